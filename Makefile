@@ -1,0 +1,42 @@
+# make run: set up everything and serve the platform with demo data on http://127.0.0.1:$(PORT)
+# make test: run the whole test suite (TEST_DATABASE_URL=postgresql://... runs it on PostgreSQL)
+PORT ?= 5000
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test setup system-packages migrate courses demo clean
+
+run: setup migrate
+	$(FLASK) courses import
+	$(FLASK) demo load --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: system-packages $(VENV)/.installed
+
+system-packages:
+	@scripts/ensure-system-packages
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+migrate: setup
+	@mkdir -p instance
+	$(FLASK) db upgrade
+
+courses: setup
+	$(FLASK) courses import
+
+demo: setup migrate
+	$(FLASK) demo load --reset
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,73 @@
+"""The ASEAN-China telecom training platform: create_app() builds the Flask application."""
+import os
+
+from flask import Flask, request
+
+from config import Config, ProductionConfig, config_from_environment
+from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    config = config or config_from_environment()
+    if issubclass(config, ProductionConfig):
+        config.check()
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
+    app.config.from_object(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    from lms.core.errors import register_error_handlers
+    from lms.core.templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import lms.models  # noqa: F401 - every model registered before migrations look at the metadata
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]))
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    from lms.accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_active else None
+
+
+def _register_blueprints(app: Flask) -> None:
+    from lms.accounts import bp as accounts_bp
+    from lms.admin import bp as admin_bp
+    from lms.api import bp as api_bp
+    from lms.catalogue import bp as catalogue_bp
+    from lms.home import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def _register_cli(app: Flask) -> None:
+    from lms.catalogue.cli import courses_cli
+    from lms.demo.cli import demo_cli
+    from lms.notifications.cli import mail_cli
+
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)

@@ -1,0 +1,154 @@
+"""Forms for registration, sign-in, password reset and the admin's user page."""
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
+
+from lms.accounts.models import Category, Gender, Role, User
+from lms.accounts.passwords import MIN_PASSWORD_LENGTH
+from lms.core.forms import BaseForm
+from lms.extensions import db
+from lms.programme.models import Country
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def _enum_choices(enum_class):
+    return [SelectChoice(member.value, member.label) for member in enum_class]
+
+
+def _no_control_characters(form, field):
+    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
+        raise ValidationError(_l("Please remove control characters from this field."))
+
+
+class NewPasswordMixin:
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(min=MIN_PASSWORD_LENGTH, max=200,
+                   message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)),
+        ],
+        description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_PASSWORD_LENGTH),
+    )
+    confirm_password = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(_l("Please repeat the password.")),
+                    EqualTo("password", message=_l("The two passwords do not match."))],
+    )
+
+
+class CountryChoiceMixin:
+    def load_countries(self) -> None:
+        countries = db.session.scalars(select(Country).order_by(Country.name)).all()
+        self.country.choices = [SelectChoice("", _l("Choose your country"))] + [
+            SelectChoice(str(c.id), c.name) for c in countries]
+
+    def validate_country(self, field):
+        if not field.data or not field.data.isdigit() or db.session.get(Country, int(field.data)) is None:
+            raise ValidationError(_l("Please choose a country from the list."))
+
+
+class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_lower],
+        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254),
+                    Email(_l("Please enter a valid e-mail address, like name@example.org."),
+                          check_deliverability=False)],
+    )
+    full_name = StringField(
+        _l("Full name (Latin script)"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120), _no_control_characters],
+        description=_l("As in your passport. It is printed on your certificates."),
+    )
+    native_name = StringField(
+        _l("Name in your own script (optional)"),
+        validators=[Optional(), Length(max=120), _no_control_characters],
+        description=_l("For example ภาษาไทย, ខ្មែរ, ລາວ, မြန်မာ, 中文 or Tiếng Việt. Printed on certificates too."),
+    )
+    country = SelectField(_l("Country"), validate_choice=False)
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[DataRequired(_l("Please enter your organisation.")), Length(max=160), _no_control_characters],
+    )
+    position = StringField(
+        _l("Position"),
+        validators=[DataRequired(_l("Please enter your position.")), Length(max=120), _no_control_characters],
+    )
+    category = SelectField(
+        _l("Category"),
+        choices=[SelectChoice("", _l("Choose a category")), *_enum_choices(Category)],
+        validators=[DataRequired(_l("Please choose the category that fits your job."))],
+        validate_choice=False,
+    )
+    gender = SelectField(
+        _l("Gender (optional)"),
+        choices=[SelectChoice("", _l("Prefer not to say")), *_enum_choices(Gender)],
+        validate_choice=False,
+    )
+    submit = SubmitField(_l("Create account"))
+
+    def validate_email(self, field):
+        if db.session.scalar(select(func.count()).select_from(User).where(User.email == field.data)):
+            raise ValidationError(_l("An account with this e-mail already exists. Sign in or reset your password."))
+
+    def validate_category(self, field):
+        if field.data not in {member.value for member in Category}:
+            raise ValidationError(_l("Please choose the category that fits your job."))
+
+    def validate_gender(self, field):
+        if field.data and field.data not in {member.value for member in Gender}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("E-mail"), filters=[_lower],
+                       validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Please enter your password.")), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(BaseForm):
+    email = EmailField(
+        _l("E-mail"), filters=[_lower],
+        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254),
+                    Email(_l("Please enter a valid e-mail address."), check_deliverability=False)],
+    )
+    submit = SubmitField(_l("Send me a reset link"))
+
+
+class ResetPasswordForm(NewPasswordMixin, BaseForm):
+    submit = SubmitField(_l("Set the new password"))
+
+
+class UserAdminForm(CountryChoiceMixin, BaseForm):
+    full_name = StringField(_l("Full name (Latin script)"),
+                            validators=[DataRequired(_l("Please enter a name.")), Length(max=120),
+                                        _no_control_characters])
+    role = SelectField(_l("Role"), choices=_enum_choices(Role), validate_choice=False)
+    country = SelectField(_l("Country"), validate_choice=False)
+    is_active = BooleanField(_l("Account active"))
+    reason = StringField(_l("Reason for the change (kept in the audit log)"),
+                         validators=[Optional(), Length(max=500), _no_control_characters])
+    submit = SubmitField(_l("Save"))
+
+    def load_countries(self) -> None:
+        super().load_countries()
+        self.country.choices[0] = SelectChoice("", _l("No country"))
+
+    def validate_role(self, field):
+        if field.data not in {member.value for member in Role}:
+            raise ValidationError(_l("Please choose a role from the list."))
+
+    def validate_country(self, field):
+        if field.data:
+            super().validate_country(field)
+        elif self.role.data in {role.value for role in (Role.TRAINEE, Role.COUNTRY_COORDINATOR)}:
+            raise ValidationError(_l("Trainees and country coordinators need a country."))

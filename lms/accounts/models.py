@@ -1,0 +1,125 @@
+"""Users, their role and scope, and the trainee profile."""
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING, Optional
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import UTCDateTime, enum_column, utcnow
+from lms.extensions import db
+from lms.programme.models import Country
+
+if TYPE_CHECKING:
+    from lms.enrolment.models import Intake
+
+
+class Role(enum.Enum):
+    TRAINEE = "trainee"
+    INSTRUCTOR = "instructor"
+    COUNTRY_COORDINATOR = "country_coordinator"
+    PROGRAMME_COORDINATOR = "programme_coordinator"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.TRAINEE: _l("Trainee"),
+    Role.INSTRUCTOR: _l("Instructor"),
+    Role.COUNTRY_COORDINATOR: _l("Country coordinator"),
+    Role.PROGRAMME_COORDINATOR: _l("Programme coordinator"),
+    Role.ADMIN: _l("Administrator"),
+}
+
+# Roles whose scope is one country: a trainee belongs to it, a country coordinator manages it.
+COUNTRY_ROLES = (Role.TRAINEE, Role.COUNTRY_COORDINATOR)
+
+
+class Category(enum.Enum):
+    MIDDLE_MANAGER = "middle_manager"
+    HIGH_MANAGER = "high_manager"
+    TECHNICIAN = "technician"
+
+    @property
+    def label(self) -> str:
+        return {
+            Category.MIDDLE_MANAGER: _l("Middle-level manager"),
+            Category.HIGH_MANAGER: _l("High-level manager"),
+            Category.TECHNICIAN: _l("Technician"),
+        }[self]
+
+
+class Gender(enum.Enum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {Gender.FEMALE: _l("Female"), Gender.MALE: _l("Male"), Gender.OTHER: _l("Other")}[self]
+
+
+class User(UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role), default=Role.TRAINEE)
+    full_name: Mapped[str] = mapped_column(String(120))  # Latin script
+    native_name: Mapped[Optional[str]] = mapped_column(String(120))  # in the person's own script
+    country_id: Mapped[Optional[int]] = mapped_column(ForeignKey("country.id", ondelete="RESTRICT"))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    country: Mapped[Optional[Country]] = relationship()
+    profile: Mapped[Optional["TraineeProfile"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", uselist=False
+    )
+    taught_intakes: Mapped[list["Intake"]] = relationship(
+        secondary="intake_instructor", back_populates="instructors", viewonly=True
+    )
+
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+        CheckConstraint(
+            "role NOT IN ('trainee', 'country_coordinator') OR country_id IS NOT NULL",
+            name="country_roles_have_country",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role.value}>"
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def sees_whole_programme(self) -> bool:
+        return self.role in (Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+
+    def can_manage_country(self, country_id: int | None) -> bool:
+        """Coordinators act on trainees of their own country; programme staff on every country."""
+        if self.sees_whole_programme:
+            return True
+        return self.role is Role.COUNTRY_COORDINATOR and country_id is not None and self.country_id == country_id
+
+    def teaches(self, intake: "Intake") -> bool:
+        return self.role is Role.INSTRUCTOR and any(person.id == self.id for person in intake.instructors)
+
+
+class TraineeProfile(db.Model):
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(160))
+    position: Mapped[str] = mapped_column(String(120))
+    category: Mapped[Category] = mapped_column(enum_column(Category))
+    gender: Mapped[Optional[Gender]] = mapped_column(enum_column(Gender))
+
+    user: Mapped[User] = relationship(back_populates="profile")
+
+    def __repr__(self) -> str:
+        return f"<TraineeProfile user={self.user_id} {self.category.value}>"

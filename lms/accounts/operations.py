@@ -1,0 +1,65 @@
+"""Account writes: registration, sign-in bookkeeping, password reset, role changes."""
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.accounts.models import COUNTRY_ROLES, Category, Gender, Role, TraineeProfile, User
+from lms.accounts.passwords import hash_password, make_reset_token
+from lms.audit.operations import record
+from lms.core.db import utcnow
+from lms.extensions import db
+from lms.notifications.operations import send_mail
+
+
+def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
+                     organisation: str, position: str, category: Category, gender: Gender | None) -> User:
+    user = User(
+        email=email.lower(), password_hash=hash_password(password), role=Role.TRAINEE,
+        full_name=full_name, native_name=native_name or None, country_id=country_id,
+    )
+    user.profile = TraineeProfile(organisation=organisation, position=position, category=category, gender=gender)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def record_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
+
+
+def send_password_reset(email: str) -> None:
+    """Mail a reset link if the address belongs to an active account; say nothing either way."""
+    user = db.session.scalar(select(User).where(User.email == email.lower()))
+    if user is None or not user.is_active:
+        return
+    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    body = _(
+        "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your account on the "
+        "ASEAN-China telecom training platform. Open this link within one hour to choose a new one:\n\n"
+        "%(link)s\n\nIf you did not ask for this, ignore this message: your password stays as it is.",
+        name=user.full_name, link=link,
+    )
+    send_mail(user.email, _("Reset your password"), body)
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    record(user, "user.password_reset", user)
+
+
+def update_user(admin: User, user: User, *, full_name: str, role: Role, country_id: int | None,
+                is_active: bool, reason: str | None) -> User:
+    """Change a user's name, role, scope or status; role and status changes are audited."""
+    before = {"role": user.role.value, "country_id": user.country_id, "is_active": user.is_active,
+              "full_name": user.full_name}
+    user.full_name = full_name
+    user.role = role
+    user.country_id = country_id if role in COUNTRY_ROLES or country_id else None
+    user.is_active = is_active
+    after = {"role": user.role.value, "country_id": user.country_id, "is_active": user.is_active,
+             "full_name": user.full_name}
+    if before != after:
+        action = "user.role_changed" if before["role"] != after["role"] else "user.updated"
+        record(admin, action, user, before=before, after=after, reason=reason)
+    db.session.flush()
+    return user

@@ -1,0 +1,68 @@
+"""Slow password hashing (argon2id) and the signed, expiring password-reset token."""
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from lms.accounts.models import User
+from lms.extensions import db
+
+MIN_PASSWORD_LENGTH = 12
+RESET_SALT = "password-reset"
+
+
+def _hasher() -> PasswordHasher:
+    config = current_app.config
+    return PasswordHasher(
+        time_cost=config["PASSWORD_HASH_TIME_COST"], memory_cost=config["PASSWORD_HASH_MEMORY_COST"],
+        parallelism=2,
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher().verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Spent when the e-mail is unknown, so a failed sign-in takes as long either way.
+_DUMMY_HASH: dict[tuple[int, int], str] = {}
+
+
+def burn_password_check(password: str) -> None:
+    key = (current_app.config["PASSWORD_HASH_TIME_COST"], current_app.config["PASSWORD_HASH_MEMORY_COST"])
+    if key not in _DUMMY_HASH:
+        _DUMMY_HASH[key] = hash_password("not-a-real-password")
+    try:
+        _hasher().verify(_DUMMY_HASH[key], password)
+    except VerificationError:
+        pass
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def make_reset_token(user: User) -> str:
+    # The tail of the current hash makes the token single-use: a new password changes it.
+    return _serializer().dumps({"user": user.id, "hash": user.password_hash[-16:]})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset token was made for, or None if it is invalid, expired or already used."""
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds())
+    try:
+        data = _serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = db.session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
+    if user is None or not user.is_active or user.password_hash[-16:] != data.get("hash"):
+        return None
+    return user

@@ -1,0 +1,97 @@
+"""The admin's pages: users and roles, the outbox, the audit log."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.forms import UserAdminForm
+from lms.accounts.models import Role, User
+from lms.accounts.operations import update_user
+from lms.admin import bp
+from lms.audit.models import AuditEntry
+from lms.core.permissions import role_required
+from lms.extensions import db
+from lms.notifications.models import OutboxMail
+
+PAGE_SIZE = 50
+
+
+def _page() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+
+
+@bp.route("/users")
+@role_required(Role.ADMIN)
+def list_users():
+    query = select(User).options(joinedload(User.country)).order_by(User.full_name)
+    search = request.args.get("q", "").strip()[:100]
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern)))
+    role = request.args.get("role", "")
+    if role in {member.value for member in Role}:
+        query = query.where(User.role == Role(role))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    page = _page()
+    users = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("admin/users.html", users=users, search=search, role=role, roles=list(Role),
+                           page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def edit_user(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserAdminForm(obj=user, data={"role": user.role.value,
+                                          "country": str(user.country_id or "")} if request.method == "GET" else None)
+    form.load_countries()
+    if form.validate_on_submit():
+        if user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.is_active.data):
+            form.role.errors = [_("You cannot remove your own administrator role or deactivate yourself.")]
+        else:
+            update_user(current_user, user, full_name=form.full_name.data, role=Role(form.role.data),
+                        country_id=int(form.country.data) if form.country.data else None,
+                        is_active=form.is_active.data, reason=form.reason.data or None)
+            db.session.commit()
+            flash(_("Saved the changes to %(name)s.", name=user.full_name), "success")
+            return redirect(url_for("admin.list_users"))
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.object_id == user.id)
+        .order_by(AuditEntry.id.desc()).limit(20)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template("admin/user_edit.html", form=form, user=user, history=history), status
+
+
+@bp.route("/outbox")
+@role_required(Role.ADMIN)
+def list_outbox():
+    page = _page()
+    total = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    mails = db.session.scalars(
+        select(OutboxMail).order_by(OutboxMail.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template("admin/outbox.html", mails=mails, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+
+@bp.route("/outbox/<int:mail_id>")
+@role_required(Role.ADMIN)
+def show_mail(mail_id: int):
+    mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    return render_template("admin/mail.html", mail=mail)
+
+
+@bp.route("/audit")
+@role_required(Role.ADMIN, Role.PROGRAMME_COORDINATOR)
+def list_audit():
+    page = _page()
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    entries = db.session.scalars(
+        select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template("admin/audit.html", entries=entries, page=page,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))

@@ -1,0 +1,49 @@
+"""flask courses import|validate: the catalogue is built from the files under courses/."""
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from lms.catalogue.course_files import CourseTreeInvalid, read_tree
+from lms.catalogue.operations import import_courses
+from lms.extensions import db
+
+courses_cli = AppGroup("courses", help="Validate and import course files.")
+
+
+def _root(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["COURSES_DIR"])
+
+
+@courses_cli.command("validate")
+@click.argument("path", required=False)
+def validate_command(path: str | None) -> None:
+    """Check the course files under PATH (default: courses/) without importing."""
+    try:
+        specs = read_tree(_root(path))
+    except CourseTreeInvalid as invalid:
+        for error in invalid.errors:
+            click.echo(f"error: {error}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{len(specs)} course(s) valid: {', '.join(spec.slug for spec in specs)}")
+
+
+@courses_cli.command("import")
+@click.argument("path", required=False)
+def import_command(path: str | None) -> None:
+    """Validate and import the courses under PATH (default: courses/); nothing is written if any is invalid."""
+    try:
+        specs = read_tree(_root(path))
+    except CourseTreeInvalid as invalid:
+        for error in invalid.errors:
+            click.echo(f"error: {error}", err=True)
+        click.echo("Nothing was imported.", err=True)
+        raise SystemExit(1) from None
+    try:
+        result = import_courses(specs)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo(f"Courses: {result.summary()}")

@@ -1,0 +1,263 @@
+"""Courses and their content: modules, lessons, assessments, questions and rubrics."""
+import enum
+from datetime import datetime
+from typing import Any, Optional
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.core.db import UTCDateTime, enum_column, utcnow
+from lms.extensions import db
+
+
+class Subject(enum.Enum):
+    TECHNOLOGY = "technology"
+    MANAGEMENT = "management"
+    REGULATION = "regulation"
+    INFORMATION_SECURITY = "information-security"
+
+    @property
+    def label(self) -> str:
+        return {
+            Subject.TECHNOLOGY: _l("Technology"),
+            Subject.MANAGEMENT: _l("Management"),
+            Subject.REGULATION: _l("Regulation"),
+            Subject.INFORMATION_SECURITY: _l("Information security"),
+        }[self]
+
+
+class Area(enum.Enum):
+    INFRASTRUCTURE = "infrastructure"
+    UNIVERSAL_SERVICE = "universal-service"
+    HUMAN_CAPACITY = "human-capacity"
+    NETWORK_SECURITY = "network-security"
+    E_COMMERCE_E_GOVERNMENT = "e-commerce-e-government"
+    REGULATION_POLICY = "regulation-policy"
+
+    @property
+    def label(self) -> str:
+        return {
+            Area.INFRASTRUCTURE: _l("Infrastructure"),
+            Area.UNIVERSAL_SERVICE: _l("Universal service for rural and remote areas"),
+            Area.HUMAN_CAPACITY: _l("Human capacity"),
+            Area.NETWORK_SECURITY: _l("Network and information security"),
+            Area.E_COMMERCE_E_GOVERNMENT: _l("E-commerce and e-government"),
+            Area.REGULATION_POLICY: _l("Regulation and policy dialogue"),
+        }[self]
+
+
+class AssessmentKind(enum.Enum):
+    QUIZ = "quiz"
+    ASSIGNMENT = "assignment"
+
+
+class GradingMethod(enum.Enum):
+    HIGHEST = "highest"
+    LAST = "last"
+    AVERAGE = "average"
+
+
+class SubmissionKind(enum.Enum):
+    TEXT = "text"
+    FILE = "file"
+    BOTH = "both"
+
+
+class QuestionType(enum.Enum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+    NUMERIC = "numeric"
+    SHORT = "short"
+
+
+class Course(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    title_zh: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int]
+    subject: Mapped[Subject] = mapped_column(enum_column(Subject))
+    area: Mapped[Area] = mapped_column(enum_column(Area))
+    hours: Mapped[int]
+    pass_mark: Mapped[int]
+    summary: Mapped[str] = mapped_column(Text)
+    objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Hash of the course's files: an unchanged tree is skipped on import.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", order_by="Module.position"
+    )
+    assessments: Mapped[list["Assessment"]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", viewonly=True, order_by="Assessment.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("hours > 0", name="hours_positive"),
+        CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_percentage"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug} v{self.version}>"
+
+    @property
+    def lessons(self) -> list["Lesson"]:
+        return [lesson for module in self.modules for lesson in module.lessons]
+
+
+class Module(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list["Lesson"]] = relationship(
+        back_populates="module", cascade="all, delete-orphan", order_by="Lesson.position"
+    )
+    assessments: Mapped[list["Assessment"]] = relationship(
+        back_populates="module", cascade="all, delete-orphan", order_by="Assessment.position"
+    )
+
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"
+
+
+class Lesson(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    minutes: Mapped[int] = mapped_column(default=15)
+    is_required: Mapped[bool] = mapped_column(default=True)
+    body_markdown: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised at import
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.slug}>"
+
+
+class Assessment(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[AssessmentKind] = mapped_column(enum_column(AssessmentKind))
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int]
+    weight: Mapped[float]
+    pass_mark: Mapped[int]
+    # Quizzes
+    attempts_allowed: Mapped[int] = mapped_column(default=1)  # 0 = unlimited
+    time_limit_minutes: Mapped[int] = mapped_column(default=0)  # 0 = no limit
+    grading_method: Mapped[GradingMethod] = mapped_column(enum_column(GradingMethod), default=GradingMethod.HIGHEST)
+    late_policy: Mapped[str] = mapped_column(String(20), default="zero")  # accept | zero | penalty-N
+    shuffle_options: Mapped[bool] = mapped_column(default=False)
+    # Assignments
+    submission_kind: Mapped[Optional[SubmissionKind]] = mapped_column(enum_column(SubmissionKind))
+    file_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    max_file_mb: Mapped[int] = mapped_column(default=10)
+    brief_html: Mapped[str] = mapped_column(Text, default="")
+
+    course: Mapped[Course] = relationship(back_populates="assessments")
+    module: Mapped[Module] = relationship(back_populates="assessments")
+    questions: Mapped[list["Question"]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Question.position"
+    )
+    rubric: Mapped[list["RubricCriterion"]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="RubricCriterion.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "slug"),
+        CheckConstraint("weight >= 0", name="weight_not_negative"),
+        CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_percentage"),
+        CheckConstraint("attempts_allowed >= 0", name="attempts_not_negative"),
+        CheckConstraint("time_limit_minutes >= 0", name="time_limit_not_negative"),
+        CheckConstraint("max_file_mb > 0", name="max_file_positive"),
+        CheckConstraint("kind = 'quiz' OR submission_kind IS NOT NULL", name="assignment_has_submission_kind"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Assessment {self.slug} {self.kind.value}>"
+
+    @property
+    def max_rubric_points(self) -> float:
+        return sum(max((level.points for level in criterion.levels), default=0) for criterion in self.rubric)
+
+
+class Question(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))  # the id in the quiz file, stable across edits
+    position: Mapped[int]
+    type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType))
+    prompt: Mapped[str] = mapped_column(Text)
+    points: Mapped[float] = mapped_column(default=1)
+    # The answer key, by type: options [{text, correct}], answer, tolerance, answers.
+    # Never rendered to a trainee before their attempt is submitted.
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+
+    assessment: Mapped[Assessment] = relationship(back_populates="questions")
+
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "key"),
+        CheckConstraint("points > 0", name="points_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Question {self.key} {self.type.value}>"
+
+
+class RubricCriterion(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    assessment: Mapped[Assessment] = relationship(back_populates="rubric")
+    levels: Mapped[list["RubricLevel"]] = relationship(
+        back_populates="criterion", cascade="all, delete-orphan", order_by="RubricLevel.position"
+    )
+
+    __table_args__ = (UniqueConstraint("assessment_id", "position"),)
+
+    def __repr__(self) -> str:
+        return f"<RubricCriterion {self.title!r}>"
+
+
+class RubricLevel(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    label: Mapped[str] = mapped_column(String(80))
+    points: Mapped[float]
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    criterion: Mapped[RubricCriterion] = relationship(back_populates="levels")
+
+    __table_args__ = (
+        UniqueConstraint("criterion_id", "position"),
+        CheckConstraint("points >= 0", name="points_not_negative"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<RubricLevel {self.label} {self.points}>"

@@ -1,0 +1,47 @@
+"""The public catalogue, a course's outline and its lessons."""
+from datetime import date
+
+from flask import abort, render_template, request
+from flask_login import login_required
+
+from lms.catalogue import bp
+from lms.catalogue.models import Area, Subject
+from lms.catalogue import queries
+
+
+def _enum_arg(name: str, enum_class):
+    value = request.args.get(name)
+    if not value:
+        return None
+    try:
+        return enum_class(value)
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/courses")
+def list_courses():
+    subject, area = _enum_arg("subject", Subject), _enum_arg("area", Area)
+    return render_template(
+        "catalogue/list.html", courses=queries.list_courses(subject, area), counts=queries.course_content_counts(),
+        subjects=list(Subject), areas=list(Area), subject=subject, area=area,
+    )
+
+
+@bp.route("/courses/<slug>")
+def show_course(slug: str):
+    course = queries.get_course_outline(slug) or abort(404)
+    return render_template("catalogue/course.html", course=course, intakes=queries.upcoming_intakes(course, date.today()))
+
+
+@bp.route("/courses/<slug>/lessons/<lesson_slug>")
+@login_required
+def show_lesson(slug: str, lesson_slug: str):
+    course = queries.get_course_outline(slug) or abort(404)
+    lesson = queries.get_lesson(course, lesson_slug) or abort(404)
+    lessons = course.lessons
+    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    previous_lesson = lessons[index - 1] if index > 0 else None
+    next_lesson = lessons[index + 1] if index + 1 < len(lessons) else None
+    return render_template("catalogue/lesson.html", course=course, lesson=lesson,
+                           previous_lesson=previous_lesson, next_lesson=next_lesson)

@@ -1,0 +1,1 @@
+"""What every domain uses: database types, permissions, Markdown, mail, errors, base forms."""

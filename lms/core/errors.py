@@ -1,0 +1,51 @@
+"""Error pages for people and JSON errors with a stable code for the API."""
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+ERROR_CODES = {
+    400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+    413: "payload_too_large", 422: "invalid_input", 429: "rate_limited", 500: "server_error",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, **extra):
+    body = {"error": {"code": ERROR_CODES.get(status, "error"), "message": message, **extra}}
+    return jsonify(body), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        status = error.code or 500
+        message = {
+            400: _("The request could not be understood. Please check what you sent and try again."),
+            403: _("You do not have permission to see this page."),
+            404: _("We could not find that page."),
+            405: _("That action is not available here."),
+            413: _("The file you sent is too large."),
+            429: _("Too many requests. Please wait a moment and try again."),
+        }.get(status, error.description)
+        if status == 400 and error.description and "CSRF" in error.description:
+            message = _("This form has expired or was sent from elsewhere. Please reload the page and try again.")
+        if wants_json():
+            return json_error(status, str(message))
+        return render_template("error.html", status=status, message=message), status
+
+    if app.testing:
+        return  # let tests see the traceback of an unexpected error
+
+    @app.errorhandler(Exception)
+    def handle_unexpected_error(error: Exception):
+        app.logger.exception("Unhandled error")
+        from lms.extensions import db
+
+        db.session.rollback()
+        message = _("Something went wrong on our side. Nothing you had saved is lost; please try again.")
+        if wants_json():
+            return json_error(500, str(message))
+        return render_template("error.html", status=500, message=message), 500

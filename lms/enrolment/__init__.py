@@ -1,0 +1,1 @@
+"""Intakes and enrolments."""

@@ -1,0 +1,60 @@
+"""Reads about intakes and enrolments shared by pages and the API."""
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from lms.accounts.models import User
+from lms.enrolment.models import Enrolment, EnrolmentState, Intake, intake_instructor
+from lms.extensions import db
+
+
+def enrolments_of(user: User) -> list[Enrolment]:
+    return list(db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id)
+        .options(joinedload(Enrolment.intake).joinedload(Intake.course))
+        .order_by(Enrolment.requested_at.desc())
+    ))
+
+
+def open_intakes(today: date, limit: int = 10) -> list[Intake]:
+    return list(db.session.scalars(
+        select(Intake).where(Intake.starts_on >= today).options(joinedload(Intake.course))
+        .order_by(Intake.starts_on).limit(limit)
+    ))
+
+
+def intakes_taught_by(user: User) -> list[tuple[Intake, dict[EnrolmentState, int]]]:
+    intakes = list(db.session.scalars(
+        select(Intake).join(intake_instructor).where(intake_instructor.c.user_id == user.id)
+        .options(joinedload(Intake.course)).order_by(Intake.starts_on.desc())
+    ))
+    counts: dict[int, dict[EnrolmentState, int]] = {intake.id: {} for intake in intakes}
+    if intakes:
+        rows = db.session.execute(
+            select(Enrolment.intake_id, Enrolment.state, func.count())
+            .where(Enrolment.intake_id.in_(counts)).group_by(Enrolment.intake_id, Enrolment.state)
+        )
+        for intake_id, state, count in rows:
+            counts[intake_id][state] = count
+    return [(intake, counts[intake.id]) for intake in intakes]
+
+
+def pending_requests(country_id: int | None = None, limit: int = 50) -> list[Enrolment]:
+    """Requests awaiting a decision, oldest first; for one country or all."""
+    query = (
+        select(Enrolment).join(Enrolment.user).where(Enrolment.state == EnrolmentState.REQUESTED)
+        .options(joinedload(Enrolment.user).joinedload(User.profile),
+                 joinedload(Enrolment.intake).joinedload(Intake.course))
+        .order_by(Enrolment.requested_at).limit(limit)
+    )
+    if country_id is not None:
+        query = query.where(User.country_id == country_id)
+    return list(db.session.scalars(query))
+
+
+def state_counts(country_id: int | None = None) -> dict[EnrolmentState, int]:
+    query = select(Enrolment.state, func.count()).join(Enrolment.user).group_by(Enrolment.state)
+    if country_id is not None:
+        query = query.where(User.country_id == country_id)
+    return dict(db.session.execute(query).all())

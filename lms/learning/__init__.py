@@ -1,0 +1,1 @@
+"""Studying: lesson progress."""

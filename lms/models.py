@@ -1,0 +1,8 @@
+"""Imports every model so the metadata is complete (for migrations and create_all)."""
+from lms.accounts.models import TraineeProfile, User  # noqa: F401
+from lms.audit.models import AuditEntry  # noqa: F401
+from lms.catalogue.models import Assessment, Course, Lesson, Module, Question, RubricCriterion, RubricLevel  # noqa: F401
+from lms.enrolment.models import Enrolment, EnrolmentEvent, Intake  # noqa: F401
+from lms.learning.models import LessonProgress  # noqa: F401
+from lms.notifications.models import Notification, OutboxMail  # noqa: F401
+from lms.programme.models import Country, CountryAllocation, Programme  # noqa: F401

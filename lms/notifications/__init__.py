@@ -1,0 +1,1 @@
+"""Notifications and outgoing mail."""

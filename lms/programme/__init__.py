@@ -1,0 +1,1 @@
+"""The programme: countries, target, dates and allocations."""

@@ -1,0 +1,107 @@
+"""Fixtures: one app and schema per run, each test inside a transaction that is rolled back.
+
+Set TEST_DATABASE_URL (postgresql+psycopg://...) to run every test on PostgreSQL; by default the
+tests use an SQLite file in a temporary folder.
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from config import TestConfig
+from lms import create_app
+from lms.catalogue.course_files import read_tree
+from lms.catalogue.operations import import_courses
+from lms.extensions import db, limiter
+from lms.programme.operations import ensure_countries
+
+COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("data")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        DATA_DIR = data_dir
+        UPLOAD_DIR = data_dir / "uploads"
+        PDF_DIR = data_dir / "pdf"
+        COURSES_DIR = COURSES_DIR
+
+    app = create_app(Config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        # What every test may rely on: the member countries and the shipped catalogue.
+        ensure_countries()
+        import_courses(read_tree(COURSES_DIR))
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def db_session(app):
+    """Runs the test in a transaction on one connection and rolls it back afterwards."""
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection  # every session of the app (requests included) uses this connection
+        limiter.reset()
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production: its own `g` and database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own objects reload what the request changed
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = FreshContextClient
+    return app.test_client()
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, form_url: str | None = None, **kwargs):
+    """Posts a form as a browser would: with the CSRF token of the page that shows it."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, form_url or url)}, **kwargs)
+
+
+def sign_in(client, user, password: str = "correct horse battery staple"):
+    response = post_form(client, "/login", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
