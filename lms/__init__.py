@@ -4,6 +4,7 @@ import os
 from flask import Flask, request
 
 from config import Config, ProductionConfig, config_from_environment
+from lms.core.db import configure_sqlite
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -30,6 +31,9 @@ def _init_extensions(app: Flask) -> None:
     import lms.models  # noqa: F401 - every model registered before migrations look at the metadata
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)

@@ -53,7 +53,18 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
+    def construct_sequence(self, node, deep=False):
+        items = LineList(super().construct_sequence(node, deep=deep))
+        items.item_lines = [item.start_mark.line + 1 for item in node.value]
+        return items
+
+
+class LineList(list):
+    item_lines: list
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _LineLoader.construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _LineLoader.construct_sequence)
 
 
 def _load_yaml(path: Path, text: str, line_offset: int = 0) -> Any:
@@ -62,7 +73,10 @@ def _load_yaml(path: Path, text: str, line_offset: int = 0) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None
-        raise CourseFileError(path, line, f"invalid YAML: {error.problem or error}") from None
+        message = f"invalid YAML: {error.problem or error}"
+        if error.context and error.context_mark and error.context_mark is not mark:
+            message += f" ({error.context} on line {error.context_mark.line + 1 + line_offset})"
+        raise CourseFileError(path, line, message) from None
     except yaml.YAMLError as error:
         raise CourseFileError(path, None, f"invalid YAML: {error}") from None
 
@@ -152,8 +166,12 @@ class _Reader:
         self.data = data
         self.line = getattr(data, "line", 0) + line_offset
 
-    def error(self, key: str | None, message: str) -> CourseFileError:
+    def error(self, key: str | None, message: str, item: int | None = None) -> CourseFileError:
+        """An error at the key's line, or at the line of item number `item` of the key's list."""
         line = getattr(self.data, "key_lines", {}).get(key) if key else None
+        if item is not None and key in self.data:
+            item_lines = getattr(self.data[key], "item_lines", [])
+            line = item_lines[item] if item < len(item_lines) else line
         return CourseFileError(self.path, (line + self.offset) if line else self.line or None, message)
 
     def only(self, allowed: set[str]) -> None:
@@ -267,12 +285,12 @@ def read_course(folder: Path) -> CourseSpec:
         module_slugs.add(module_slug)
 
         lessons = []
-        for name in module.items("lessons"):
-            path = _listed_file(module, "lessons", folder / "lessons", name, ".md", used_lessons)
+        for item, name in enumerate(module.items("lessons")):
+            path = _listed_file(module, "lessons", item, folder / "lessons", name, ".md", used_lessons)
             lessons.append(read_lesson(path))
         assessments = []
-        for name in module.items("assessments", required=False):
-            path = _listed_file(module, "assessments", folder / "assessments", name, ".yaml", used_assessments)
+        for item, name in enumerate(module.items("assessments", required=False)):
+            path = _listed_file(module, "assessments", item, folder / "assessments", name, ".yaml", used_assessments)
             assessments.append(read_assessment(path))
         modules.append(ModuleSpec(module_slug, module.text("title", 200), lessons, assessments))
 
@@ -289,16 +307,17 @@ def read_course(folder: Path) -> CourseSpec:
     )
 
 
-def _listed_file(module: _Reader, key: str, directory: Path, name: Any, suffix: str, used: set) -> Path:
+def _listed_file(module: _Reader, key: str, item: int, directory: Path, name: Any, suffix: str,
+                 used: set) -> Path:
     if not isinstance(name, str) or not name.endswith(suffix) or "/" in name or "\\" in name:
-        raise module.error(key, f"{key} must be file names ending in {suffix}, found {name!r}")
+        raise module.error(key, f"{key} must be file names ending in {suffix}, found {name!r}", item)
     if not SLUG.match(name[: -len(suffix)]):
-        raise module.error(key, f"{name!r}: a file name must be lower-case letters, digits and hyphens")
+        raise module.error(key, f"{name!r}: a file name must be lower-case letters, digits and hyphens", item)
     if name in used:
-        raise module.error(key, f"{name!r} is listed twice in this course")
+        raise module.error(key, f"{name!r} is listed twice in this course", item)
     path = directory / name
     if not path.is_file():
-        raise module.error(key, f"{key[:-1]} file {directory.name}/{name} does not exist")
+        raise module.error(key, f"{key[:-1]} file {directory.name}/{name} does not exist", item)
     used.add(name)
     return path
 
@@ -360,10 +379,10 @@ def read_assessment(path: Path) -> AssessmentSpec:
     reader.only({"kind", "title", "weight", "pass_mark", "submission", "file_types", "max_file_mb", "brief",
                  "rubric"})
     file_types = [str(t).lower().lstrip(".") for t in reader.items("file_types", required=False)]
-    for file_type in file_types:
+    for item, file_type in enumerate(file_types):
         if file_type not in ALLOWED_FILE_TYPES:
             raise reader.error("file_types", f"file type {file_type!r} is not allowed "
-                                             f"(allowed: {', '.join(sorted(ALLOWED_FILE_TYPES))})")
+                                             f"(allowed: {', '.join(sorted(ALLOWED_FILE_TYPES))})", item)
     submission = reader.choice("submission", SubmissionKind)
     if submission is not SubmissionKind.TEXT and not file_types:
         raise reader.error("submission", "an assignment that takes files must list its file_types")

@@ -43,3 +43,24 @@ def enum_column(enum_class, name: str | None = None):
         validate_strings=True,
         name=name or enum_class.__name__.lower(),
     )
+
+
+def configure_sqlite(engine) -> None:
+    """Make SQLite behave like a real database: enforce foreign keys and own its transactions.
+
+    Python's sqlite3 module otherwise starts transactions lazily and mishandles SAVEPOINT, so a
+    nested transaction could commit work its outer transaction meant to roll back.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")
