@@ -16,12 +16,7 @@ logger = logging.getLogger('alembic.env')
 
 
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():
@@ -97,6 +92,10 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # SQLite's batch mode copies tables; foreign keys are checked again once it is done.
+        is_sqlite = connection.dialect.name == 'sqlite'
+        if is_sqlite:
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = OFF')
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -105,6 +104,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if is_sqlite:
+            connection.connection.driver_connection.execute('PRAGMA foreign_keys = ON')
 
 
 if context.is_offline_mode():

@@ -1,0 +1,120 @@
+"""The demo programme: every role to try, trainees at every stage, quotas respected."""
+import pytest
+from sqlalchemy import distinct, func, select
+
+from lms.accounts.models import Category, Gender, Role, User
+from lms.accounts.passwords import check_password
+from lms.demo.loader import DEMO_PASSWORD
+from lms.enrolment.models import QUOTA_STATES, DeliveryMode, Enrolment, EnrolmentState, Intake
+from lms.programme.models import CountryAllocation, Programme
+from tests.conftest import post_form
+
+DEMO_ACCOUNTS = {
+    "admin@demo.test": Role.ADMIN,
+    "coordinator@demo.test": Role.PROGRAMME_COORDINATOR,
+    "th.coordinator@demo.test": Role.COUNTRY_COORDINATOR,
+    "instructor@demo.test": Role.INSTRUCTOR,
+    "trainee@demo.test": Role.TRAINEE,
+}
+
+
+@pytest.fixture
+def demo(app, db_session):
+    result = app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_demo_load_reports_what_it_created(demo):
+    assert "Demo programme loaded: 10 countries, 200 trainees" in demo.output
+
+
+def test_the_programme_has_its_target_dates_and_allocations(demo, db_session):
+    programme = db_session.scalars(select(Programme)).one()
+    assert programme.target == 500
+    assert (programme.ends_on - programme.starts_on).days in range(5 * 365 - 1, 5 * 365 + 2)
+    allocations = db_session.scalars(select(CountryAllocation)).all()
+    assert len(allocations) == 10 and sum(a.allocation for a in allocations) == 500
+
+
+def test_the_named_accounts_exist_with_the_demo_password(demo, db_session):
+    for email, role in DEMO_ACCOUNTS.items():
+        user = db_session.scalar(select(User).where(User.email == email))
+        assert user.role is role and check_password(user, DEMO_PASSWORD)
+    th = db_session.scalar(select(User).where(User.email == "th.coordinator@demo.test"))
+    assert th.country.code == "TH"
+    trainee = db_session.scalar(select(User).where(User.email == "trainee@demo.test"))
+    assert trainee.country.code == "VN" and trainee.native_name == "Nguyễn Thị Minh Anh"
+
+
+@pytest.mark.parametrize("email", DEMO_ACCOUNTS)
+def test_every_demo_account_signs_in_and_reaches_its_home_page(client, demo, email):
+    response = post_form(client, "/login", {"email": email, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_about_two_hundred_trainees_spread_over_countries_categories_and_genders(demo, db_session):
+    trainees = db_session.scalars(select(User).where(User.role == Role.TRAINEE)).all()
+    assert len(trainees) == 200
+    assert len({t.country_id for t in trainees}) == 10
+    assert {t.profile.category for t in trainees} == set(Category)
+    assert {t.profile.gender for t in trainees} >= set(Gender) - {Gender.OTHER} | {None}
+    names = "".join(t.native_name or "" for t in trainees)
+    scripts = {"Thai": (0x0E00, 0x0E7F), "Lao": (0x0E80, 0x0EFF), "Khmer": (0x1780, 0x17FF),
+               "Burmese": (0x1000, 0x109F), "Chinese": (0x4E00, 0x9FFF), "Vietnamese": (0x1EA0, 0x1EF9)}
+    for script, (low, high) in scripts.items():
+        assert any(low <= ord(ch) <= high for ch in names), f"no demo name in {script} script"
+
+
+def test_enrolments_at_every_stage_in_every_mode(demo, db_session):
+    states = set(db_session.scalars(select(distinct(Enrolment.state))))
+    assert states == set(EnrolmentState)
+    assert set(db_session.scalars(select(distinct(Intake.mode)))) == set(DeliveryMode)
+    completed = db_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()
+    assert all(e.completed_at and e.final_grade is not None for e in completed)
+
+
+def test_no_country_exceeds_its_allocation(demo, db_session):
+    holding = dict(db_session.execute(
+        select(User.country_id, func.count(distinct(Enrolment.user_id))).join(Enrolment.user)
+        .where(Enrolment.state.in_(QUOTA_STATES)).group_by(User.country_id)).all())
+    for allocation in db_session.scalars(select(CountryAllocation)):
+        assert holding.get(allocation.country_id, 0) <= allocation.allocation
+
+
+def test_the_roles_have_work_waiting(demo, db_session):
+    th = db_session.scalar(select(User).where(User.email == "th.coordinator@demo.test"))
+    waiting = db_session.scalar(select(func.count()).select_from(Enrolment).join(Enrolment.user).where(
+        User.country_id == th.country_id, Enrolment.state == EnrolmentState.REQUESTED))
+    assert waiting >= 5
+    instructor = db_session.scalar(select(User).where(User.email == "instructor@demo.test"))
+    assert instructor.taught_intakes
+    trainee = db_session.scalar(select(User).where(User.email == "trainee@demo.test"))
+    states = set(db_session.scalars(select(Enrolment.state).where(Enrolment.user_id == trainee.id)))
+    assert EnrolmentState.ACTIVE in states and EnrolmentState.COMPLETED in states
+
+
+def test_demo_load_refuses_a_database_that_has_data(app, demo):
+    runner = app.test_cli_runner()
+    again = runner.invoke(args=["demo", "load"])
+    assert again.exit_code != 0 and "The database is not empty" in again.output
+    quiet = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert quiet.exit_code == 0 and "not loaded again" in quiet.output
+
+
+def test_demo_load_reset_starts_over(app, demo, db_session):
+    result = app.test_cli_runner().invoke(args=["demo", "load", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert db_session.scalar(select(func.count()).select_from(Programme)) == 1
+    assert db_session.scalar(select(func.count()).select_from(User).where(User.role == Role.TRAINEE)) == 200
+
+
+def test_demo_data_is_refused_in_production(app, db_session):
+    app.config["ALLOW_DEMO_DATA"] = False
+    try:
+        result = app.test_cli_runner().invoke(args=["demo", "load"])
+    finally:
+        app.config["ALLOW_DEMO_DATA"] = True
+    assert result.exit_code != 0 and "never loaded in production" in result.output
+    assert db_session.scalar(select(func.count()).select_from(User)) == 0
