@@ -210,7 +210,7 @@ def load_demo(seed: int = 2026) -> DemoSummary:
                 _progress(enrolment, rng.choice([0.0, 0.2, 0.5, 0.8]), rng)
             # Some who finished a course come back for another.
             if enrolment.state is EnrolmentState.COMPLETED and rng.random() < 0.3:
-                second = rng.choice([i for i in intakes["current"] if i.course_id != enrolment.intake.course_id])
+                second = rng.choice([i for i in intakes["current"] if i.course is not enrolment.intake.course])
                 enrolments.append(_enrol(user, second, JOURNEYS[3][1], decider_for.get(code, staff["coordinator"]), rng))
     db.session.flush()
     return DemoSummary(countries=len(countries), trainees=trainees,
