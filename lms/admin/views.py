@@ -44,8 +44,8 @@ def list_users():
 @role_required(Role.ADMIN)
 def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    form = UserAdminForm(obj=user, data={"role": user.role.value,
-                                          "country": str(user.country_id or "")} if request.method == "GET" else None)
+    form = UserAdminForm(data={"full_name": user.full_name, "role": user.role.value,
+                               "country": str(user.country_id or ""), "is_active": user.is_active})
     form.load_countries()
     if form.validate_on_submit():
         if user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.is_active.data):

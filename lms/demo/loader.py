@@ -10,6 +10,7 @@ from lms.accounts.passwords import hash_password
 from lms.catalogue.models import Course
 from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATIONS, POSITIONS, WHOLE_NAMES
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
+from lms.core.db import utcnow
 from lms.extensions import db
 from lms.learning.models import LessonProgress
 from lms.programme.models import Country, Programme
@@ -74,13 +75,17 @@ def _staff(countries: dict[str, Country], password_hash: str) -> dict[str, User]
     return accounts
 
 
-def _intakes(programme: Programme, courses: list[Course], instructors: list[User]) -> dict[str, list[Intake]]:
-    """Four runs a course: two finished, one under way, one still to come."""
+def _intakes(programme: Programme, courses: list[Course], instructors: list[User],
+             today: date) -> dict[str, list[Intake]]:
+    """Four runs a course, placed around today: two finished, one under way, one still to come."""
+    def run(label: str, starts: date, weeks: int, mode: DeliveryMode):
+        return label, starts, starts + timedelta(weeks=weeks) - timedelta(days=3), mode
+
     runs = [
-        ("2025 spring", date(2025, 3, 3), date(2025, 5, 30), DeliveryMode.ONLINE),
-        ("2026 spring", date(2026, 2, 2), date(2026, 4, 24), DeliveryMode.FACE_TO_FACE),
-        ("2026-27 winter", date(2026, 10, 5), date(2027, 1, 29), DeliveryMode.BLENDED),
-        ("2027 spring", date(2027, 2, 15), date(2027, 5, 14), DeliveryMode.ONLINE),
+        run("first run", today - timedelta(weeks=86), 12, DeliveryMode.ONLINE),
+        run("second run", today - timedelta(weeks=40), 12, DeliveryMode.FACE_TO_FACE),
+        run("current run", today - timedelta(weeks=7), 16, DeliveryMode.BLENDED),
+        run("next run", today + timedelta(weeks=11), 12, DeliveryMode.ONLINE),
     ]
     by_stage: dict[str, list[Intake]] = {"past": [], "current": [], "upcoming": []}
     for index, course in enumerate(courses):
@@ -88,7 +93,7 @@ def _intakes(programme: Programme, courses: list[Course], instructors: list[User
             if run_index == 3 and index % 2:
                 mode = DeliveryMode.FACE_TO_FACE
             intake = Intake(
-                programme=programme, course=course, title=f"{course.title}: {label}", mode=mode,
+                programme=programme, course=course, title=f"{course.title}: {label}, {starts:%b %Y}", mode=mode,
                 starts_on=starts, ends_on=ends, capacity=40,
                 location=None if mode is DeliveryMode.ONLINE else CITIES[(index + run_index) % len(CITIES)],
                 attendance_threshold=80 if mode is not DeliveryMode.ONLINE else 0,
@@ -101,7 +106,9 @@ def _intakes(programme: Programme, courses: list[Course], instructors: list[User
 
 def _enrol(user: User, intake: Intake, path: list[EnrolmentState], decider: User, rng: random.Random) -> Enrolment:
     """An enrolment walked through `path` with dates that fit its intake."""
-    requested = _at(intake.starts_on - timedelta(days=rng.randint(15, 45)), rng.randint(7, 17))
+    now = utcnow()
+    requested = min(_at(intake.starts_on - timedelta(days=rng.randint(15, 45)), rng.randint(7, 17)),
+                    now - timedelta(days=rng.randint(8, 30), hours=rng.randint(0, 9)))
     enrolment = Enrolment(intake=intake, user=user, requested_at=requested)
     db.session.add(enrolment)
     moment = requested
@@ -112,6 +119,7 @@ def _enrol(user: User, intake: Intake, path: list[EnrolmentState], decider: User
             moment = _at(intake.ends_on - timedelta(days=rng.randint(0, 10)), 12)
         else:
             moment = moment + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
+        moment = min(moment, now - timedelta(hours=1))  # nothing in the demo happens in the future
         reason = {
             EnrolmentState.REJECTED: "The course does not match the nominee's current duties.",
             EnrolmentState.WAITLISTED: "The intake is nearly full; next in line if a place frees up.",
@@ -150,6 +158,7 @@ JOURNEYS = [
 
 def load_demo(seed: int = 2026) -> DemoSummary:
     rng = random.Random(seed)
+    today = utcnow().date()
     countries = ensure_countries()
     courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
     if not courses:
@@ -157,12 +166,14 @@ def load_demo(seed: int = 2026) -> DemoSummary:
     programme = create_programme(
         title="ASEAN-China Training Programme for Telecom Managers and Technicians",
         title_zh="中国—东盟电信管理与技术人员培训项目",
-        target=500, starts_on=date(2025, 1, 1), ends_on=date(2029, 12, 31),
+        # Under way for about two years, so every stage and programme year has people in it.
+        target=500, starts_on=date(today.year - 2, today.month, 1),
+        ends_on=date(today.year + 3, today.month, 1) - timedelta(days=1),
         allocations={countries[code]: count for code, count in ALLOCATIONS.items()},
     )
     password_hash = hash_password(DEMO_PASSWORD)  # one slow hash shared by every demo account
     staff = _staff(countries, password_hash)
-    intakes = _intakes(programme, courses, [staff["instructor"], staff["instructor2"]])
+    intakes = _intakes(programme, courses, [staff["instructor"], staff["instructor2"]], today)
     decider_for = {"TH": staff["th.coordinator"], "VN": staff["vn.coordinator"]}
 
     trainee = User(email="trainee@demo.test", role=Role.TRAINEE, full_name="Nguyen Thi Minh Anh",

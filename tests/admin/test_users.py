@@ -77,3 +77,11 @@ def test_the_outbox_shows_mail_sent_by_the_platform(client):
     sign_in(client, make_user(Role.ADMIN))
     page = client.get("/admin/outbox").get_data(as_text=True)
     assert "reader@example.org" in page and "Reset your password" in page
+
+
+def test_the_edit_form_shows_the_current_role_and_country(client):
+    sign_in(client, make_user(Role.ADMIN))
+    user = make_user(Role.COUNTRY_COORDINATOR, country_code="LA")
+    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    assert '<option selected value="country_coordinator">' in page
+    assert f'<option selected value="{user.country_id}">' in page

@@ -118,3 +118,15 @@ def test_demo_data_is_refused_in_production(app, db_session):
         app.config["ALLOW_DEMO_DATA"] = True
     assert result.exit_code != 0 and "never loaded in production" in result.output
     assert db_session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def test_nothing_in_the_demo_is_dated_in_the_future(demo, db_session):
+    from lms.core.db import utcnow
+    from lms.enrolment.models import EnrolmentEvent
+
+    now = utcnow()
+    assert max(db_session.scalars(select(Enrolment.requested_at))) < now
+    assert max(db_session.scalars(select(EnrolmentEvent.at))) < now
+    intakes = db_session.scalars(select(Intake)).all()
+    assert any(i.starts_on <= now.date() <= i.ends_on for i in intakes)  # some run is under way today
+    assert any(i.starts_on > now.date() for i in intakes)
