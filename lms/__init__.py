@@ -54,17 +54,18 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from lms.accounts import bp as accounts_bp
-    from lms.admin import bp as admin_bp
-    from lms.api import bp as api_bp
-    from lms.catalogue import bp as catalogue_bp
-    from lms.home import bp as home_bp
+    # Importing a domain's views attaches its routes to the domain's blueprint.
+    from lms.accounts import views as accounts_views
+    from lms.admin import views as admin_views
+    from lms.api import views as api_views
+    from lms.catalogue import views as catalogue_views
+    from lms.home import views as home_views
 
-    app.register_blueprint(home_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(catalogue_bp)
-    app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(home_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(catalogue_views.bp)
+    app.register_blueprint(admin_views.bp, url_prefix="/admin")
+    app.register_blueprint(api_views.bp, url_prefix="/api/v1")
 
 
 def _register_cli(app: Flask) -> None:

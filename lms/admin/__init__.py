@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("admin", __name__)
-
-from lms.admin import views  # noqa: E402,F401

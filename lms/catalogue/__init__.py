@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("catalogue", __name__)
-
-from lms.catalogue import views  # noqa: E402,F401

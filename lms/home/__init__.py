@@ -2,5 +2,3 @@
 from flask import Blueprint
 
 bp = Blueprint("home", __name__)
-
-from lms.home import views  # noqa: E402,F401
