@@ -58,12 +58,20 @@ def _register_blueprints(app: Flask) -> None:
     from lms.accounts import views as accounts_views
     from lms.admin import views as admin_views
     from lms.api import views as api_views
+    from lms.assessments import views as assessments_views
     from lms.catalogue import views as catalogue_views
+    from lms.enrolment import views as enrolment_views
+    from lms.grading import views as grading_views
     from lms.home import views as home_views
+    from lms.learning import views as learning_views
 
     app.register_blueprint(home_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalogue_views.bp)
+    app.register_blueprint(enrolment_views.bp)
+    app.register_blueprint(learning_views.bp, url_prefix="/study")
+    app.register_blueprint(assessments_views.bp, url_prefix="/study")
+    app.register_blueprint(grading_views.bp, url_prefix="/teach")
     app.register_blueprint(admin_views.bp, url_prefix="/admin")
     app.register_blueprint(api_views.bp, url_prefix="/api/v1")
 

@@ -125,6 +125,7 @@ class AssessmentSpec:
     submission_kind: SubmissionKind | None = None
     file_types: list[str] = field(default_factory=list)
     max_file_mb: int = 10
+    allow_resubmission: bool = True
     brief_markdown: str = ""
     rubric: list[CriterionSpec] = field(default_factory=list)
 
@@ -376,8 +377,8 @@ def read_assessment(path: Path) -> AssessmentSpec:
             late_policy=late_policy, shuffle_options=reader.get("shuffle", bool, False), questions=questions,
         )
 
-    reader.only({"kind", "title", "weight", "pass_mark", "submission", "file_types", "max_file_mb", "brief",
-                 "rubric"})
+    reader.only({"kind", "title", "weight", "pass_mark", "submission", "file_types", "max_file_mb", "resubmit",
+                 "brief", "rubric"})
     file_types = [str(t).lower().lstrip(".") for t in reader.items("file_types", required=False)]
     for item, file_type in enumerate(file_types):
         if file_type not in ALLOWED_FILE_TYPES:
@@ -401,6 +402,7 @@ def read_assessment(path: Path) -> AssessmentSpec:
     return AssessmentSpec(
         **common, submission_kind=submission, file_types=file_types,
         max_file_mb=reader.integer("max_file_mb", 1, MAX_FILE_MB, 10),
+        allow_resubmission=reader.get("resubmit", bool, True),
         brief_markdown=reader.text("brief", 20000), rubric=rubric,
     )
 

@@ -173,6 +173,7 @@ class Assessment(db.Model):
     submission_kind: Mapped[Optional[SubmissionKind]] = mapped_column(enum_column(SubmissionKind))
     file_types: Mapped[list[str]] = mapped_column(JSON, default=list)
     max_file_mb: Mapped[int] = mapped_column(default=10)
+    allow_resubmission: Mapped[bool] = mapped_column(default=True)  # until the intake's deadline
     brief_html: Mapped[str] = mapped_column(Text, default="")
 
     course: Mapped[Course] = relationship(back_populates="assessments")

@@ -102,6 +102,7 @@ def _write_assessment(assessment: Assessment, spec: AssessmentSpec, position: in
             time_limit_minutes=spec.time_limit_minutes, grading_method=spec.grading_method,
             late_policy=spec.late_policy, shuffle_options=spec.shuffle_options,
             submission_kind=spec.submission_kind, file_types=spec.file_types, max_file_mb=spec.max_file_mb,
+            allow_resubmission=spec.allow_resubmission,
             brief_html=render_markdown(spec.brief_markdown) if spec.brief_markdown else "")
 
     questions = {question.key: question for question in assessment.questions}

@@ -1,1 +1,4 @@
-"""Intakes and enrolments."""
+"""Intakes and enrolments: requests, decisions under the quota, nominations, withdrawals."""
+from flask import Blueprint
+
+bp = Blueprint("enrolment", __name__)

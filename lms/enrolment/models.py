@@ -63,6 +63,25 @@ class Intake(db.Model):
     def __repr__(self) -> str:
         return f"<Intake {self.id} {self.title!r}>"
 
+    @property
+    def takes_attendance(self) -> bool:
+        return self.mode is not DeliveryMode.ONLINE and self.attendance_threshold > 0
+
+    def accepts_requests_on(self, day: date) -> bool:
+        """Trainees may ask to join until the intake starts."""
+        return day <= self.starts_on
+
+    def accepts_decisions_on(self, day: date) -> bool:
+        """Coordinators may still place people until the intake ends."""
+        return day <= self.ends_on
+
+    @property
+    def closes_at(self) -> datetime:
+        """The end of the intake's last day (UTC): the deadline for assignments."""
+        from datetime import time, timezone
+
+        return datetime.combine(self.ends_on, time(23, 59, 59), tzinfo=timezone.utc)
+
 
 class EnrolmentState(enum.Enum):
     REQUESTED = "requested"
@@ -120,10 +139,15 @@ class Enrolment(db.Model):
     decision_reason: Mapped[Optional[str]] = mapped_column(Text)
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     final_grade: Mapped[Optional[float]]
+    # Set when a coordinator put the person forward, rather than the person asking.
+    nominated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # Set when a programme coordinator approved beyond the country's allocation.
+    quota_override_reason: Mapped[Optional[str]] = mapped_column(Text)
 
     intake: Mapped[Intake] = relationship(back_populates="enrolments")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+    nominated_by: Mapped[Optional[User]] = relationship(foreign_keys=[nominated_by_id])
     events: Mapped[list["EnrolmentEvent"]] = relationship(
         back_populates="enrolment", cascade="all, delete-orphan", order_by="EnrolmentEvent.id"
     )
@@ -140,6 +164,24 @@ class Enrolment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Enrolment {self.id} user={self.user_id} intake={self.intake_id} {self.state.value}>"
+
+    def is_visible_to(self, user: User) -> bool:
+        """The trainee, the intake's instructors and coordinators of the trainee's country."""
+        if user.id == self.user_id:
+            return True
+        if user.teaches(self.intake):
+            return True
+        return user.can_manage_country(self.user.country_id)
+
+    @property
+    def can_study(self) -> bool:
+        return self.state in (EnrolmentState.APPROVED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED,
+                              EnrolmentState.FAILED)
+
+    @property
+    def can_work(self) -> bool:
+        """Assessments may be taken and submitted only while the enrolment is active."""
+        return self.state is EnrolmentState.ACTIVE
 
     @property
     def holds_quota_slot(self) -> bool:

@@ -58,3 +58,23 @@ def state_counts(country_id: int | None = None) -> dict[EnrolmentState, int]:
     if country_id is not None:
         query = query.where(User.country_id == country_id)
     return dict(db.session.execute(query).all())
+
+
+def get_own_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
+    """The signed-in trainee's own enrolment in a state that allows studying; 404 for anyone else's."""
+    from flask import abort
+
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.user_id != user.id or not enrolment.can_study:
+        abort(404)
+    return enrolment
+
+
+def get_visible_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
+    """An enrolment the user may look at (owner, its instructors, its country's coordinators)."""
+    from flask import abort
+
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or not enrolment.is_visible_to(user):
+        abort(404)
+    return enrolment

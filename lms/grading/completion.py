@@ -1,0 +1,120 @@
+"""Where each trainee of an intake stands, and completion when every condition is met.
+
+A course is complete when every required lesson is done, the weighted grade reaches the course's
+pass mark and, for intakes that take attendance, attendance reaches the intake's threshold.
+Assessments without a score count as zero in the weighted grade.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.assessments.scoring import assessment_scores
+from lms.catalogue.models import Assessment, Lesson
+from lms.core.db import utcnow
+from lms.enrolment.models import Enrolment, EnrolmentState, Intake
+from lms.extensions import db
+from lms.grading.models import Attendance, IntakeSession
+from lms.learning.models import LessonProgress
+from lms.notifications.operations import notify
+
+
+@dataclass
+class Standing:
+    enrolment: Enrolment
+    scores: dict[int, float | None] = field(default_factory=dict)  # by assessment id
+    weighted_grade: float = 0.0
+    lessons_done: int = 0
+    lessons_required: int = 0
+    sessions_held: int = 0
+    sessions_attended: int = 0
+    pass_mark: int = 0
+    attendance_threshold: int | None = None  # None: this intake takes no attendance
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if self.attendance_threshold is None:
+            return None
+        return round(100 * self.sessions_attended / self.sessions_held, 1) if self.sessions_held else 0.0
+
+    @property
+    def lessons_complete(self) -> bool:
+        return self.lessons_done >= self.lessons_required
+
+    @property
+    def grade_passes(self) -> bool:
+        return self.weighted_grade >= self.pass_mark
+
+    @property
+    def attendance_met(self) -> bool:
+        return self.attendance_threshold is None or (self.attendance_rate or 0) >= self.attendance_threshold
+
+    @property
+    def meets_completion(self) -> bool:
+        return self.lessons_complete and self.grade_passes and self.attendance_met
+
+
+def weighted_grade(assessments: list[Assessment], scores: dict[int, float | None]) -> float:
+    total_weight = sum(assessment.weight for assessment in assessments)
+    if not total_weight:
+        return 0.0
+    earned = sum(assessment.weight * (scores.get(assessment.id) or 0) for assessment in assessments)
+    return round(earned / total_weight, 2)
+
+
+def standings(intake: Intake, enrolments: list[Enrolment]) -> list[Standing]:
+    """Standings of several enrolments of one intake, in a fixed number of queries."""
+    ids = [enrolment.id for enrolment in enrolments]
+    assessments = list(db.session.scalars(
+        select(Assessment).where(Assessment.course_id == intake.course_id).order_by(Assessment.module_id,
+                                                                                     Assessment.position)))
+    scores = assessment_scores(ids)
+    required = db.session.scalar(select(func.count()).select_from(Lesson).where(
+        Lesson.course_id == intake.course_id, Lesson.is_required.is_(True)))
+    done = dict(db.session.execute(
+        select(LessonProgress.enrolment_id, func.count())
+        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .where(LessonProgress.enrolment_id.in_(ids), LessonProgress.completed_at.is_not(None),
+               Lesson.is_required.is_(True))
+        .group_by(LessonProgress.enrolment_id)).all()) if ids else {}
+    takes_attendance = intake.takes_attendance
+    held = attended = 0
+    attended_by: dict[int, int] = {}
+    if takes_attendance:
+        held = db.session.scalar(select(func.count()).select_from(IntakeSession).where(
+            IntakeSession.intake_id == intake.id))
+        attended_by = dict(db.session.execute(
+            select(Attendance.enrolment_id, func.count()).where(
+                Attendance.enrolment_id.in_(ids), Attendance.is_present.is_(True))
+            .group_by(Attendance.enrolment_id)).all()) if ids else {}
+    result = []
+    for enrolment in enrolments:
+        own = {assessment.id: scores.get((enrolment.id, assessment.id)) for assessment in assessments}
+        result.append(Standing(
+            enrolment=enrolment, scores=own, weighted_grade=weighted_grade(assessments, own),
+            lessons_done=done.get(enrolment.id, 0), lessons_required=required,
+            sessions_held=held, sessions_attended=attended_by.get(enrolment.id, 0),
+            pass_mark=intake.course.pass_mark,
+            attendance_threshold=intake.attendance_threshold if takes_attendance else None,
+        ))
+    return result
+
+
+def standing(enrolment: Enrolment) -> Standing:
+    return standings(enrolment.intake, [enrolment])[0]
+
+
+def evaluate_completion(enrolment: Enrolment, by: User | None = None) -> bool:
+    """Complete an active enrolment that now meets every condition; True if it was completed."""
+    if enrolment.state is not EnrolmentState.ACTIVE:
+        return False
+    current = standing(enrolment)
+    if not current.meets_completion:
+        return False
+    enrolment.move_to(EnrolmentState.COMPLETED, by=by, reason="Every completion condition met", at=utcnow())
+    enrolment.final_grade = current.weighted_grade
+    notify(enrolment.user,
+           f"Congratulations: you have completed {enrolment.intake.course.title} "
+           f"with a grade of {current.weighted_grade:g}%.",
+           mail_subject="Course completed")
+    return True

@@ -1,0 +1,2 @@
+"""Pages of the learning domain."""
+from lms.learning import bp  # noqa: F401
