@@ -1,7 +1,7 @@
 """The ASEAN-China telecom training platform: create_app() builds the Flask application."""
 import os
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 
 from config import Config, ProductionConfig, config_from_environment
 from lms.core.db import configure_sqlite
@@ -38,7 +38,8 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"]))
+    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"])
+                   if has_request_context() else None)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -52,8 +52,15 @@ def app(database_url, tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def db_session(app):
-    """Runs the test in a transaction on one connection and rolls it back afterwards."""
+def db_session(app, request):
+    """Runs the test in a transaction on one connection and rolls it back afterwards.
+
+    Tests marked real_transactions commit for real (to test concurrency) and clean up after themselves.
+    """
+    if request.node.get_closest_marker("real_transactions"):
+        limiter.reset()
+        yield None
+        return
     with app.app_context():
         engines = db.engines
         engine = engines[None]
@@ -102,6 +109,9 @@ def post_form(client, url: str, data: dict, *, form_url: str | None = None, **kw
 
 
 def sign_in(client, user, password: str = "correct horse battery staple"):
+    """Signs `user` in on this client, signing out whoever was signed in before."""
+    with client.session_transaction() as session:
+        session.clear()
     response = post_form(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response

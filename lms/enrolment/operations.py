@@ -1,13 +1,259 @@
-"""Enrolment writes: requests, decisions under the quota, nominations, withdrawals, activation."""
+"""Enrolment writes: requests, decisions under the quota, nominations, withdrawals, activation.
+
+The quota rule: a country's distinct people holding an approved, active or completed enrolment
+never exceed its allocation, unless a programme coordinator overrides with a written reason.
+Every approval first locks the country's allocation row (SELECT ... FOR UPDATE), so two
+coordinators approving the last place at the same moment are served one after the other.
+"""
 from datetime import date
 
+from flask_babel import gettext as _
+from sqlalchemy import distinct, func, select
+
+from lms.accounts.models import Role, User
+from lms.audit.operations import record
 from lms.core.db import utcnow
-from lms.enrolment.models import Enrolment, EnrolmentState
+from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
+from lms.extensions import db
+from lms.notifications.operations import notify
+from lms.programme.models import CountryAllocation
+
+
+class EnrolmentRefused(Exception):
+    """An enrolment action the rules do not allow; the message is meant for the person acting."""
+
+    code = "refused"
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class QuotaFull(EnrolmentRefused):
+    code = "quota_full"
+
+
+class IntakeFull(EnrolmentRefused):
+    code = "intake_full"
+
+
+def _today() -> date:
+    return utcnow().date()
+
+
+def may_decide(user: User, enrolment: Enrolment) -> bool:
+    """Country coordinators decide for their own country; programme coordinators for every country."""
+    if user.role is Role.PROGRAMME_COORDINATOR:
+        return True
+    return user.role is Role.COUNTRY_COORDINATOR and user.country_id == enrolment.user.country_id
+
+
+def _check_decider(user: User, enrolment: Enrolment) -> None:
+    if not may_decide(user, enrolment):
+        raise PermissionError("not allowed to decide on this enrolment")
+
+
+def _study_link(enrolment: Enrolment) -> str | None:
+    from flask import has_request_context, url_for
+
+    return url_for("learning.show_intake", enrolment_id=enrolment.id, _external=True) if has_request_context() else None
+
+
+# --- Counting places ---------------------------------------------------------------------------
+
+def people_holding_places(programme_id: int, country_id: int) -> int:
+    """Distinct people of a country with an approved, active or completed enrolment in the programme."""
+    return db.session.scalar(
+        select(func.count(distinct(Enrolment.user_id)))
+        .join(Enrolment.user).join(Enrolment.intake)
+        .where(User.country_id == country_id, Intake.programme_id == programme_id,
+               Enrolment.state.in_(QUOTA_STATES))
+    )
+
+
+def holds_place_already(user: User, programme_id: int) -> bool:
+    return db.session.scalar(
+        select(func.count()).select_from(Enrolment).join(Enrolment.intake)
+        .where(Enrolment.user_id == user.id, Intake.programme_id == programme_id, Enrolment.state.in_(QUOTA_STATES))
+    ) > 0
+
+
+def places_taken(intake: Intake) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Enrolment)
+        .where(Enrolment.intake_id == intake.id, Enrolment.state.in_(QUOTA_STATES))
+    )
+
+
+def _lock_allocation(programme_id: int, country_id: int) -> CountryAllocation | None:
+    return db.session.scalar(
+        select(CountryAllocation)
+        .where(CountryAllocation.programme_id == programme_id, CountryAllocation.country_id == country_id)
+        .with_for_update()
+    )
+
+
+def _lock_intake(intake: Intake) -> None:
+    db.session.execute(select(Intake.id).where(Intake.id == intake.id).with_for_update())
+
+
+def check_places(enrolment: Enrolment, *, override_reason: str | None = None) -> bool:
+    """Lock and check the country's quota and the intake's capacity for one more person.
+
+    Returns True when the quota is exceeded under an override; raises QuotaFull or IntakeFull.
+    """
+    intake, trainee = enrolment.intake, enrolment.user
+    allocation = _lock_allocation(intake.programme_id, trainee.country_id)  # always first: no deadlocks
+    _lock_intake(intake)
+    if places_taken(intake) >= intake.capacity:
+        raise IntakeFull(_("This intake is full (%(capacity)d places). Put the request on the waiting list "
+                           "or choose another intake.", capacity=intake.capacity))
+    if holds_place_already(trainee, intake.programme_id):
+        return False  # the person already counts once; another course costs no extra place
+    allowed = allocation.allocation if allocation else 0
+    holding = people_holding_places(intake.programme_id, trainee.country_id)
+    if holding < allowed:
+        return False
+    if override_reason:
+        return True
+    raise QuotaFull(_("%(country)s has used all %(allowed)d places of its allocation. Put the request on the "
+                      "waiting list, or ask a programme coordinator to approve it beyond the quota with a "
+                      "written reason.", country=trainee.country.name, allowed=allowed))
+
+
+# --- Trainee actions ---------------------------------------------------------------------------
+
+def request_enrolment(user: User, intake: Intake, today: date | None = None) -> Enrolment:
+    if user.role is not Role.TRAINEE:
+        raise EnrolmentRefused(_("Only trainees can ask to join an intake."))
+    if not intake.accepts_requests_on(today or _today()):
+        raise EnrolmentRefused(_("This intake has already started; requests are closed. Choose a later intake."))
+    existing = db.session.scalar(select(Enrolment).where(Enrolment.intake_id == intake.id,
+                                                         Enrolment.user_id == user.id))
+    if existing is not None:
+        raise EnrolmentRefused(_("You have already asked to join this intake (status: %(state)s).",
+                                 state=existing.state.label))
+    enrolment = Enrolment(intake=intake, user=user, requested_at=utcnow())
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment
+
+
+def withdraw_enrolment(enrolment: Enrolment, by: User, reason: str | None = None) -> list[Enrolment]:
+    """Withdraw; a freed place goes to the waiting list in order. Returns who was promoted."""
+    if by.id != enrolment.user_id:
+        _check_decider(by, enrolment)
+    if not enrolment.can_move_to(EnrolmentState.WITHDRAWN):
+        raise EnrolmentRefused(_("This enrolment can no longer be withdrawn (status: %(state)s).",
+                                 state=enrolment.state.label))
+    freed = enrolment.holds_quota_slot
+    before = enrolment.state.value
+    enrolment.move_to(EnrolmentState.WITHDRAWN, by=by, reason=reason)
+    record(by, "enrolment.withdrawn", enrolment, before={"state": before}, after={"state": "withdrawn"},
+           reason=reason)
+    db.session.flush()
+    return promote_waitlist(enrolment.intake, by) if freed else []
+
+
+# --- Coordinator decisions ---------------------------------------------------------------------
+
+def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
+                      override_reason: str | None = None, today: date | None = None) -> Enrolment:
+    _check_decider(by, enrolment)
+    if override_reason and by.role is not Role.PROGRAMME_COORDINATOR:
+        raise PermissionError("only programme coordinators may override the quota")
+    if not enrolment.can_move_to(EnrolmentState.APPROVED):
+        raise EnrolmentRefused(_("This request cannot be approved (status: %(state)s).", state=enrolment.state.label))
+    if not enrolment.intake.accepts_decisions_on(today or _today()):
+        raise EnrolmentRefused(_("This intake has ended; no one can be placed in it any more."))
+    overridden = check_places(enrolment, override_reason=override_reason)
+    before = enrolment.state.value
+    enrolment.move_to(EnrolmentState.APPROVED, by=by, reason=reason)
+    record(by, "enrolment.approved", enrolment, before={"state": before}, after={"state": "approved"}, reason=reason)
+    if overridden:
+        enrolment.quota_override_reason = override_reason
+        record(by, "quota.override", enrolment, before={"state": before}, after={"state": "approved"},
+               reason=override_reason)
+    notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
+                             course=enrolment.intake.course.title, start=enrolment.intake.starts_on.isoformat()),
+           link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
+    db.session.flush()
+    return enrolment
+
+
+def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
+    _check_decider(by, enrolment)
+    if not enrolment.can_move_to(EnrolmentState.WAITLISTED):
+        raise EnrolmentRefused(_("This request cannot be put on the waiting list (status: %(state)s).",
+                                 state=enrolment.state.label))
+    before = enrolment.state.value
+    enrolment.move_to(EnrolmentState.WAITLISTED, by=by, reason=reason)
+    record(by, "enrolment.waitlisted", enrolment, before={"state": before}, after={"state": "waitlisted"},
+           reason=reason)
+    notify(enrolment.user, _("Your request to join %(course)s is on the waiting list: %(reason)s",
+                             course=enrolment.intake.course.title, reason=reason),
+           mail_subject=_("You are on the waiting list"))
+    db.session.flush()
+    return enrolment
+
+
+def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
+    _check_decider(by, enrolment)
+    if not enrolment.can_move_to(EnrolmentState.REJECTED):
+        raise EnrolmentRefused(_("This request cannot be rejected (status: %(state)s).", state=enrolment.state.label))
+    before = enrolment.state.value
+    enrolment.move_to(EnrolmentState.REJECTED, by=by, reason=reason)
+    record(by, "enrolment.rejected", enrolment, before={"state": before}, after={"state": "rejected"}, reason=reason)
+    notify(enrolment.user, _("Your request to join %(course)s was not accepted: %(reason)s",
+                             course=enrolment.intake.course.title, reason=reason),
+           mail_subject=_("Your request was not accepted"))
+    db.session.flush()
+    return enrolment
+
+
+def promote_waitlist(intake: Intake, by: User) -> list[Enrolment]:
+    """Give freed places to the waiting list, longest waiting first, as far as quota and capacity allow."""
+    waiting = db.session.scalars(
+        select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
+        .order_by(Enrolment.decided_at, Enrolment.id)
+    ).all()
+    promoted = []
+    for enrolment in waiting:
+        try:
+            check_places(enrolment)
+        except IntakeFull:
+            break
+        except QuotaFull:
+            continue  # this person's country is full; the next in line may be from elsewhere
+        enrolment.move_to(EnrolmentState.APPROVED, by=by, reason="A place was freed on the waiting list")
+        record(by, "enrolment.approved", enrolment, before={"state": "waitlisted"}, after={"state": "approved"},
+               reason="Promoted from the waiting list")
+        notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
+                                 course=intake.course.title),
+               link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
+        db.session.flush()
+        promoted.append(enrolment)
+    return promoted
+
+
+def nominate(by: User, trainee: User, intake: Intake, reason: str | None = None,
+             today: date | None = None) -> Enrolment:
+    """A coordinator puts a trainee of their country forward and places them at once (quota permitting)."""
+    if trainee.role is not Role.TRAINEE:
+        raise EnrolmentRefused(_("%(email)s is not a trainee account.", email=trainee.email))
+    existing = db.session.scalar(select(Enrolment).where(Enrolment.intake_id == intake.id,
+                                                         Enrolment.user_id == trainee.id))
+    if existing is not None:
+        raise EnrolmentRefused(_("%(name)s is already in this intake (status: %(state)s).",
+                                 name=trainee.full_name, state=existing.state.label))
+    enrolment = Enrolment(intake=intake, user=trainee, requested_at=utcnow(), nominated_by=by)
+    db.session.add(enrolment)
+    return approve_enrolment(enrolment, by, reason=reason or "Nominated by the coordinator", today=today)
 
 
 def activate_if_started(enrolment: Enrolment, today: date | None = None) -> bool:
     """An approved enrolment becomes active once its intake has started; True if it changed."""
-    today = today or utcnow().date()
+    today = today or _today()
     if enrolment.state is EnrolmentState.APPROVED and today >= enrolment.intake.starts_on:
         enrolment.move_to(EnrolmentState.ACTIVE, by=enrolment.user, reason="The intake has started")
         return True

@@ -78,3 +78,32 @@ def get_visible_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
     if enrolment is None or not enrolment.is_visible_to(user):
         abort(404)
     return enrolment
+
+
+def enrolments_in_state(state: EnrolmentState, country_id: int | None = None, limit: int = 200) -> list[Enrolment]:
+    """Enrolments in one state, oldest request first; for one country or all."""
+    query = (
+        select(Enrolment).join(Enrolment.user).where(Enrolment.state == state)
+        .options(joinedload(Enrolment.user).joinedload(User.profile), joinedload(Enrolment.user).joinedload(User.country),
+                 joinedload(Enrolment.intake).joinedload(Intake.course))
+        .order_by(Enrolment.requested_at).limit(limit)
+    )
+    if country_id is not None:
+        query = query.where(User.country_id == country_id)
+    return list(db.session.scalars(query))
+
+
+def intakes_open_for_decisions(today: date | None = None) -> list[Intake]:
+    from lms.core.db import utcnow
+
+    today = today or utcnow().date()
+    return list(db.session.scalars(
+        select(Intake).where(Intake.ends_on >= today).options(joinedload(Intake.course)).order_by(Intake.starts_on)
+    ))
+
+
+def own_enrolments_by_intake(user: User, intake_ids: list[int]) -> dict[int, Enrolment]:
+    if not intake_ids:
+        return {}
+    return {enrolment.intake_id: enrolment for enrolment in db.session.scalars(
+        select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.intake_id.in_(intake_ids)))}

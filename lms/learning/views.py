@@ -1,2 +1,77 @@
-"""Pages of the learning domain."""
-from lms.learning import bp  # noqa: F401
+"""The trainee's intake page, lessons in study mode and marking them done."""
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.models import Role
+from lms.catalogue.models import Lesson
+from lms.core.forms import BaseForm
+from lms.core.permissions import role_required
+from lms.enrolment.operations import activate_if_started
+from lms.enrolment.queries import get_own_enrolment_or_404
+from lms.extensions import db
+from lms.grading.completion import evaluate_completion, standing
+from lms.learning import bp
+from lms.learning.operations import mark_done, record_view
+from lms.learning.queries import study_outline
+
+
+def _load(enrolment_id: int):
+    enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
+    if activate_if_started(enrolment):
+        db.session.commit()
+    return enrolment
+
+
+def _lesson_of(enrolment, lesson_id: int) -> Lesson:
+    lesson = db.session.get(Lesson, lesson_id)
+    if lesson is None or lesson.course_id != enrolment.intake.course_id:
+        abort(404)
+    return lesson
+
+
+@bp.route("/<int:enrolment_id>")
+@role_required(Role.TRAINEE)
+def show_intake(enrolment_id: int):
+    enrolment = _load(enrolment_id)
+    return render_template("learning/intake.html", enrolment=enrolment, course=enrolment.intake.course,
+                           outline=study_outline(enrolment), standing=standing(enrolment))
+
+
+@bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>")
+@role_required(Role.TRAINEE)
+def show_lesson(enrolment_id: int, lesson_id: int):
+    enrolment = _load(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    progress = record_view(enrolment, lesson)
+    db.session.commit()
+    lessons = enrolment.intake.course.lessons
+    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    return render_template(
+        "learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress, form=BaseForm(),
+        previous_lesson=lessons[index - 1] if index else None,
+        next_lesson=lessons[index + 1] if index + 1 < len(lessons) else None,
+    )
+
+
+@bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/done", methods=["POST"])
+@role_required(Role.TRAINEE)
+def mark_lesson_done(enrolment_id: int, lesson_id: int):
+    enrolment = _load(enrolment_id)
+    lesson = _lesson_of(enrolment, lesson_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    if not enrolment.can_work:
+        flash(_("Lessons can be marked done while the intake is running."), "error")
+        return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=lesson.id))
+    mark_done(enrolment, lesson)
+    completed = evaluate_completion(enrolment, by=current_user)
+    db.session.commit()
+    if completed:
+        flash(_("You have completed the course. Congratulations!"), "success")
+        return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))
+    lessons = enrolment.intake.course.lessons
+    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    if index + 1 < len(lessons):
+        return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=lessons[index + 1].id))
+    return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))

@@ -1,0 +1,197 @@
+"""Nominating many trainees from a CSV file: every row checked first, then all placed or none."""
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.accounts.passwords import hash_password, make_reset_token
+from lms.enrolment.models import Enrolment, Intake
+from lms.enrolment.operations import (EnrolmentRefused, holds_place_already, nominate, people_holding_places,
+                                      places_taken)
+from lms.extensions import db
+from lms.notifications.operations import send_mail
+from lms.programme.models import Country, CountryAllocation
+
+MAX_ROWS = 500
+MAX_BYTES = 512 * 1024
+REQUIRED_COLUMNS = ("email", "full_name", "organisation", "position", "category")
+OPTIONAL_COLUMNS = ("native_name", "gender", "country")
+LIMITS = {"email": 254, "full_name": 120, "native_name": 120, "organisation": 160, "position": 120}
+
+
+@dataclass
+class RowError:
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("Row %(row)d, column %(column)s: %(message)s", row=self.row, column=self.column,
+                 message=self.message)
+
+
+@dataclass
+class Nominee:
+    row: int
+    email: str
+    existing: User | None
+    values: dict
+
+
+class NominationFileInvalid(Exception):
+    def __init__(self, errors: list[RowError]):
+        super().__init__("; ".join(str(error) for error in errors))
+        self.errors = errors
+
+
+def read_rows(data: bytes) -> list[dict]:
+    if len(data) > MAX_BYTES:
+        raise NominationFileInvalid([RowError(1, "-", _("The file is larger than 512 KB; split it."))])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NominationFileInvalid([RowError(1, "-", _("The file is not UTF-8 text. Save it as 'CSV UTF-8'."))]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = [name.strip().lower() for name in (reader.fieldnames or [])]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise NominationFileInvalid([RowError(1, column, _("this column is missing from the header row"))
+                                     for column in missing])
+    unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        raise NominationFileInvalid([RowError(1, name, _("unknown column")) for name in unknown])
+    reader.fieldnames = header
+    rows = [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]
+    if not rows:
+        raise NominationFileInvalid([RowError(2, "-", _("the file has no rows after the header"))])
+    if len(rows) > MAX_ROWS:
+        raise NominationFileInvalid([RowError(MAX_ROWS + 2, "-", _("at most %(max)d rows per file", max=MAX_ROWS))])
+    return rows
+
+
+def check_rows(rows: list[dict], by: User, intake: Intake) -> list[Nominee]:
+    """Every problem of every row, or the nominees ready to be placed."""
+    errors: list[RowError] = []
+    nominees: list[Nominee] = []
+    seen: dict[str, int] = {}
+    countries = {country.code: country for country in db.session.scalars(select(Country))}
+    for number, row in enumerate(rows, start=2):
+        row_errors = _check_row(number, row, by, countries, seen)
+        errors += row_errors
+        if row_errors:
+            continue
+        existing = db.session.scalar(select(User).where(User.email == row["email"]))
+        if existing is not None:
+            errors += _check_existing(number, row, existing, by, intake)
+        nominees.append(Nominee(number, row["email"], existing, row))
+    if not errors:
+        errors += _check_places(nominees, by, intake)
+    if errors:
+        raise NominationFileInvalid(errors)
+    return nominees
+
+
+def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) -> list[RowError]:
+    errors = []
+    for column in REQUIRED_COLUMNS:
+        if not row.get(column):
+            errors.append(RowError(number, column, _("this value is required")))
+    for column, limit in LIMITS.items():
+        value = row.get(column, "")
+        if len(value) > limit:
+            errors.append(RowError(number, column, _("longer than %(limit)d characters", limit=limit)))
+        if any(ord(ch) < 32 for ch in value):
+            errors.append(RowError(number, column, _("contains control characters")))
+    if row.get("email"):
+        try:
+            row["email"] = validate_email(row["email"], check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            errors.append(RowError(number, "email", _("not a valid e-mail address")))
+        else:
+            if row["email"] in seen:
+                errors.append(RowError(number, "email", _("the same address is on row %(row)d", row=seen[row["email"]])))
+            seen.setdefault(row["email"], number)
+    if row.get("category") and row["category"] not in {member.value for member in Category}:
+        errors.append(RowError(number, "category", _("must be middle_manager, high_manager or technician")))
+    if row.get("gender") and row["gender"] not in {member.value for member in Gender}:
+        errors.append(RowError(number, "gender", _("must be female, male, other or empty")))
+    if by.role is Role.COUNTRY_COORDINATOR:
+        if row.get("country") and row["country"].upper() != by.country.code:
+            errors.append(RowError(number, "country", _("you can nominate trainees of %(country)s only",
+                                                         country=by.country.name)))
+        row["country_id"] = by.country_id
+    else:
+        country = countries.get(row.get("country", "").upper())
+        if country is None:
+            errors.append(RowError(number, "country", _("give the country's two-letter code, e.g. TH")))
+        else:
+            row["country_id"] = country.id
+    return errors
+
+
+def _check_existing(number: int, row: dict, user: User, by: User, intake: Intake) -> list[RowError]:
+    if user.role is not Role.TRAINEE:
+        return [RowError(number, "email", _("this address belongs to a staff account, not a trainee"))]
+    if user.country_id != row["country_id"]:
+        return [RowError(number, "email", _("this trainee is registered for another country"))]
+    if db.session.scalar(select(Enrolment.id).where(Enrolment.intake_id == intake.id, Enrolment.user_id == user.id)):
+        return [RowError(number, "email", _("this trainee is already in the intake"))]
+    return []
+
+
+def _check_places(nominees: list[Nominee], by: User, intake: Intake) -> list[RowError]:
+    errors = []
+    if places_taken(intake) + len(nominees) > intake.capacity:
+        free = max(intake.capacity - places_taken(intake), 0)
+        errors.append(RowError(len(nominees) + 1, "-", _("the intake has %(free)d free places for %(count)d people",
+                                                         free=free, count=len(nominees))))
+    new_people: dict[int, int] = {}
+    for nominee in nominees:
+        if nominee.existing is None or not holds_place_already(nominee.existing, intake.programme_id):
+            new_people[nominee.values["country_id"]] = new_people.get(nominee.values["country_id"], 0) + 1
+    for country_id, count in new_people.items():
+        allocation = db.session.scalar(select(CountryAllocation.allocation).where(
+            CountryAllocation.programme_id == intake.programme_id, CountryAllocation.country_id == country_id)) or 0
+        free = allocation - people_holding_places(intake.programme_id, country_id)
+        if count > free:
+            errors.append(RowError(len(nominees) + 1, "-", _(
+                "the file needs %(count)d places of the country's allocation, but %(free)d remain",
+                count=count, free=max(free, 0))))
+    return errors
+
+
+def nominate_all(nominees: list[Nominee], by: User, intake: Intake) -> list[Enrolment]:
+    """Create any new trainee accounts and place everyone; raises EnrolmentRefused to undo the lot."""
+    enrolments = []
+    for nominee in nominees:
+        trainee = nominee.existing or _create_trainee(nominee.values)
+        try:
+            enrolments.append(nominate(by, trainee, intake, reason="Nominated by CSV upload"))
+        except EnrolmentRefused as refused:
+            raise EnrolmentRefused(str(RowError(nominee.row, "-", refused.message))) from None
+    return enrolments
+
+
+def _create_trainee(values: dict) -> User:
+    """A new trainee account with an unusable password; the person sets one from the mailed link."""
+    user = User(email=values["email"], password_hash=hash_password(secrets.token_urlsafe(32)), role=Role.TRAINEE,
+                full_name=values["full_name"], native_name=values.get("native_name") or None,
+                country_id=values["country_id"])
+    user.profile = TraineeProfile(organisation=values["organisation"], position=values["position"],
+                                  category=Category(values["category"]),
+                                  gender=Gender(values["gender"]) if values.get("gender") else None)
+    db.session.add(user)
+    db.session.flush()
+    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
+        "Hello %(name)s,\n\nYour coordinator has nominated you for the ASEAN-China telecom training programme "
+        "and created your account. Choose your password within one hour with this link:\n\n%(link)s\n\n"
+        "Later, use 'Forgot your password?' on the sign-in page to get a new link.",
+        name=user.full_name, link=link))
+    return user
