@@ -81,6 +81,7 @@ class FreshContextClient(FlaskClient):
     """Each request in its own app context, as in production: its own `g` and database session."""
 
     def open(self, *args, **kwargs):
+        db.session.flush()  # what the test changed is what the request sees
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()  # the test's own objects reload what the request changed
