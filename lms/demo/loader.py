@@ -8,6 +8,7 @@ from sqlalchemy import select
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password
 from lms.catalogue.models import Course
+from lms.demo.work import add_attendance, add_finished_work, add_work_in_progress
 from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATIONS, POSITIONS, WHOLE_NAMES
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.core.db import utcnow
@@ -127,20 +128,21 @@ def _enrol(user: User, intake: Intake, path: list[EnrolmentState], decider: User
         }.get(state)
         by = user if state in (EnrolmentState.WITHDRAWN, EnrolmentState.ACTIVE) else decider
         enrolment.move_to(state, by=by, reason=reason, at=moment)
-    if enrolment.state is EnrolmentState.COMPLETED:
-        enrolment.final_grade = rng.randint(62, 96)
-    elif enrolment.state is EnrolmentState.FAILED:
-        enrolment.final_grade = rng.randint(25, 55)
     return enrolment
 
 
 def _progress(enrolment: Enrolment, fraction: float, rng: random.Random) -> None:
+    """Lessons done and work handed in, as far as `fraction` of the course."""
     lessons = enrolment.intake.course.lessons
     done = lessons[: round(len(lessons) * fraction)]
     start = enrolment.intake.starts_on
     for number, lesson in enumerate(done):
-        at = _at(start + timedelta(days=2 + number * 3), rng.randint(7, 21))
+        at = min(_at(start + timedelta(days=2 + number * 3), rng.randint(7, 21)), utcnow() - timedelta(hours=3))
         db.session.add(LessonProgress(enrolment=enrolment, lesson=lesson, last_viewed_at=at, completed_at=at))
+    if enrolment.state in (EnrolmentState.COMPLETED, EnrolmentState.FAILED):
+        enrolment.final_grade = add_finished_work(enrolment, enrolment.state is EnrolmentState.COMPLETED, rng)
+    elif enrolment.state is EnrolmentState.ACTIVE:
+        add_work_in_progress(enrolment, fraction, rng)
 
 
 # What happens to a demo trainee, by share of trainees: (stage of intake, state path, share).
@@ -217,12 +219,20 @@ def load_demo(seed: int = 2026) -> DemoSummary:
             enrolments.append(enrolment)
             if enrolment.state is EnrolmentState.COMPLETED:
                 _progress(enrolment, 1.0, rng)
+            elif enrolment.state is EnrolmentState.FAILED:
+                _progress(enrolment, 0.6, rng)
             elif enrolment.state is EnrolmentState.ACTIVE:
-                _progress(enrolment, rng.choice([0.0, 0.2, 0.5, 0.8]), rng)
+                _progress(enrolment, rng.choice([0.0, 0.2, 0.5, 0.8, 0.8]), rng)
             # Some who finished a course come back for another.
             if enrolment.state is EnrolmentState.COMPLETED and rng.random() < 0.3:
                 second = rng.choice([i for i in intakes["current"] if i.course is not enrolment.intake.course])
-                enrolments.append(_enrol(user, second, JOURNEYS[3][1], decider_for.get(code, staff["coordinator"]), rng))
+                again = _enrol(user, second, JOURNEYS[3][1], decider_for.get(code, staff["coordinator"]), rng)
+                _progress(again, 0.2, rng)
+                enrolments.append(again)
+    for stage in ("past", "current"):
+        for intake in intakes[stage]:
+            if intake.takes_attendance:
+                add_attendance(intake, [e for e in enrolments if e.intake is intake], rng)
     db.session.flush()
     return DemoSummary(countries=len(countries), trainees=trainees,
                        intakes=sum(len(group) for group in intakes.values()), enrolments=len(enrolments))

@@ -130,3 +130,30 @@ def test_nothing_in_the_demo_is_dated_in_the_future(demo, db_session):
     intakes = db_session.scalars(select(Intake)).all()
     assert any(i.starts_on <= now.date() <= i.ends_on for i in intakes)  # some run is under way today
     assert any(i.starts_on > now.date() for i in intakes)
+
+
+def test_the_demo_has_work_for_every_role(demo, db_session):
+    from lms.assessments.models import Attempt, Submission, SubmissionState
+    from lms.catalogue.models import AssessmentKind
+
+    trainee = db_session.scalar(select(User).where(User.email == "trainee@demo.test"))
+    active = db_session.scalars(select(Enrolment).where(Enrolment.user_id == trainee.id,
+                                                       Enrolment.state == EnrolmentState.ACTIVE)).one()
+    attempted = set(db_session.scalars(select(Attempt.assessment_id).where(Attempt.enrolment_id == active.id)))
+    quizzes = [a for a in active.intake.course.assessments if a.kind is AssessmentKind.QUIZ]
+    assert any(quiz.id not in attempted for quiz in quizzes)  # a quiz to take
+    assert db_session.scalar(select(Submission).where(Submission.enrolment_id == active.id)) is None  # one to submit
+    instructor = db_session.scalar(select(User).where(User.email == "instructor@demo.test"))
+    waiting = db_session.scalars(select(Submission).join(Submission.enrolment).where(
+        Submission.state == SubmissionState.SUBMITTED,
+        Enrolment.intake_id.in_([intake.id for intake in instructor.taught_intakes]))).all()
+    assert len(waiting) >= 3
+
+
+def test_finished_demo_work_matches_the_recorded_grades(demo, db_session):
+    from lms.grading.completion import standing
+
+    for enrolment in db_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()[:20]:
+        current = standing(enrolment)
+        assert current.weighted_grade == enrolment.final_grade
+        assert current.meets_completion  # lessons, grade and, in classrooms, attendance
