@@ -1,9 +1,10 @@
 """Forms for enrolment requests, decisions, withdrawals and nominations."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import EmailField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (DateField, EmailField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+                     SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.core.forms import BaseForm
 
@@ -72,3 +73,52 @@ class NominationUploadForm(BaseForm):
     def validate_file(self, field):
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError(_l("Please choose a CSV file."))
+
+
+class IntakeForm(BaseForm):
+    course = SelectField(_l("Course"), validate_choice=False)
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give the intake a title.")), Length(max=200)],
+                        description=_l("For example: Universal service, Hanoi, March 2027"))
+    mode = SelectField(_l("Delivery mode"), validate_choice=False)
+    starts_on = DateField(_l("First day"), validators=[DataRequired(_l("Please give a valid date."))])
+    ends_on = DateField(_l("Last day"), validators=[DataRequired(_l("Please give a valid date."))])
+    capacity = IntegerField(_l("Places"), validators=[InputRequired(_l("Please give the number of places.")),
+                                                      NumberRange(min=1, max=1000)])
+    location = StringField(_l("Place (face-to-face and blended intakes)"), validators=[Length(max=200)])
+    attendance_threshold = IntegerField(
+        _l("Attendance needed to complete (%)"), default=0,
+        validators=[InputRequired(_l("Please give a percentage (0 for none).")), NumberRange(min=0, max=100)])
+    instructors = SelectMultipleField(_l("Instructors"), validate_choice=False)
+    submit = SubmitField(_l("Save the intake"))
+
+    def set_choices(self, courses, instructors) -> None:
+        from lms.enrolment.models import DeliveryMode
+
+        self.course.choices = [SelectChoice("", _l("Choose a course"))] + [
+            SelectChoice(str(course.id), course.title) for course in courses]
+        self.mode.choices = [SelectChoice(mode.value, mode.label) for mode in DeliveryMode]
+        self.instructors.choices = [SelectChoice(str(user.id), user.full_name) for user in instructors]
+        self._course_ids = {str(course.id) for course in courses}
+        self._instructor_ids = {str(user.id) for user in instructors}
+
+    def validate_course(self, field):
+        if field.data not in self._course_ids:
+            raise ValidationError(_l("Please choose a course from the list."))
+
+    def validate_mode(self, field):
+        from lms.enrolment.models import DeliveryMode
+
+        if field.data not in {mode.value for mode in DeliveryMode}:
+            raise ValidationError(_l("Please choose a delivery mode."))
+
+    def validate_ends_on(self, field):
+        if self.starts_on.data and field.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The last day cannot be before the first day."))
+
+    def validate_location(self, field):
+        if self.mode.data != "online" and not field.data:
+            raise ValidationError(_l("Face-to-face and blended intakes need a place."))
+
+    def validate_instructors(self, field):
+        if any(value not in self._instructor_ids for value in field.data or []):
+            raise ValidationError(_l("Please choose instructors from the list."))

@@ -107,3 +107,14 @@ def own_enrolments_by_intake(user: User, intake_ids: list[int]) -> dict[int, Enr
         return {}
     return {enrolment.intake_id: enrolment for enrolment in db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.intake_id.in_(intake_ids)))}
+
+
+def intakes_with_counts() -> list[tuple[Intake, dict[EnrolmentState, int]]]:
+    intakes = list(db.session.scalars(
+        select(Intake).options(joinedload(Intake.course), selectinload(Intake.instructors))
+        .order_by(Intake.starts_on.desc())))
+    counts: dict[int, dict[EnrolmentState, int]] = {intake.id: {} for intake in intakes}
+    for intake_id, state, count in db.session.execute(
+            select(Enrolment.intake_id, Enrolment.state, func.count()).group_by(Enrolment.intake_id, Enrolment.state)):
+        counts.setdefault(intake_id, {})[state] = count
+    return [(intake, counts[intake.id]) for intake in intakes]

@@ -8,8 +8,11 @@ from sqlalchemy.exc import OperationalError
 from lms.accounts.models import Role, User
 from lms.core.permissions import role_required
 from lms.enrolment import bp, queries
-from lms.enrolment.forms import DecisionForm, NominationForm, NominationUploadForm, RequestForm, WithdrawForm
-from lms.enrolment.models import Enrolment, EnrolmentState, Intake
+from lms.catalogue.models import Course
+from lms.enrolment.forms import (DecisionForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
+                                  WithdrawForm)
+from lms.enrolment.intakes import save_intake
+from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nominate_all, read_rows
 from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, nominate,
                                       people_holding_places, reject_enrolment, request_enrolment,
@@ -187,3 +190,52 @@ def upload_nominations():
     elif form.errors:
         status = 400
     return render_template("enrolment/upload.html", form=form, errors=errors), status
+
+
+# --- Intakes (programme staff) ------------------------------------------------------------------
+
+INTAKE_STAFF = (Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+
+
+@bp.route("/intakes")
+@role_required(*INTAKE_STAFF)
+def list_intakes():
+    return render_template("enrolment/intakes.html", rows=queries.intakes_with_counts())
+
+
+@bp.route("/intakes/new", methods=["GET", "POST"])
+@bp.route("/intakes/<int:intake_id>/edit", methods=["GET", "POST"])
+@role_required(*INTAKE_STAFF)
+def edit_intake(intake_id: int | None = None):
+    intake = (db.session.get(Intake, intake_id) or abort(404)) if intake_id else None
+    programme = current_programme() or abort(404)
+    data = None
+    if intake is not None and request.method == "GET":
+        data = {"course": str(intake.course_id), "title": intake.title, "mode": intake.mode.value,
+                "starts_on": intake.starts_on, "ends_on": intake.ends_on, "capacity": intake.capacity,
+                "location": intake.location or "", "attendance_threshold": intake.attendance_threshold,
+                "instructors": [str(user.id) for user in intake.instructors]}
+    form = IntakeForm(data=data)
+    form.set_choices(db.session.scalars(select(Course).order_by(Course.title)).all(),
+                     db.session.scalars(select(User).where(User.role == Role.INSTRUCTOR, User.is_active.is_(True))
+                                        .order_by(User.full_name)).all())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            saved = save_intake(
+                intake, current_user, programme, course=db.session.get(Course, int(form.course.data)),
+                title=form.title.data, mode=DeliveryMode(form.mode.data), starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data, capacity=form.capacity.data, location=form.location.data or None,
+                attendance_threshold=form.attendance_threshold.data,
+                instructor_ids=[int(value) for value in form.instructors.data or []])
+            db.session.commit()
+        except EnrolmentRefused as refused:
+            db.session.rollback()
+            form.capacity.errors = [refused.message]
+            status = 409
+        else:
+            flash(_("Saved the intake %(title)s.", title=saved.title), "success")
+            return redirect(url_for("enrolment.list_intakes"))
+    elif form.errors:
+        status = 400
+    return render_template("enrolment/intake_form.html", form=form, intake=intake), status
