@@ -24,7 +24,7 @@ class Attempt(db.Model):
     deadline_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # None: no time limit
     # The option order shown to this trainee: {question_id: [original option index, ...]}.
     option_order: Mapped[dict[str, list[int]]] = mapped_column(JSON, default=dict)
-    # Saved answers: {question_id: answer as submitted by the form}.
+    # Saved answers: {question_id: answer}; choices are stored as original option indices.
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     is_late: Mapped[bool] = mapped_column(default=False)

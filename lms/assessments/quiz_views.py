@@ -1,2 +1,151 @@
-"""Routes: see the module's docstring once written."""
-from lms.assessments import bp  # noqa: F401
+"""Quiz pages for trainees: the quiz's introduction, taking an attempt, and its result."""
+from datetime import datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, gettext as _, ngettext
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from lms.assessments import bp, quizzes
+from lms.assessments.models import Attempt
+from lms.catalogue.models import Assessment, AssessmentKind
+from lms.core.db import utcnow
+from lms.enrolment.models import Enrolment
+from lms.enrolment.operations import activate_if_started
+from lms.enrolment.queries import get_own_enrolment_or_404
+from lms.extensions import db
+
+
+def get_own_quiz_or_404(enrolment_id: int, assessment_id: int) -> tuple[Enrolment, Assessment]:
+    """The signed-in trainee's enrolment and a quiz of its course; 404 for anything else."""
+    enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
+    quiz = db.session.get(Assessment, assessment_id)
+    if quiz is None or quiz.kind is not AssessmentKind.QUIZ or quiz.course_id != enrolment.intake.course_id:
+        abort(404)
+    return enrolment, quiz
+
+
+def get_own_attempt_or_404(attempt_id: int) -> Attempt:
+    """An attempt of the signed-in trainee; 404 for anyone else's, so ids reveal nothing."""
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.enrolment.user_id != current_user.id or not attempt.enrolment.can_study:
+        abort(404)
+    return attempt
+
+
+def deadline_text(deadline: datetime, now: datetime) -> str:
+    pattern = "HH:mm 'UTC'" if deadline.date() == now.date() else "d MMM yyyy, HH:mm 'UTC'"
+    when = format_datetime(deadline, pattern)
+    minutes = round((deadline - now).total_seconds() / 60)
+    if minutes < 1:
+        return _("Submit by %(time)s; you have less than a minute.", time=when)
+    return ngettext("Submit by %(time)s; you have about %(num)d minute.",
+                    "Submit by %(time)s; you have about %(num)d minutes.", minutes, time=when)
+
+
+def _quiz_url(attempt: Attempt) -> str:
+    return url_for(".show_quiz", enrolment_id=attempt.enrolment_id, assessment_id=attempt.assessment_id)
+
+
+def _closed_message() -> str:
+    return _("Time was up, so this attempt was closed at its deadline with the answers you had saved.")
+
+
+@bp.route("/<int:enrolment_id>/quizzes/<int:assessment_id>")
+@login_required
+def show_quiz(enrolment_id: int, assessment_id: int):
+    enrolment, quiz = get_own_quiz_or_404(enrolment_id, assessment_id)
+    changed = activate_if_started(enrolment)
+    attempts = quizzes.attempts_of(enrolment, quiz)
+    current = quizzes.open_attempt(attempts)
+    if current is not None and quizzes.close_if_expired(current):
+        flash(_closed_message(), "info")
+        current, changed = None, True
+    if changed:
+        db.session.commit()
+    return render_template(
+        "assessments/quiz.html", enrolment=enrolment, quiz=quiz, attempts=attempts, current=current,
+        counting_score=quizzes.counting_score(quiz, attempts), refusal=quizzes.start_refusal(enrolment, quiz, attempts),
+        late_penalty=quizzes.late_penalty(quiz.late_policy), grace_seconds=int(quizzes.GRACE.total_seconds()),
+    )
+
+
+@bp.route("/<int:enrolment_id>/quizzes/<int:assessment_id>/start", methods=["POST"])
+@login_required
+def start_attempt(enrolment_id: int, assessment_id: int):
+    enrolment, quiz = get_own_quiz_or_404(enrolment_id, assessment_id)
+    quiz_url = url_for(".show_quiz", enrolment_id=enrolment.id, assessment_id=quiz.id)
+    activate_if_started(enrolment)
+    try:
+        attempt = quizzes.start_attempt(enrolment, quiz)
+        db.session.commit()
+    except quizzes.AttemptRefused as refused:
+        db.session.commit()  # an expired attempt closed on the way stays closed
+        flash(refused.message, "error")
+        return redirect(quiz_url)
+    except IntegrityError:
+        # A second click started the same attempt number at the same moment; the first one stands.
+        db.session.rollback()
+        return redirect(quiz_url)
+    return redirect(url_for(".take_attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def take_attempt(attempt_id: int):
+    attempt = get_own_attempt_or_404(attempt_id)
+    result_url = url_for(".show_attempt_result", attempt_id=attempt.id)
+    if attempt.is_submitted:
+        if request.method == "POST":
+            flash(_("This attempt has already been submitted; its answers can no longer change."), "info")
+        return redirect(result_url)
+    if not attempt.enrolment.can_work:
+        flash(quizzes.inactive_message(attempt.enrolment), "error")
+        return redirect(_quiz_url(attempt))
+    if request.method == "POST":
+        return _record(attempt, submit=request.form.get("action") == "submit")
+    if quizzes.close_if_expired(attempt):
+        db.session.commit()
+        flash(_closed_message(), "info")
+        return redirect(result_url)
+    return render_template(
+        "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
+        questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
+        deadline=deadline_text(attempt.deadline_at, utcnow()) if attempt.deadline_at else None,
+    )
+
+
+def _record(attempt: Attempt, submit: bool):
+    recorded = quizzes.record_answers(attempt, request.form, submit=submit, by=current_user._get_current_object())
+    db.session.commit()
+    for shown in recorded.too_long:
+        flash(_("Your answer to question %(number)d is longer than %(limit)d characters, so it was not saved. "
+                "Please shorten it; your other answers are saved.",
+                number=shown.number, limit=quizzes.MAX_ANSWER_LENGTH), "error")
+    if recorded.is_late:
+        flash(_("Your attempt arrived after the time limit. It has been submitted with these answers and "
+                "the quiz's late policy applies."), "info")
+    elif recorded.is_submitted:
+        flash(_("Your attempt has been submitted."), "success")
+    elif submit:
+        flash(_("Your attempt has not been submitted yet, because an answer is too long."), "error")
+    else:
+        flash(_("Your answers are saved. You can come back to this attempt and submit it later."), "success")
+    if recorded.is_submitted:
+        return redirect(url_for(".show_attempt_result", attempt_id=attempt.id))
+    return redirect(url_for(".take_attempt", attempt_id=attempt.id))
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def show_attempt_result(attempt_id: int):
+    attempt = get_own_attempt_or_404(attempt_id)
+    if not attempt.is_submitted:
+        flash(_("The answers are shown once the attempt is submitted."), "info")
+        return redirect(url_for(".take_attempt", attempt_id=attempt.id))
+    return render_template(
+        "assessments/attempt_result.html", attempt=attempt, quiz=attempt.assessment,
+        questions=quizzes.reviewed_questions(attempt), quiz_url=_quiz_url(attempt),
+        late_penalty=quizzes.late_penalty(attempt.assessment.late_policy),
+        grace_seconds=int(quizzes.GRACE.total_seconds()),
+    )

@@ -6,10 +6,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.accounts.models import Role, User
+from lms.assessments.models import Submission, SubmissionState
 from lms.audit.models import AuditEntry
 from lms.catalogue import queries as catalogue_queries
 from lms.catalogue.models import Course
 from lms.enrolment import queries as enrolment_queries
+from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.home import bp
 from lms.notifications.models import Notification, OutboxMail
@@ -40,9 +42,20 @@ def trainee_home():
     )
 
 
+def waiting_submissions(intake_ids: list[int]) -> dict[int, int]:
+    """Submitted work not yet graded, per intake."""
+    if not intake_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Enrolment.intake_id, func.count()).select_from(Submission).join(Submission.enrolment)
+        .where(Enrolment.intake_id.in_(intake_ids), Submission.state == SubmissionState.SUBMITTED)
+        .group_by(Enrolment.intake_id)).all())
+
+
 def instructor_home():
-    return render_template("home/instructor.html", intakes=enrolment_queries.intakes_taught_by(current_user),
-                           notifications=_notifications())
+    intakes = enrolment_queries.intakes_taught_by(current_user)
+    return render_template("home/instructor.html", intakes=intakes, notifications=_notifications(),
+                           waiting=waiting_submissions([intake.id for intake, _counts in intakes]))
 
 
 def country_coordinator_home():

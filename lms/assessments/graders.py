@@ -1,0 +1,136 @@
+"""Auto-grading of quiz questions: one pure function per question type, looked up by type.
+
+A grader takes the question's spec (its answer key) and the trainee's answer as saved, and returns
+(fraction 0..1, feedback). Choice answers are original option indices; a missing or malformed
+answer scores 0 and never raises.
+"""
+import math
+import re
+import unicodedata
+from collections.abc import Callable
+from typing import Any
+
+from flask_babel import gettext as _
+
+from lms.catalogue.models import QuestionType
+
+Grade = tuple[float, str]
+Grader = Callable[[dict[str, Any], Any], Grade]
+
+GRADERS: dict[QuestionType, Grader] = {}
+
+# Absorbs binary rounding, so that 2.6 is within 0.1 of 2.5.
+FLOAT_SLACK = 1e-9
+
+
+def grader(question_type: QuestionType) -> Callable[[Grader], Grader]:
+    def register(function: Grader) -> Grader:
+        GRADERS[question_type] = function
+        return function
+
+    return register
+
+
+def grade(question_type: QuestionType, spec: dict[str, Any], answer: Any) -> Grade:
+    fraction, feedback = GRADERS[question_type](spec or {}, answer)
+    return min(max(fraction, 0.0), 1.0), feedback
+
+
+def _is_index(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def correct_indices(spec: dict[str, Any]) -> set[int]:
+    return {index for index, option in enumerate(spec.get("options", [])) if option.get("correct")}
+
+
+@grader(QuestionType.SINGLE)
+def grade_single(spec: dict[str, Any], answer: Any) -> Grade:
+    if not _is_index(answer):
+        return 0.0, _("No answer was given.")
+    if answer in correct_indices(spec):
+        return 1.0, _("Correct.")
+    return 0.0, _("Not correct.")
+
+
+@grader(QuestionType.MULTIPLE)
+def grade_multiple(spec: dict[str, Any], answer: Any) -> Grade:
+    """Partial credit: (correct chosen - wrong chosen) / correct options, never below 0."""
+    correct = correct_indices(spec)
+    option_count = len(spec.get("options", []))
+    chosen = {value for value in answer if _is_index(value) and 0 <= value < option_count} \
+        if isinstance(answer, list) else set()
+    if not chosen:
+        return 0.0, _("No answer was given.")
+    if not correct:
+        return 0.0, _("Not correct.")
+    right, wrong = len(chosen & correct), len(chosen - correct)
+    fraction = max(0.0, (right - wrong) / len(correct))
+    return fraction, _("You chose %(right)d of %(total)d correct options and %(wrong)d wrong one(s).",
+                       right=right, total=len(correct), wrong=wrong)
+
+
+@grader(QuestionType.TRUE_FALSE)
+def grade_true_false(spec: dict[str, Any], answer: Any) -> Grade:
+    if not isinstance(answer, bool):
+        return 0.0, _("No answer was given.")
+    if answer == spec.get("answer"):
+        return 1.0, _("Correct.")
+    return 0.0, _("Not correct.")
+
+
+_GROUPED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def parse_number(text: Any) -> float | None:
+    """A finite number from what a trainee typed: "9,000", "2.5" and "2,5" are understood."""
+    if isinstance(text, bool) or not isinstance(text, (str, int, float)):
+        return None
+    if isinstance(text, str):
+        text = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("_", "")
+        if _GROUPED_THOUSANDS.fullmatch(text):
+            text = text.replace(",", "")
+        elif _DECIMAL_COMMA.fullmatch(text):
+            text = text.replace(",", ".")
+    try:
+        number = float(text)
+    except (ValueError, OverflowError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@grader(QuestionType.NUMERIC)
+def grade_numeric(spec: dict[str, Any], answer: Any) -> Grade:
+    if answer is None or (isinstance(answer, str) and not answer.strip()):
+        return 0.0, _("No answer was given.")
+    number = parse_number(answer)
+    if number is None:
+        return 0.0, _("Your answer is not a number, so it scores 0.")
+    expected = parse_number(spec.get("answer"))
+    tolerance = abs(parse_number(spec.get("tolerance", 0)) or 0.0)
+    if expected is None:
+        return 0.0, _("Not correct.")
+    if abs(number - expected) <= tolerance + FLOAT_SLACK * max(1.0, abs(expected)):
+        return 1.0, _("Correct.")
+    return 0.0, _("Not correct.")
+
+
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u02bc")
+
+
+def normalise_text(text: str) -> str:
+    """Case, width, punctuation and spacing left out of the comparison."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    text = "".join(" " if unicodedata.category(char).startswith("P") else char for char in text)
+    return " ".join(text.split())
+
+
+@grader(QuestionType.SHORT)
+def grade_short(spec: dict[str, Any], answer: Any) -> Grade:
+    if not isinstance(answer, str) or not normalise_text(answer):
+        return 0.0, _("No answer was given.")
+    accepted = {normalise_text(str(text)) for text in spec.get("answers", [])}
+    if normalise_text(answer) in accepted:
+        return 1.0, _("Correct.")
+    return 0.0, _("Not one of the accepted answers.")

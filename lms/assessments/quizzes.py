@@ -1,0 +1,326 @@
+"""Quiz attempts: starting, saving, submitting, grading and closing at the time limit.
+
+Writes flush and never commit; the request commits. Choice answers are saved as original option
+indices, so grading, results and reports need not know the order a trainee was shown.
+"""
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from lms.accounts.models import User
+from lms.assessments.graders import correct_indices, grade, parse_number
+from lms.assessments.models import Attempt
+from lms.assessments.scoring import combine_attempts
+from lms.catalogue.models import Assessment, Question, QuestionType
+from lms.core.db import utcnow
+from lms.enrolment.models import Enrolment
+from lms.extensions import db
+from lms.grading.completion import evaluate_completion
+
+# A submission sent just before the deadline may arrive a little after it on a slow link.
+GRACE = timedelta(seconds=30)
+MAX_ANSWER_LENGTH = 2000
+CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
+
+
+class AttemptRefused(Exception):
+    """An attempt action the rules do not allow; the message is meant for the trainee."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# Reads
+
+def attempts_of(enrolment: Enrolment, quiz: Assessment) -> list[Attempt]:
+    return list(db.session.scalars(
+        select(Attempt).where(Attempt.enrolment_id == enrolment.id, Attempt.assessment_id == quiz.id)
+        .order_by(Attempt.number)
+    ))
+
+
+def open_attempt(attempts: list[Attempt]) -> Attempt | None:
+    return next((attempt for attempt in attempts if not attempt.is_submitted), None)
+
+
+def counting_score(quiz: Assessment, attempts: list[Attempt]) -> float | None:
+    """The score that counts toward the course grade, by the quiz's grading method."""
+    scores = [attempt.final_score for attempt in attempts if attempt.is_submitted and attempt.final_score is not None]
+    return combine_attempts(quiz.grading_method, scores)
+
+
+def is_expired(attempt: Attempt, now: datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at
+
+
+def inactive_message(enrolment: Enrolment) -> str:
+    return _("Quizzes can be taken only while your enrolment is active; it is now %(state)s.",
+             state=enrolment.state.label)
+
+
+def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt]) -> str | None:
+    """Why a new attempt may not be started or resumed now, or None."""
+    if not enrolment.can_work:
+        return inactive_message(enrolment)
+    if open_attempt(attempts) is None and quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed:
+        return _("You have used all %(count)d attempt(s) allowed at this quiz.", count=quiz.attempts_allowed)
+    return None
+
+
+def late_penalty(policy: str) -> float:
+    """The percentage taken off the score of a late submission."""
+    if policy == "accept":
+        return 0.0
+    if policy.startswith("penalty-"):
+        try:
+            return min(max(float(policy.removeprefix("penalty-")), 0.0), 100.0)
+        except ValueError:
+            pass
+    return 100.0  # "zero", and the strictest reading of anything the importer should have refused
+
+
+def _indices(saved: Any) -> set[int]:
+    """The option indices in a saved choice answer, whatever shape it has."""
+    values = saved if isinstance(saved, list) else [saved]
+    return {value for value in values if isinstance(value, int) and not isinstance(value, bool)}
+
+
+def option_order(attempt: Attempt, question: Question) -> list[int]:
+    """Original option indices in the order this attempt shows them."""
+    count = len(question.spec.get("options", []))
+    order = (attempt.option_order or {}).get(str(question.id))
+    # A re-imported question may have a different number of options than when the attempt began.
+    if not isinstance(order, list) or len(order) != count or sorted(_indices(order)) != list(range(count)):
+        return list(range(count))
+    return order
+
+
+@dataclass
+class ShownOption:
+    value: str  # the position in the shown order (or "true"/"false"); never the option's correctness
+    label: str
+    is_chosen: bool
+
+
+@dataclass
+class ShownQuestion:
+    number: int
+    question: Question
+    options: list[ShownOption]
+    text: str  # the saved answer of a numeric or short question
+
+
+def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
+    """The questions as the trainee sees them, in this attempt's order, pre-filled with saved answers."""
+    shown = []
+    for number, question in enumerate(attempt.assessment.questions, start=1):
+        saved = (attempt.answers or {}).get(str(question.id))
+        options: list[ShownOption] = []
+        if question.type in CHOICE_TYPES:
+            chosen = _indices(saved)
+            texts = question.spec.get("options", [])
+            options = [ShownOption(str(position), texts[index]["text"], index in chosen)
+                       for position, index in enumerate(option_order(attempt, question))]
+        elif question.type is QuestionType.TRUE_FALSE:
+            options = [ShownOption("true", _("True"), saved is True), ShownOption("false", _("False"), saved is False)]
+        text = saved if isinstance(saved, str) else ""
+        shown.append(ShownQuestion(number, question, options, text))
+    return shown
+
+
+@dataclass
+class ReviewedQuestion:
+    number: int
+    question: Question
+    given: list[str]  # the trainee's answer; empty when none was given
+    expected: list[str]  # the correct answer, or every accepted one
+    fraction: float
+    feedback: str
+
+    @property
+    def outcome(self) -> str:
+        if self.fraction >= 1:
+            return "right"
+        return "partial" if self.fraction > 0 else "wrong"
+
+
+def format_number(value: float) -> str:
+    return f"{value:.15g}"
+
+
+def _given(question: Question, saved: Any) -> list[str]:
+    if question.type in CHOICE_TYPES:
+        texts = [option["text"] for option in question.spec.get("options", [])]
+        return [texts[index] for index in sorted(_indices(saved)) if 0 <= index < len(texts)]
+    if question.type is QuestionType.TRUE_FALSE:
+        return [] if not isinstance(saved, bool) else [_("True") if saved else _("False")]
+    return [saved] if isinstance(saved, str) and saved.strip() else []
+
+
+def _expected(question: Question) -> list[str]:
+    spec = question.spec
+    if question.type in CHOICE_TYPES:
+        return [spec["options"][index]["text"] for index in sorted(correct_indices(spec))]
+    if question.type is QuestionType.TRUE_FALSE:
+        return [_("True") if spec.get("answer") else _("False")]
+    if question.type is QuestionType.NUMERIC:
+        answer, tolerance = parse_number(spec.get("answer")) or 0.0, parse_number(spec.get("tolerance", 0)) or 0.0
+        if tolerance:
+            return [_("%(answer)s (give or take %(tolerance)s)", answer=format_number(answer),
+                      tolerance=format_number(tolerance))]
+        return [format_number(answer)]
+    return [str(answer) for answer in spec.get("answers", [])]
+
+
+def reviewed_questions(attempt: Attempt) -> list[ReviewedQuestion]:
+    """Each question with the trainee's answer and the correct one: for submitted attempts only."""
+    if not attempt.is_submitted:
+        raise AttemptRefused(_("The answers are shown once the attempt is submitted."))
+    results = attempt.results or {}
+    reviewed = []
+    for number, question in enumerate(attempt.assessment.questions, start=1):
+        result = results.get(str(question.id)) or {}
+        reviewed.append(ReviewedQuestion(
+            number, question, _given(question, (attempt.answers or {}).get(str(question.id))), _expected(question),
+            float(result.get("fraction", 0.0)), str(result.get("feedback", "")),
+        ))
+    return reviewed
+
+
+# Reading answers from the form
+
+def _position(value: str | None, order: list[int]) -> int | None:
+    """The original index of the option shown at `value`; None for anything else."""
+    try:
+        position = int(value or "")
+    except ValueError:
+        return None
+    return order[position] if 0 <= position < len(order) else None
+
+
+def answers_from_form(attempt: Attempt, form: MultiDict) -> tuple[dict[str, Any], list[ShownQuestion]]:
+    """The answers a posted attempt page holds, and the questions whose answer is too long to keep.
+
+    A too-long answer keeps the value saved before, so nothing already saved is lost.
+    """
+    saved = attempt.answers or {}
+    answers: dict[str, Any] = {}
+    too_long: list[ShownQuestion] = []
+    for shown in shown_questions(attempt):
+        question, key, name = shown.question, str(shown.question.id), f"q{shown.question.id}"
+        value: Any = None
+        if question.type is QuestionType.SINGLE:
+            value = _position(form.get(name), option_order(attempt, question))
+        elif question.type is QuestionType.MULTIPLE:
+            order = option_order(attempt, question)
+            positions = (_position(item, order) for item in form.getlist(name))
+            value = sorted({index for index in positions if index is not None}) or None
+        elif question.type is QuestionType.TRUE_FALSE:
+            value = {"true": True, "false": False}.get(form.get(name, ""))
+        else:
+            value = form.get(name, "")
+            if len(value) > MAX_ANSWER_LENGTH:
+                too_long.append(shown)
+                value = saved.get(key)
+            elif not value.strip():
+                value = None
+        if value is not None:
+            answers[key] = value
+    return answers, too_long
+
+
+# Writes
+
+def shuffled_order(quiz: Assessment) -> dict[str, list[int]]:
+    return {
+        str(question.id): random.sample(range(len(question.spec["options"])), len(question.spec["options"]))
+        for question in quiz.questions if question.type in CHOICE_TYPES
+    }
+
+
+def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None = None) -> Attempt:
+    """The attempt in progress if its time is not up, else a new one; AttemptRefused if none may start."""
+    now = now or utcnow()
+    attempts = attempts_of(enrolment, quiz)
+    current = open_attempt(attempts)
+    if current is not None and close_if_expired(current, now):
+        current = None
+    refusal = start_refusal(enrolment, quiz, attempts)
+    if refusal:
+        raise AttemptRefused(refusal)
+    if current is not None:
+        return current
+    attempt = Attempt(
+        enrolment=enrolment, assessment=quiz, number=max((a.number for a in attempts), default=0) + 1,
+        started_at=now, answers={}, option_order=shuffled_order(quiz) if quiz.shuffle_options else {},
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    """Scores as percentages weighted by each question's points; the late policy applies to late work."""
+    results: dict[str, dict[str, Any]] = {}
+    earned = total = 0.0
+    for question in attempt.assessment.questions:
+        fraction, feedback = grade(question.type, question.spec, (attempt.answers or {}).get(str(question.id)))
+        results[str(question.id)] = {"fraction": fraction, "feedback": feedback}
+        earned += question.points * fraction
+        total += question.points
+    attempt.results = results
+    attempt.raw_score = round(100 * earned / total, 2) if total else 0.0
+    penalty = late_penalty(attempt.assessment.late_policy) if attempt.is_late else 0.0
+    attempt.score = round(attempt.raw_score * (100 - penalty) / 100, 2)
+
+
+def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:
+    attempt.submitted_at = submitted_at
+    attempt.is_late = attempt.deadline_at is not None and submitted_at > attempt.deadline_at + GRACE
+    grade_attempt(attempt)
+    db.session.flush()
+    evaluate_completion(attempt.enrolment, by=by)
+
+
+def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Close an open attempt whose time is up with the answers saved until then; True if it did."""
+    if attempt.is_submitted or not is_expired(attempt, now or utcnow()):
+        return False
+    attempt.closed_by_server = True
+    _finish(attempt, attempt.deadline_at, by=attempt.enrolment.user)
+    return True
+
+
+@dataclass
+class Recorded:
+    too_long: list[ShownQuestion]
+    is_submitted: bool
+    is_late: bool
+
+
+def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
+                   now: datetime | None = None) -> Recorded:
+    """Save the posted answers, and submit when asked to or when the time is up beyond the grace.
+
+    Answers posted after the deadline and its grace are a late submission: kept and graded under
+    the late policy, never dropped.
+    """
+    if attempt.is_submitted:
+        raise AttemptRefused(_("This attempt has already been submitted; its answers can no longer change."))
+    if not attempt.enrolment.can_work:
+        raise AttemptRefused(inactive_message(attempt.enrolment))
+    now = now or utcnow()
+    answers, too_long = answers_from_form(attempt, form)
+    attempt.answers = answers
+    is_past_grace = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    if is_past_grace or (submit and not too_long):
+        _finish(attempt, now, by=by)
+    db.session.flush()
+    return Recorded(too_long, attempt.is_submitted, attempt.is_late)
