@@ -1,2 +1,156 @@
-"""Routes: see the module's docstring once written."""
-from lms.assessments import bp  # noqa: F401
+"""The trainee's assignment page (draft, files, submit) and the download of submitted files."""
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf.file import MultipleFileField
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import Length
+
+from lms.assessments import bp, submissions, uploads
+from lms.assessments.models import Submission, SubmissionFile
+from lms.catalogue.models import Assessment, AssessmentKind, SubmissionKind
+from lms.core.forms import BaseForm
+from lms.enrolment.models import Enrolment
+from lms.enrolment.operations import activate_if_started
+from lms.enrolment.queries import get_own_enrolment_or_404
+from lms.extensions import db
+from lms.grading.queries import chosen_levels
+
+MAX_TEXT_LENGTH = 100_000
+
+
+class SubmissionForm(BaseForm):
+    text = TextAreaField(_l("Your answer"), render_kw={"rows": 14}, validators=[Length(
+        max=MAX_TEXT_LENGTH, message=_l("Please keep your answer under %(max)d characters.", max=MAX_TEXT_LENGTH))])
+    files = MultipleFileField(_l("Add files"))
+    save_draft = SubmitField(_l("Save draft"))
+    submit = SubmitField(_l("Submit"))
+
+    def __init__(self, *args, assessment: Assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        if assessment.submission_kind is SubmissionKind.FILE:
+            del self.text
+        if assessment.submission_kind is SubmissionKind.TEXT:
+            del self.files
+        else:
+            self.files.render_kw = {"accept": uploads.accept_attribute(assessment)}
+            self.files.description = _l(
+                "Up to %(count)d files, each at most %(mb)d MB. Accepted types: %(types)s.", count=uploads.MAX_FILES,
+                mb=assessment.max_file_mb, types=", ".join(uploads.allowed_extensions(assessment)))
+
+
+def _assignment_or_404(enrolment: Enrolment, assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if (assessment is None or assessment.kind is not AssessmentKind.ASSIGNMENT
+            or assessment.course_id != enrolment.intake.course_id):
+        abort(404)
+    return assessment
+
+
+def _render(enrolment: Enrolment, assessment: Assessment, submission: Submission, form: SubmissionForm,
+            unsaved_text: str | None = None):
+    return render_template(
+        "assessments/assignment.html", enrolment=enrolment, assessment=assessment, submission=submission,
+        form=form, lock_reason=submissions.lock_reason(submission), unsaved_text=unsaved_text,
+        chosen=chosen_levels(submission) if submission.id else {},
+    )
+
+
+def _save(form: SubmissionForm, submission: Submission, assessment: Assessment) -> bool:
+    """Saves what was sent, refusing only bad files; submits when asked and nothing was refused.
+
+    Problems land on the form's fields; True if the work was submitted.
+    """
+    files, file_errors = uploads.check_uploads(
+        form.files.data if "files" in form else [], assessment, len(submission.files))
+    submissions.save_draft(submission, form.text.data if "text" in form else None, files)
+    if file_errors:
+        form.files.errors = file_errors
+        return False
+    if not form.submit.data:
+        return False
+    try:
+        submissions.submit(submission)
+    except submissions.SubmissionIncomplete as error:
+        form[error.field].errors = [str(error)]
+        return False
+    return True
+
+
+@bp.route("/<int:enrolment_id>/assignments/<int:assessment_id>", methods=["GET", "POST"])
+@login_required
+def edit_submission(enrolment_id: int, assessment_id: int):
+    enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
+    if activate_if_started(enrolment):
+        db.session.commit()
+    assessment = _assignment_or_404(enrolment, assessment_id)
+    submission = (submissions.find_submission(enrolment, assessment)
+                  or Submission(enrolment=enrolment, assessment=assessment))
+    form = SubmissionForm(assessment=assessment, data={"text": submission.text})
+    if request.method == "GET":
+        return _render(enrolment, assessment, submission, form)
+
+    reason = submissions.lock_reason(submission)
+    if reason:
+        flash(reason, "error")
+        return _render(enrolment, assessment, submission, form,
+                       unsaved_text=form.text.data if "text" in form else None), 409
+    if not form.validate_on_submit():
+        return _render(enrolment, assessment, submission, form), 400
+    submitted = _save(form, submission, assessment)
+    db.session.commit()
+    if form.errors:
+        if "files" in form and form.files.errors:
+            flash(_("Everything else is saved, but some files were not accepted: see the message next to the "
+                    "files."), "error")
+        return _render(enrolment, assessment, submission, form), 400
+    flash(_("Your work has been submitted for grading.") if submitted else _("Your draft is saved."), "success")
+    return redirect(url_for("assessments.edit_submission", enrolment_id=enrolment.id, assessment_id=assessment.id))
+
+
+@bp.route("/files/<int:file_id>")
+@login_required
+def download_file(file_id: int):
+    file = db.session.get(SubmissionFile, file_id)
+    if file is None or not file.submission.enrolment.is_visible_to(current_user):
+        abort(404)
+    path = uploads.stored_path(file.stored_name)
+    if not path.is_file():
+        abort(404)
+    # Only types we recorded ourselves are sent as such; nothing may be served as a page.
+    mimetype = file.content_type if file.content_type in uploads.CONTENT_TYPES.values() else "application/octet-stream"
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=file.original_name, max_age=0)
+    response.headers["Content-Disposition"] = uploads.content_disposition(file.original_name)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/files/<int:file_id>/delete", methods=["POST"])
+@login_required
+def delete_file(file_id: int):
+    file = db.session.get(SubmissionFile, file_id)
+    if file is None or file.submission.enrolment.user_id != current_user.id:
+        abort(404)
+    submission, name = file.submission, file.original_name
+    target = url_for("assessments.edit_submission", enrolment_id=submission.enrolment_id,
+                     assessment_id=submission.assessment_id)
+    try:
+        stored_name = submissions.remove_file(file)
+    except submissions.SubmissionLocked as error:
+        flash(str(error), "error")
+        return redirect(target)
+    db.session.commit()
+    uploads.discard(stored_name)
+    flash(_("Removed %(name)s.", name=name), "success")
+    return redirect(target)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def show_too_large(error):
+    """Too much sent at once: the request was never read, so say so plainly and point back."""
+    limit_mb = (request.max_content_length or 0) // (1024 * 1024)
+    return render_template("assessments/assignment_too_large.html", limit_mb=limit_mb,
+                           back=request.path if request.endpoint == "assessments.edit_submission" else None), 413

@@ -1,2 +1,205 @@
-"""Pages of the grading domain."""
-from lms.grading import bp  # noqa: F401
+"""The instructor's pages: grading queue, rubric grading, quiz overrides, gradebook and CSV, roster, attendance."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from lms.accounts.models import Role
+from lms.core.csv_export import csv_response
+from lms.core.db import utcnow
+from lms.core.permissions import role_required
+from lms.enrolment.models import DeliveryMode, Enrolment, Intake
+from lms.extensions import db
+from lms.grading import bp, operations, queries
+from lms.grading.forms import AttendanceForm, GradeForm, OverrideForm, SessionForm, criterion_field_name
+from lms.grading.models import IntakeSession
+
+STAFF_WHO_SEE_GRADES = (Role.INSTRUCTOR, Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+
+
+def _require_grader(intake: Intake) -> None:
+    """Programme staff may look, but only the intake's own instructors grade."""
+    if not queries.may_grade(intake, current_user):
+        abort(403)
+
+
+@bp.route("/intakes/<int:intake_id>/queue")
+@role_required(*STAFF_WHO_SEE_GRADES)
+def show_queue(intake_id: int):
+    intake = queries.get_intake_or_404(intake_id, current_user)
+    return render_template("grading/queue.html", intake=intake, submissions=queries.grading_queue(intake))
+
+
+def _grade_form(submission) -> GradeForm:
+    chosen = queries.chosen_levels(submission)
+    current = {criterion_field_name(criterion): chosen[criterion.id]
+               for criterion in submission.assessment.rubric if criterion.id in chosen}
+    return GradeForm.for_rubric(submission.assessment.rubric, data={
+        **current, "feedback": submission.feedback or "", "version": submission.times_submitted})
+
+
+@bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
+@role_required(*STAFF_WHO_SEE_GRADES)
+def grade_submission(submission_id: int):
+    submission = queries.get_submission_or_404(submission_id, current_user)
+    intake = submission.enrolment.intake
+    form = _grade_form(submission)
+    if request.method == "POST":
+        _require_grader(intake)
+        if form.validate_on_submit():
+            try:
+                operations.grade_submission(
+                    submission, current_user, form.level_ids(submission.assessment.rubric), form.feedback.data,
+                    seen_version=form.version.data,
+                    link=url_for("assessments.edit_submission", enrolment_id=submission.enrolment_id,
+                                 assessment_id=submission.assessment_id))
+            except operations.NotGradable as error:
+                form.show_version(submission.times_submitted)
+                flash(str(error), "error")
+                return _render_grade_page(submission, form), 409
+            db.session.commit()
+            flash(_("Grade saved and returned to %(name)s.", name=submission.enrolment.user.full_name), "success")
+            return redirect(url_for("grading.show_queue", intake_id=intake.id))
+    return _render_grade_page(submission, form), 400 if form.errors else 200
+
+
+def _render_grade_page(submission, form: GradeForm):
+    return render_template("grading/grade.html", submission=submission, form=form,
+                           intake=submission.enrolment.intake,
+                           can_grade=queries.may_grade(submission.enrolment.intake, current_user),
+                           history=queries.grade_history(submission), field_name=criterion_field_name)
+
+
+def _override_form(attempt, formdata=None) -> OverrideForm:
+    return OverrideForm(formdata=formdata, prefix=f"attempt-{attempt.id}",
+                        data={"score": attempt.final_score})
+
+
+def _render_attempts(intake: Intake, enrolment: Enrolment, failed: OverrideForm | None = None,
+                     failed_id: int | None = None):
+    attempts = queries.quiz_attempts(enrolment)
+    forms = {attempt.id: failed if attempt.id == failed_id else _override_form(attempt)
+             for attempt in attempts if attempt.is_submitted}
+    return render_template("grading/attempts.html", intake=intake, enrolment=enrolment, attempts=attempts,
+                           forms=forms, can_grade=queries.may_grade(intake, current_user))
+
+
+@bp.route("/intakes/<int:intake_id>/trainees/<int:enrolment_id>/attempts")
+@role_required(*STAFF_WHO_SEE_GRADES)
+def show_attempts(intake_id: int, enrolment_id: int):
+    intake = queries.get_intake_or_404(intake_id, current_user)
+    enrolment = queries.get_roster_enrolment_or_404(intake, enrolment_id)
+    return _render_attempts(intake, enrolment)
+
+
+@bp.route("/attempts/<int:attempt_id>/override", methods=["POST"])
+@role_required(*STAFF_WHO_SEE_GRADES)
+def override_attempt(attempt_id: int):
+    attempt = queries.get_attempt_or_404(attempt_id, current_user)
+    intake, enrolment = attempt.enrolment.intake, attempt.enrolment
+    _require_grader(intake)
+    form = _override_form(attempt, formdata=request.form)
+    if form.validate_on_submit():
+        try:
+            operations.override_attempt(attempt, current_user, form.score.data, form.reason.data)
+        except operations.NotGradable as error:
+            flash(str(error), "error")
+            return _render_attempts(intake, enrolment), 409
+        db.session.commit()
+        flash(_("The score of attempt %(number)d was changed to %(score)s%%.", number=attempt.number,
+                score=f"{form.score.data:g}"), "success")
+        return redirect(url_for("grading.show_attempts", intake_id=intake.id, enrolment_id=enrolment.id))
+    return _render_attempts(intake, enrolment, failed=form, failed_id=attempt.id), 400
+
+
+@bp.route("/intakes/<int:intake_id>/gradebook")
+@role_required(*STAFF_WHO_SEE_GRADES)
+def show_gradebook(intake_id: int):
+    intake = queries.get_intake_or_404(intake_id, current_user)
+    return render_template("grading/gradebook.html", intake=intake, book=queries.gradebook(intake),
+                           queue_size=len(queries.grading_queue(intake)))
+
+
+def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
+    header = [_("Trainee"), _("E-mail"), _("Country"), _("Enrolment state"),
+              *[assessment.title for assessment in book.assessments],
+              _("Weighted grade"), _("Pass mark"), _("Result"), _("Required lessons done"), _("Required lessons")]
+    if book.takes_attendance:
+        header.append(_("Attendance (%)"))
+    rows = []
+    for row in book.rows:
+        standing, user = row.standing, row.enrolment.user
+        cells = [user.full_name, user.email, user.country.name if user.country else "", row.enrolment.state.value,
+                 *[standing.scores.get(assessment.id) for assessment in book.assessments],
+                 standing.weighted_grade, standing.pass_mark, "pass" if standing.grade_passes else "fail",
+                 standing.lessons_done, standing.lessons_required]
+        if book.takes_attendance:
+            cells.append(standing.attendance_rate)
+        rows.append(cells)
+    return header, rows
+
+
+@bp.route("/intakes/<int:intake_id>/gradebook.csv")
+@role_required(*STAFF_WHO_SEE_GRADES)
+def export_gradebook_csv(intake_id: int):
+    intake = queries.get_intake_or_404(intake_id, current_user)
+    header, rows = _gradebook_table(queries.gradebook(intake))
+    return csv_response(f"gradebook-intake-{intake.id}.csv", header, rows)
+
+
+@bp.route("/intakes/<int:intake_id>/roster")
+@role_required(*STAFF_WHO_SEE_GRADES)
+def show_roster(intake_id: int):
+    intake = queries.get_intake_or_404(intake_id, current_user)
+    return render_template("grading/roster.html", intake=intake, enrolments=queries.roster(intake))
+
+
+def _attendance_forms(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
+    today = utcnow().date()
+    new_form = SessionForm(formdata=None, prefix="new", intake=intake, roster=enrolments,
+                           data={"held_on": min(max(today, intake.starts_on), intake.ends_on)})
+    session_forms = {
+        session.id: AttendanceForm(formdata=None, prefix=f"session-{session.id}", roster=enrolments,
+                                   data={"present": [row.enrolment_id for row in session.attendance if row.is_present]})
+        for session in sessions
+    }
+    return new_form, session_forms
+
+
+def _posted_attendance_form(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
+    """The session the sent form is about (None: a new one) and that form, bound to what was sent."""
+    target = request.form.get("session", "new")
+    if target == "new":
+        return None, SessionForm(prefix="new", intake=intake, roster=enrolments)
+    session = next((item for item in sessions if str(item.id) == target), None) or abort(404)
+    return session, AttendanceForm(prefix=f"session-{session.id}", roster=enrolments)
+
+
+@bp.route("/intakes/<int:intake_id>/attendance", methods=["GET", "POST"])
+@role_required(*STAFF_WHO_SEE_GRADES)
+def record_attendance(intake_id: int):
+    intake = queries.get_intake_or_404(intake_id, current_user)
+    if intake.mode is DeliveryMode.ONLINE:
+        return render_template("grading/attendance_online.html", intake=intake), 404
+    enrolments, sessions = queries.roster(intake), queries.sessions_of(intake)
+    new_form, session_forms = _attendance_forms(intake, enrolments, sessions)
+    if request.method == "POST":
+        _require_grader(intake)
+        session, form = _posted_attendance_form(intake, enrolments, sessions)
+        if session is None:
+            new_form = form
+        else:
+            session_forms[session.id] = form
+        if form.validate_on_submit():
+            if session is None:
+                session = operations.add_session(intake, form.held_on.data, form.title.data)
+            completed = operations.record_attendance(session, enrolments, set(form.present.data or []), current_user)
+            db.session.commit()
+            flash(_("Attendance saved for %(title)s.", title=session.title), "success")
+            if completed:
+                flash(_("Completed the course: %(names)s.",
+                        names=", ".join(enrolment.user.full_name for enrolment in completed)), "success")
+            return redirect(url_for("grading.record_attendance", intake_id=intake.id))
+    has_errors = new_form.errors or any(form.errors for form in session_forms.values())
+    return render_template("grading/attendance.html", intake=intake, enrolments=enrolments, sessions=sessions,
+                           new_form=new_form, session_forms=session_forms,
+                           can_grade=queries.may_grade(intake, current_user)), 400 if has_errors else 200

@@ -1,0 +1,131 @@
+"""Grading writes: rubric grades, quiz score overrides, sessions and attendance; audited, then completion."""
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.audit.operations import record
+from lms.catalogue.models import Assessment, RubricLevel
+from lms.core.db import utcnow
+from lms.enrolment.models import Enrolment, Intake
+from lms.extensions import db
+from lms.grading.completion import evaluate_completion
+from lms.grading.models import Attendance, IntakeSession, RubricScore
+from lms.notifications.operations import notify
+
+
+class NotGradable(Exception):
+    """The work or attempt is not in a state that can be graded; the message says why."""
+
+
+def rubric_score(assessment: Assessment, levels: list[RubricLevel]) -> float:
+    """The chosen levels' points over the best possible points, as a percentage."""
+    maximum = assessment.max_rubric_points
+    if not maximum:
+        return 0.0
+    return round(100 * sum(level.points for level in levels) / maximum, 2)
+
+
+def _rubric_rows(submission: Submission) -> dict[int, RubricScore]:
+    return {row.criterion_id: row for row in db.session.scalars(
+        select(RubricScore).where(RubricScore.submission_id == submission.id))}
+
+
+def _grade_snapshot(submission: Submission, rows: dict[int, RubricScore]) -> dict:
+    levels = [{"criterion": row.criterion.title, "level": row.level.label, "points": row.level.points}
+              for row in sorted(rows.values(), key=lambda row: row.criterion.position)]
+    return {"score": submission.score, "feedback": submission.feedback, "levels": levels}
+
+
+def _chosen_levels(assessment: Assessment, level_ids: dict[int, int]) -> dict[int, RubricLevel]:
+    """The level for each criterion of the rubric; ValueError if one is missing or foreign."""
+    chosen = {}
+    for criterion in assessment.rubric:
+        level = next((level for level in criterion.levels if level.id == level_ids.get(criterion.id)), None)
+        if level is None:
+            raise ValueError(f"no valid level chosen for criterion {criterion.id}")
+        chosen[criterion.id] = level
+    return chosen
+
+
+def grade_submission(submission: Submission, grader: User, level_ids: dict[int, int], feedback: str,
+                     seen_version: int | None = None, link: str | None = None,
+                     now: datetime | None = None) -> Submission:
+    """Grades (or regrades) submitted work against its rubric and returns it to the trainee.
+
+    seen_version is how many times the work had been submitted when the grader read it: a grade
+    given to an older version than the one now submitted is refused.
+    """
+    if submission.state is SubmissionState.DRAFT:
+        raise NotGradable(_("This work is not submitted: the trainee is still working on it."))
+    if seen_version is not None and seen_version != submission.times_submitted:
+        raise NotGradable(_("The trainee submitted a new version while you were grading. Please read it, then "
+                            "save the grade again; your choices are kept below."))
+    levels = _chosen_levels(submission.assessment, level_ids)
+    rows = _rubric_rows(submission)
+    before = _grade_snapshot(submission, rows)
+    for criterion_id, level in levels.items():
+        row = rows.get(criterion_id)
+        if row is None:
+            row = rows[criterion_id] = RubricScore(submission=submission, criterion_id=criterion_id)
+            db.session.add(row)
+        row.level = level
+    submission.score = rubric_score(submission.assessment, list(levels.values()))
+    submission.feedback = feedback
+    submission.state = SubmissionState.RETURNED
+    submission.graded_by, submission.graded_at = grader, now or utcnow()
+    db.session.flush()
+    record(grader, "grade.changed", submission, before=before, after=_grade_snapshot(submission, rows))
+    notify(submission.enrolment.user,
+           _("Your assignment “%(title)s” has been graded: %(score)s%%.", title=submission.assessment.title,
+             score=f"{submission.score:g}"),
+           link=link, mail_subject=_("Your assignment has been graded"))
+    evaluate_completion(submission.enrolment, by=grader)
+    db.session.flush()
+    return submission
+
+
+def _override_snapshot(attempt: Attempt) -> dict:
+    return {"score": attempt.score, "override_score": attempt.override_score,
+            "override_reason": attempt.override_reason}
+
+
+def override_attempt(attempt: Attempt, by: User, score: float, reason: str, link: str | None = None) -> Attempt:
+    """Sets the score that counts for a submitted quiz attempt, with the reason kept."""
+    if not attempt.is_submitted:
+        raise NotGradable(_("This attempt has not been submitted yet."))
+    before = _override_snapshot(attempt)
+    attempt.override_score, attempt.override_reason, attempt.override_by = score, reason, by
+    record(by, "grade.quiz_override", attempt, before=before, after=_override_snapshot(attempt), reason=reason)
+    notify(attempt.enrolment.user,
+           _("Your score for “%(title)s” (attempt %(number)d) was changed to %(score)s%%. Reason: %(reason)s",
+             title=attempt.assessment.title, number=attempt.number, score=f"{score:g}", reason=reason),
+           link=link, mail_subject=_("Your quiz score was changed"))
+    evaluate_completion(attempt.enrolment, by=by)
+    db.session.flush()
+    return attempt
+
+
+def add_session(intake: Intake, held_on: date, title: str) -> IntakeSession:
+    session = IntakeSession(intake=intake, held_on=held_on, title=title)
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def record_attendance(session: IntakeSession, enrolments: list[Enrolment], present_ids: set[int],
+                      by: User) -> list[Enrolment]:
+    """Marks each enrolment present or absent; returns those that this completed."""
+    rows = {row.enrolment_id: row for row in session.attendance}
+    for enrolment in enrolments:
+        row = rows.get(enrolment.id)
+        if row is None:
+            row = Attendance(enrolment=enrolment)
+            session.attendance.append(row)
+        row.is_present = enrolment.id in present_ids
+    db.session.flush()
+    completed = [enrolment for enrolment in enrolments if evaluate_completion(enrolment, by=by)]
+    db.session.flush()
+    return completed

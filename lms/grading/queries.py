@@ -1,0 +1,148 @@
+"""Reads for the instructor's pages: who may see an intake, the queue, the gradebook, attempts and sessions."""
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from lms.accounts.models import User
+from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.audit.models import AuditEntry
+from lms.catalogue.models import Assessment, AssessmentKind, Module
+from lms.enrolment.models import Enrolment, EnrolmentState, Intake
+from lms.extensions import db
+from lms.grading.completion import Standing, standings
+from lms.grading.models import IntakeSession, RubricScore
+
+# The enrolments an instructor teaches and grades: everyone who holds or held a place.
+ROSTER_STATES = (EnrolmentState.APPROVED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED, EnrolmentState.FAILED)
+
+
+def may_view(intake: Intake, user: User) -> bool:
+    """The intake's instructors, and programme staff who oversee every intake."""
+    return user.teaches(intake) or user.sees_whole_programme
+
+
+def may_grade(intake: Intake, user: User) -> bool:
+    return user.teaches(intake)
+
+
+def get_intake_or_404(intake_id: int, user: User) -> Intake:
+    intake = db.session.get(Intake, intake_id)
+    if intake is None or not may_view(intake, user):
+        abort(404)
+    return intake
+
+
+def get_submission_or_404(submission_id: int, user: User) -> Submission:
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or not may_view(submission.enrolment.intake, user):
+        abort(404)
+    return submission
+
+
+def get_attempt_or_404(attempt_id: int, user: User) -> Attempt:
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or not may_view(attempt.enrolment.intake, user):
+        abort(404)
+    return attempt
+
+
+def get_roster_enrolment_or_404(intake: Intake, enrolment_id: int) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None or enrolment.intake_id != intake.id or enrolment.state not in ROSTER_STATES:
+        abort(404)
+    return enrolment
+
+
+def roster(intake: Intake) -> list[Enrolment]:
+    return list(db.session.scalars(
+        select(Enrolment).join(Enrolment.user)
+        .where(Enrolment.intake_id == intake.id, Enrolment.state.in_(ROSTER_STATES))
+        .options(joinedload(Enrolment.user).joinedload(User.profile),
+                 joinedload(Enrolment.user).joinedload(User.country))
+        .order_by(User.full_name, Enrolment.id)
+    ))
+
+
+def grading_queue(intake: Intake) -> list[Submission]:
+    """Submitted work waiting for a grade, the longest-waiting first."""
+    return list(db.session.scalars(
+        select(Submission).join(Submission.enrolment)
+        .where(Enrolment.intake_id == intake.id, Enrolment.state.in_(ROSTER_STATES),
+               Submission.state == SubmissionState.SUBMITTED)
+        .options(joinedload(Submission.enrolment).joinedload(Enrolment.user), joinedload(Submission.assessment))
+        .order_by(Submission.submitted_at, Submission.id)
+    ))
+
+
+def course_assessments(intake: Intake) -> list[Assessment]:
+    return list(db.session.scalars(
+        select(Assessment).join(Assessment.module).where(Assessment.course_id == intake.course_id)
+        .order_by(Module.position, Assessment.position)
+    ))
+
+
+def chosen_levels(submission: Submission) -> dict[int, int]:
+    """The level chosen for each criterion: {criterion id: level id}."""
+    return dict(db.session.execute(
+        select(RubricScore.criterion_id, RubricScore.level_id).where(RubricScore.submission_id == submission.id)
+    ).all())
+
+
+def grade_history(submission: Submission) -> list[AuditEntry]:
+    """Every grade given to the work, newest first."""
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "submission", AuditEntry.object_id == submission.id,
+                                 AuditEntry.action == "grade.changed")
+        .options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
+    ))
+
+
+def quiz_attempts(enrolment: Enrolment) -> list[Attempt]:
+    return list(db.session.scalars(
+        select(Attempt).join(Attempt.assessment)
+        .where(Attempt.enrolment_id == enrolment.id, Assessment.kind == AssessmentKind.QUIZ)
+        .options(joinedload(Attempt.assessment), joinedload(Attempt.override_by))
+        .order_by(Assessment.module_id, Assessment.position, Attempt.number)
+    ))
+
+
+def sessions_of(intake: Intake) -> list[IntakeSession]:
+    return list(db.session.scalars(
+        select(IntakeSession).where(IntakeSession.intake_id == intake.id)
+        .options(selectinload(IntakeSession.attendance)).order_by(IntakeSession.held_on, IntakeSession.id)
+    ))
+
+
+@dataclass
+class GradebookRow:
+    standing: Standing
+    submissions: dict[int, Submission]  # by assessment id
+
+    @property
+    def enrolment(self) -> Enrolment:
+        return self.standing.enrolment
+
+
+@dataclass
+class Gradebook:
+    intake: Intake
+    assessments: list[Assessment]
+    rows: list[GradebookRow]
+
+    @property
+    def takes_attendance(self) -> bool:
+        return self.intake.takes_attendance
+
+
+def gradebook(intake: Intake) -> Gradebook:
+    """Every trainee of the intake against every assessment, in a fixed number of queries."""
+    enrolments = roster(intake)
+    by_enrolment: dict[int, dict[int, Submission]] = {enrolment.id: {} for enrolment in enrolments}
+    if enrolments:
+        for submission in db.session.scalars(select(Submission).where(Submission.enrolment_id.in_(by_enrolment))):
+            by_enrolment[submission.enrolment_id][submission.assessment_id] = submission
+    rows = [GradebookRow(standing=item, submissions=by_enrolment[item.enrolment.id])
+            for item in standings(intake, enrolments)]
+    return Gradebook(intake=intake, assessments=course_assessments(intake), rows=rows)
