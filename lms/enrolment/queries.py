@@ -24,11 +24,17 @@ def open_intakes(today: date, limit: int = 10) -> list[Intake]:
     ))
 
 
-def intakes_taught_by(user: User) -> list[tuple[Intake, dict[EnrolmentState, int]]]:
+def intakes_taught_by(user: User, today: date | None = None) -> list[tuple[Intake, dict[EnrolmentState, int]]]:
+    """An instructor's intakes: those running today first, then those to come, then past ones."""
+    from lms.core.db import utcnow
+
+    today = today or utcnow().date()
     intakes = list(db.session.scalars(
         select(Intake).join(intake_instructor).where(intake_instructor.c.user_id == user.id)
         .options(joinedload(Intake.course)).order_by(Intake.starts_on.desc())
     ))
+    intakes.sort(key=lambda i: (0, i.starts_on) if i.starts_on <= today <= i.ends_on
+                 else (1, i.starts_on) if i.starts_on > today else (2, -i.ends_on.toordinal()))
     counts: dict[int, dict[EnrolmentState, int]] = {intake.id: {} for intake in intakes}
     if intakes:
         rows = db.session.execute(
