@@ -61,10 +61,12 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import views as api_views
     from lms.assessments import views as assessments_views
     from lms.catalogue import views as catalogue_views
+    from lms.certificates import views as certificates_views
     from lms.enrolment import views as enrolment_views
     from lms.grading import views as grading_views
     from lms.home import views as home_views
     from lms.learning import views as learning_views
+    from lms.reports import views as reports_views
 
     app.register_blueprint(home_views.bp)
     app.register_blueprint(accounts_views.bp)
@@ -73,15 +75,21 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_views.bp, url_prefix="/study")
     app.register_blueprint(assessments_views.bp, url_prefix="/study")
     app.register_blueprint(grading_views.bp, url_prefix="/teach")
+    app.register_blueprint(certificates_views.bp)
+    app.register_blueprint(reports_views.bp, url_prefix="/reports")
     app.register_blueprint(admin_views.bp, url_prefix="/admin")
     app.register_blueprint(api_views.bp, url_prefix="/api/v1")
 
 
 def _register_cli(app: Flask) -> None:
     from lms.catalogue.cli import courses_cli
+    from lms.certificates.cli import certificates_cli
     from lms.demo.cli import demo_cli
     from lms.notifications.cli import mail_cli
+    from lms.reports.cli import reports_cli
 
     app.cli.add_command(courses_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(certificates_cli)
+    app.cli.add_command(reports_cli)

@@ -8,3 +8,5 @@ from lms.notifications.models import Notification, OutboxMail  # noqa: F401
 from lms.programme.models import Country, CountryAllocation, Programme  # noqa: F401
 from lms.assessments.models import Attempt, Submission, SubmissionFile  # noqa: F401
 from lms.grading.models import Attendance, IntakeSession, RubricScore  # noqa: F401
+from lms.accounts.tokens import ApiToken  # noqa: F401
+from lms.certificates.models import Certificate  # noqa: F401

@@ -1,0 +1,2 @@
+"""API: certificate verification."""
+from lms.api import bp  # noqa: F401

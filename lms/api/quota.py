@@ -1,0 +1,2 @@
+"""API: quota figures."""
+from lms.api import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Pages of the certificates domain."""
+from lms.certificates import bp  # noqa: F401

@@ -1,0 +1,2 @@
+"""Pages of the reports domain."""
+from lms.reports import bp  # noqa: F401
