@@ -20,9 +20,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_cli(app)
 
     from lms.core.errors import register_error_handlers
+    from lms.core.security import register_security_headers
     from lms.core.templating import register_template_helpers
 
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     return app
 
