@@ -56,6 +56,8 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ["en"]
     ALLOW_DEMO_DATA = True
+    # Admins and coordinators must set up two-factor sign-in before they can work (production).
+    TWO_FACTOR_REQUIRED = os.environ.get("TWO_FACTOR_REQUIRED", "0") == "1"
 
 
 class DevelopmentConfig(Config):
@@ -67,6 +69,7 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     ALLOW_DEMO_DATA = False
+    TWO_FACTOR_REQUIRED = os.environ.get("TWO_FACTOR_REQUIRED", "1") == "1"
 
     @classmethod
     def check(cls) -> None:

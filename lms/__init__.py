@@ -20,11 +20,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_cli(app)
 
     from lms.core.errors import register_error_handlers
+    from lms.accounts.sessions import register_session_rules
     from lms.core.security import register_security_headers
     from lms.core.templating import register_template_helpers
 
     register_error_handlers(app)
     register_security_headers(app)
+    register_session_rules(app)
     register_template_helpers(app)
     return app
 
@@ -46,14 +48,19 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    login_manager.session_protection = None  # sessions are versioned and time-limited instead
 
     from lms.accounts.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_active else None
+    def load_user(session_id: str):
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_version != int(version):
+            return None
+        return user
 
 
 def _register_blueprints(app: Flask) -> None:

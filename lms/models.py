@@ -1,5 +1,5 @@
 """Imports every model so the metadata is complete (for migrations and create_all)."""
-from lms.accounts.models import TraineeProfile, User  # noqa: F401
+from lms.accounts.models import RecoveryCode, TraineeProfile, User  # noqa: F401
 from lms.audit.models import AuditEntry  # noqa: F401
 from lms.catalogue.models import Assessment, Course, Lesson, Module, Question, RubricCriterion, RubricLevel  # noqa: F401
 from lms.enrolment.models import Enrolment, EnrolmentEvent, Intake  # noqa: F401

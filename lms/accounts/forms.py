@@ -6,7 +6,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import Category, Gender, Role, User
-from lms.accounts.passwords import MIN_PASSWORD_LENGTH
+from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from lms.core.forms import BaseForm
 from lms.extensions import db
 from lms.programme.models import Country
@@ -28,18 +28,23 @@ def _no_control_characters(form, field):
 class NewPasswordMixin:
     password = PasswordField(
         _l("Password"),
-        validators=[
-            DataRequired(_l("Please choose a password.")),
-            Length(min=MIN_PASSWORD_LENGTH, max=200,
-                   message=_l("Use at least %(min)d characters.", min=MIN_PASSWORD_LENGTH)),
-        ],
-        description=_l("At least %(min)d characters. A short sentence is easy to remember.", min=MIN_PASSWORD_LENGTH),
+        validators=[DataRequired(_l("Please choose a password.")), Length(max=200)],
+        description=_l("At least %(min)d characters, not a common password. A short sentence is easy to remember.",
+                       min=MIN_PASSWORD_LENGTH),
     )
     confirm_password = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(_l("Please repeat the password.")),
                     EqualTo("password", message=_l("The two passwords do not match."))],
     )
+    # The account's e-mail, when the form has no e-mail field of its own.
+    account_email: str | None = None
+
+    def validate_password(self, field):
+        email = getattr(getattr(self, "email", None), "data", None) or self.account_email
+        problem = password_problem(field.data or "", email)
+        if problem:
+            raise ValidationError(problem)
 
 
 class CountryChoiceMixin:
@@ -111,7 +116,6 @@ class LoginForm(BaseForm):
                        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254)])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Please enter your password.")), Length(max=200)])
-    remember = BooleanField(_l("Keep me signed in on this device"))
     submit = SubmitField(_l("Sign in"))
 
 
@@ -126,6 +130,26 @@ class ForgotPasswordForm(BaseForm):
 
 class ResetPasswordForm(NewPasswordMixin, BaseForm):
     submit = SubmitField(_l("Set the new password"))
+
+
+class ChangePasswordForm(NewPasswordMixin, BaseForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[DataRequired(_l("Please enter your current password.")),
+                                                 Length(max=200)])
+    submit = SubmitField(_l("Change the password"))
+
+
+class TwoFactorCodeForm(BaseForm):
+    code = StringField(_l("Code from your authenticator app, or a recovery code"),
+                       validators=[DataRequired(_l("Please enter the code.")), Length(max=20)],
+                       description=_l("Six digits that change every 30 seconds."))
+    submit = SubmitField(_l("Verify"))
+
+
+class DisableTwoFactorForm(BaseForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please enter your password.")),
+                                                              Length(max=200)])
+    submit = SubmitField(_l("Turn off two-factor sign-in"))
 
 
 class UserAdminForm(CountryChoiceMixin, BaseForm):

@@ -75,6 +75,12 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Raised at sign-out and password change: every session made before stops working.
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Two-factor sign-in (TOTP): the shared secret, and when it was confirmed.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[Optional[int]]  # the last time step accepted, so a code works only once
 
     country: Mapped[Optional[Country]] = relationship()
     profile: Mapped[Optional["TraineeProfile"]] = relationship(
@@ -94,6 +100,14 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role.value}>"
+
+    def get_id(self) -> str:
+        """The session's user id carries the session version, so old sessions stop matching."""
+        return f"{self.id}:{self.session_version}"
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_enabled_at is not None and bool(self.totp_secret)
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -123,3 +137,17 @@ class TraineeProfile(db.Model):
 
     def __repr__(self) -> str:
         return f"<TraineeProfile user={self.user_id} {self.category.value}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code to sign in when the authenticator is lost; only its hash is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode user={self.user_id} used={self.used_at is not None}>"

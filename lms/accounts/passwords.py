@@ -7,7 +7,6 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lms.accounts.models import User
 from lms.extensions import db
 
-MIN_PASSWORD_LENGTH = 12
 RESET_SALT = "password-reset"
 
 

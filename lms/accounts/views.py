@@ -1,16 +1,21 @@
 """Registration, sign-in and sign-out, password reset, own profile."""
+import time
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp
-from lms.accounts.forms import ForgotPasswordForm, LoginForm, RegistrationForm, ResetPasswordForm
+from lms.accounts.forms import (ChangePasswordForm, DisableTwoFactorForm, ForgotPasswordForm, LoginForm,
+                                RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
 from lms.accounts.models import Category, Gender, User
 from lms.accounts.operations import record_sign_in, register_trainee, send_password_reset, set_password
 from lms.accounts.passwords import burn_password_check, check_password, user_for_reset_token
+from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
+from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
+                                     verify_second_factor)
 from lms.extensions import db, limiter
 from lms.notifications.operations import deliver_outbox
 
@@ -58,8 +63,7 @@ def register():
             category=Category(form.category.data), gender=Gender(form.gender.data) if form.gender.data else None,
         )
         db.session.commit()
-        session.clear()
-        login_user(user)
+        start_session(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
         return redirect(url_for("home.index"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
@@ -81,23 +85,68 @@ def login():
         if user is not None and check_password(user, form.password.data):
             if not user.is_active:
                 error = _("This account has been deactivated. Please contact your coordinator.")
+            elif user.has_two_factor:
+                session.clear()
+                session["pending_user"] = user.get_id()
+                session["pending_since"] = int(time.time())
+                session["pending_next"] = _safe_next(request.args.get("next"))
+                return redirect(url_for("accounts.verify_two_factor"))
             else:
-                session.clear()  # a fresh session at sign-in
-                login_user(user, remember=form.remember.data)
-                record_sign_in(user)
-                db.session.commit()
-                return redirect(_safe_next(request.args.get("next")) or url_for("home.index"))
+                return _signed_in(user, _safe_next(request.args.get("next")))
         else:
             error = _("The e-mail or password is not right. Check both and try again.")
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form, error=error), status
 
 
+def _signed_in(user: User, next_path: str | None):
+    start_session(user)
+    record_sign_in(user)
+    db.session.commit()
+    return redirect(next_path or url_for("home.index"))
+
+
+def _pending_user() -> User | None:
+    """The user who gave the right password and still owes the second factor (for five minutes)."""
+    user_id, _sep, version = str(session.get("pending_user", "")).partition(":")
+    if not user_id.isdigit() or int(time.time()) - session.get("pending_since", 0) > 300:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or str(user.session_version) != version:
+        return None
+    return user
+
+
+def _pending_key() -> str:
+    return "two-factor:" + str(session.get("pending_user", ""))
+
+
+@bp.route("/login/two-factor", methods=["GET", "POST"])
+@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_pending_key, deduct_when=_failed_login)
+def verify_two_factor():
+    user = _pending_user()
+    if user is None:
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("accounts.login"))
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        if verify_second_factor(user, form.code.data):
+            return _signed_in(user, session.get("pending_next"))
+        db.session.commit()
+        form.code.errors = [_("This code is not right or was already used. Check your authenticator app's "
+                              "time, or use one of your recovery codes.")]
+    status = 400 if form.errors else 200
+    return render_template("accounts/two_factor_verify.html", form=form), status
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        end_all_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You have signed out."), "info")
+    flash(_("You have signed out on every device."), "info")
     return redirect(url_for("catalogue.list_courses"))
 
 
@@ -122,8 +171,10 @@ def reset_password(token: str):
     if user is None:
         return render_template("accounts/reset_invalid.html"), 400
     form = ResetPasswordForm()
+    form.account_email = user.email
     if form.validate_on_submit():
         set_password(user, form.password.data)
+        end_all_sessions(user)
         db.session.commit()
         flash(_("Your password has been changed. Please sign in with it."), "success")
         return redirect(url_for("accounts.login"))
@@ -134,3 +185,58 @@ def reset_password(token: str):
 @login_required
 def show_profile():
     return render_template("accounts/profile.html", user=current_user)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    form.account_email = user.email
+    if form.validate_on_submit():
+        if not check_password(user, form.current_password.data):
+            form.current_password.errors = [_("This is not your current password.")]
+        else:
+            set_password(user, form.password.data)
+            end_all_sessions(user)
+            start_session(user)  # this device stays signed in; every other one is signed out
+            db.session.commit()
+            flash(_("Your password has been changed. You were signed out on your other devices."), "success")
+            return redirect(url_for("accounts.show_profile"))
+    return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def setup_two_factor():
+    """Set up two-factor sign-in (or see it is on, and turn it off where the role allows)."""
+    user = current_user._get_current_object()
+    if user.has_two_factor:
+        return _manage_two_factor(user)
+    secret = session.get("totp_setup_secret") or new_secret()
+    session["totp_setup_secret"] = secret
+    form = TwoFactorCodeForm()
+    if form.validate_on_submit():
+        codes = enable_two_factor(user, secret, form.code.data)
+        if codes:
+            session.pop("totp_setup_secret", None)
+            db.session.commit()
+            return render_template("accounts/two_factor_codes.html", codes=codes)
+        form.code.errors = [_("This code does not match. Check the time on your phone and try the newest code.")]
+    uri = provisioning_uri(user, secret)
+    return render_template("accounts/two_factor_setup.html", form=form, secret=secret, qr=qr_svg(uri)), \
+        400 if form.errors else 200
+
+
+def _manage_two_factor(user: User):
+    form = DisableTwoFactorForm()
+    required = current_app.config.get("TWO_FACTOR_REQUIRED") and user.role in TWO_FACTOR_ROLES
+    if form.validate_on_submit() and not required:
+        if check_password(user, form.password.data):
+            disable_two_factor(user)
+            db.session.commit()
+            flash(_("Two-factor sign-in is off."), "info")
+            return redirect(url_for("accounts.show_profile"))
+        form.password.errors = [_("This is not your password.")]
+    return render_template("accounts/two_factor_manage.html", form=form, required=required), \
+        400 if form.errors else 200
