@@ -14,6 +14,7 @@ run: setup migrate
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup
+	$(BIN)/bandit --quiet --recursive lms
 	$(BIN)/python -m pytest
 
 setup: system-packages $(VENV)/.installed

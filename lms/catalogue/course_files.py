@@ -69,7 +69,8 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _Li
 
 def _load_yaml(path: Path, text: str, line_offset: int = 0) -> Any:
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        # Bandit B506 does not apply: _LineLoader is a SafeLoader.
+        return yaml.load(text, Loader=_LineLoader)  # nosec B506
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None
