@@ -159,6 +159,7 @@ class UserAdminForm(CountryChoiceMixin, BaseForm):
     role = SelectField(_l("Role"), choices=_enum_choices(Role), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False)
     is_active = BooleanField(_l("Account active"))
+    reset_two_factor = BooleanField(_l("Reset two-factor sign-in (the person lost their phone and recovery codes)"))
     reason = StringField(_l("Reason for the change (kept in the audit log)"),
                          validators=[Optional(), Length(max=500), _no_control_characters])
     submit = SubmitField(_l("Save"))

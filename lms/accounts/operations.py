@@ -48,8 +48,13 @@ def set_password(user: User, password: str) -> None:
 
 
 def update_user(admin: User, user: User, *, full_name: str, role: Role, country_id: int | None,
-                is_active: bool, reason: str | None) -> User:
+                is_active: bool, reason: str | None, reset_two_factor: bool = False) -> User:
     """Change a user's name, role, scope or status; role and status changes are audited."""
+    if reset_two_factor and user.has_two_factor:
+        user.totp_secret = user.totp_last_step = user.two_factor_enabled_at = None
+        record(admin, "user.two_factor_reset", user, reason=reason)
+    if not is_active and user.is_active:
+        user.session_version += 1  # a deactivated account is signed out everywhere at once
     before = {"role": user.role.value, "country_id": user.country_id, "is_active": user.is_active,
               "full_name": user.full_name}
     user.full_name = full_name

@@ -53,7 +53,8 @@ def edit_user(user_id: int):
         else:
             update_user(current_user, user, full_name=form.full_name.data, role=Role(form.role.data),
                         country_id=int(form.country.data) if form.country.data else None,
-                        is_active=form.is_active.data, reason=form.reason.data or None)
+                        is_active=form.is_active.data, reason=form.reason.data or None,
+                        reset_two_factor=form.reset_two_factor.data)
             db.session.commit()
             flash(_("Saved the changes to %(name)s.", name=user.full_name), "success")
             return redirect(url_for("admin.list_users"))

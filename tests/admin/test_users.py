@@ -85,3 +85,15 @@ def test_the_edit_form_shows_the_current_role_and_country(client):
     page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert '<option selected value="country_coordinator">' in page
     assert f'<option selected value="{user.country_id}">' in page
+
+
+def test_an_admin_resets_a_lost_second_factor_with_an_audit_entry(client, db_session):
+    from lms.core.db import utcnow
+
+    sign_in(client, make_user(Role.ADMIN))
+    user = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
+    user.totp_secret, user.two_factor_enabled_at = "JBSWY3DPEHPK3PXP", utcnow()
+    response = edit(client, user, reset_two_factor="y", reason="Phone stolen; identity checked by video call")
+    assert response.status_code == 302 and not user.has_two_factor
+    entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.two_factor_reset")).one()
+    assert entry.reason.startswith("Phone stolen")
