@@ -6,14 +6,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test setup system-packages migrate courses demo clean
+.PHONY: run test setup system-packages test-tools migrate courses demo clean
 
 run: setup migrate
 	$(FLASK) courses import
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: setup
+test: setup test-tools
 	$(BIN)/bandit --quiet --recursive lms
 	$(BIN)/python -m pytest
 
@@ -21,6 +21,16 @@ setup: system-packages $(VENV)/.installed
 
 system-packages:
 	@scripts/ensure-system-packages
+
+# Browser tests drive Debian's Chromium and inject axe-core from the npm registry.
+test-tools: node_modules/.installed
+	@scripts/ensure-system-packages chromium
+	@command -v npm >/dev/null || scripts/ensure-system-packages nodejs npm
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || scripts/ensure-system-packages nodejs npm
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required")'
@@ -40,4 +50,4 @@ demo: setup migrate
 	$(FLASK) demo load --reset
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules
