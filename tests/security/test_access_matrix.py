@@ -1,0 +1,186 @@
+"""Every endpoint of the URL map, tried by every kind of person on one person's objects.
+
+One declared table says who may do what. An endpoint missing from the table fails the test
+(deny by default). "Wrong one of a kind" actors (another trainee, an instructor of another intake,
+a coordinator of another country) are tried with the ids of the owner's objects.
+"""
+from dataclasses import dataclass
+
+import pytest
+
+from tests.conftest import FreshContextClient, csrf_token, sign_in
+from tests.security.world import ACTORS, build_world
+
+EVERYONE = frozenset(ACTORS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+NOBODY: frozenset[str] = frozenset()
+OWNER = frozenset({"trainee"})
+TRAINEES = frozenset({"trainee", "other_trainee"})
+COORDINATORS = frozenset({"coordinator", "other_coordinator", "programme"})
+PROGRAMME = frozenset({"programme"})
+PROGRAMME_STAFF = frozenset({"programme", "admin"})
+ADMIN = frozenset({"admin"})
+# Who may see one trainee's work: the trainee, the intake's instructor, coordinators of the country.
+WORK_VIEWERS = frozenset({"trainee", "instructor", "coordinator", "programme", "admin"})
+INTAKE_VIEWERS = frozenset({"instructor", "programme", "admin"})
+
+
+@dataclass(frozen=True)
+class Access:
+    get: frozenset | None = None  # who may GET (None: the endpoint takes no GET)
+    post: frozenset | None = None  # who may POST
+
+
+ACCESS: dict[str, Access] = {
+    "static": Access(get=EVERYONE),
+    "health.healthz": Access(get=EVERYONE),
+    "home.index": Access(get=EVERYONE),
+    # Accounts
+    "accounts.login": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.register": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.reset_password": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
+    "accounts.logout": Access(post=EVERYONE),
+    "accounts.show_profile": Access(get=SIGNED_IN),
+    "accounts.change_password": Access(get=SIGNED_IN, post=SIGNED_IN),
+    "accounts.setup_two_factor": Access(get=SIGNED_IN, post=SIGNED_IN),
+    "accounts.create_api_token": Access(post=COORDINATORS | ADMIN),
+    "accounts.revoke_api_token": Access(post=frozenset({"coordinator"})),
+    # Administration
+    "admin.list_users": Access(get=ADMIN),
+    "admin.edit_user": Access(get=ADMIN, post=ADMIN),
+    "admin.list_outbox": Access(get=ADMIN),
+    "admin.show_mail": Access(get=ADMIN),
+    "admin.list_audit": Access(get=PROGRAMME_STAFF),
+    # Catalogue and API
+    "catalogue.list_courses": Access(get=EVERYONE),
+    "catalogue.show_course": Access(get=EVERYONE),
+    "catalogue.show_lesson": Access(get=SIGNED_IN),
+    "api.list_courses": Access(get=EVERYONE),
+    "api.show_course": Access(get=EVERYONE),
+    "api.show_openapi": Access(get=EVERYONE),
+    "api.verify_certificate": Access(get=EVERYONE),
+    "api.unknown_endpoint": Access(get=NOBODY),
+    "api.show_quota": Access(get=COORDINATORS | ADMIN),
+    # Enrolment
+    "enrolment.request_place": Access(post=TRAINEES),
+    "enrolment.withdraw": Access(get=frozenset({"trainee", "coordinator", "programme"}),
+                                 post=frozenset({"trainee", "coordinator", "programme"})),
+    "enrolment.list_enrolments": Access(get=COORDINATORS),
+    "enrolment.decide_enrolment": Access(get=frozenset({"coordinator", "programme"}),
+                                         post=frozenset({"coordinator", "programme"})),
+    "enrolment.nominate_trainee": Access(get=COORDINATORS, post=COORDINATORS),
+    "enrolment.upload_nominations": Access(get=COORDINATORS, post=COORDINATORS),
+    "enrolment.list_intakes": Access(get=PROGRAMME_STAFF),
+    "enrolment.edit_intake": Access(get=PROGRAMME_STAFF, post=PROGRAMME_STAFF),
+    # Studying and the trainee's own work
+    "learning.show_intake": Access(get=OWNER),
+    "learning.show_lesson": Access(get=OWNER),
+    "learning.mark_lesson_done": Access(post=OWNER),
+    "assessments.show_quiz": Access(get=OWNER),
+    "assessments.start_attempt": Access(post=OWNER),
+    "assessments.take_attempt": Access(get=OWNER, post=OWNER),
+    "assessments.show_attempt_result": Access(get=OWNER),
+    "assessments.edit_submission": Access(get=OWNER, post=OWNER),
+    "assessments.download_file": Access(get=WORK_VIEWERS),
+    "assessments.delete_file": Access(post=OWNER),
+    # Instructors
+    "grading.show_queue": Access(get=INTAKE_VIEWERS),
+    "grading.show_gradebook": Access(get=INTAKE_VIEWERS),
+    "grading.export_gradebook_csv": Access(get=INTAKE_VIEWERS),
+    "grading.show_roster": Access(get=INTAKE_VIEWERS),
+    "grading.show_attempts": Access(get=INTAKE_VIEWERS),
+    "grading.grade_submission": Access(get=INTAKE_VIEWERS, post=frozenset({"instructor"})),
+    "grading.override_attempt": Access(post=frozenset({"instructor"})),
+    "grading.record_attendance": Access(get=INTAKE_VIEWERS, post=frozenset({"instructor"})),
+    # Certificates
+    "certificates.verify_form": Access(get=EVERYONE),
+    "certificates.verify_certificate": Access(get=EVERYONE),
+    "certificates.download_certificate": Access(get=frozenset({"trainee", "coordinator", "programme", "admin"})),
+    "certificates.list_certificate_intakes": Access(get=COORDINATORS | ADMIN),
+    "certificates.list_intake_certificates": Access(get=COORDINATORS | ADMIN),
+    "certificates.download_intake_certificates": Access(get=COORDINATORS | ADMIN),
+    "certificates.issue_certificate": Access(get=PROGRAMME, post=PROGRAMME),
+    "certificates.reissue_certificate": Access(get=PROGRAMME, post=PROGRAMME),
+    "certificates.revoke_certificate": Access(get=PROGRAMME, post=PROGRAMME),
+    # Programme and reports
+    "programme.edit_settings": Access(get=PROGRAMME, post=PROGRAMME),
+    "reports.show_quota_report": Access(get=COORDINATORS | ADMIN),
+    "reports.export_quota_pdf": Access(get=COORDINATORS | ADMIN),
+    "reports.export_quota_csv": Access(get=COORDINATORS | ADMIN),
+}
+
+# Where an argument means a particular object for one endpoint.
+ARGUMENTS = {
+    "assessments.show_quiz": {"assessment_id": "quiz_id"},
+    "assessments.start_attempt": {"assessment_id": "quiz_id"},
+    "assessments.edit_submission": {"assessment_id": "assignment_id"},
+}
+
+
+def _rules(app):
+    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint, rule.rule))
+
+
+def test_every_endpoint_has_an_entry_in_the_table(app):
+    missing = {rule.endpoint for rule in _rules(app)} - set(ACCESS)
+    assert not missing, f"endpoints without a declared access rule: {sorted(missing)}"
+    for rule in _rules(app):
+        access = ACCESS[rule.endpoint]
+        if "GET" in rule.methods:
+            assert access.get is not None, f"{rule.endpoint} takes GET but the table says nothing"
+        if "POST" in rule.methods:
+            assert access.post is not None, f"{rule.endpoint} takes POST but the table says nothing"
+
+
+def _url(rule, ids: dict) -> str:
+    names = ARGUMENTS.get(rule.endpoint, {})
+    values = {argument: ids[names.get(argument, argument)] for argument in rule.arguments}
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _refused(response, actor: str) -> bool:
+    if response.status_code == 302 and response.headers.get("Location", "").startswith("/login"):
+        return True  # sent to sign in (again)
+    return response.status_code in (401, 403, 404)
+
+
+def _endpoint_rules():
+    from config import TestConfig
+    from lms import create_app
+
+    return [(rule.endpoint, rule.rule) for rule in _rules(create_app(TestConfig))]
+
+
+@pytest.mark.parametrize("endpoint, rule_text", _endpoint_rules())
+def test_each_actor_gets_exactly_what_the_table_allows(app, endpoint, rule_text, db_session):
+    app.test_client_class = FreshContextClient
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
+    world = build_world()
+    url = _url(rule, world.ids)
+    access = ACCESS[endpoint]
+    failures = []
+    for method in ("GET", "POST"):
+        allowed = access.get if method == "GET" else access.post
+        if method not in rule.methods or allowed is None:
+            continue
+        # Refused actors first: a refused request must not change what later ones see.
+        for actor in sorted(ACTORS, key=lambda name: name in allowed):
+            client = app.test_client()
+            user = world.users[actor]
+            if user is not None:
+                sign_in(client, user)
+            if method == "GET":
+                response = client.get(url)
+            else:
+                token = csrf_token(client, "/" if user else "/login")
+                response = client.post(url, data={"csrf_token": token})
+            refused = _refused(response, actor)
+            if (actor in allowed) == refused:
+                failures.append(f"{method} {url} as {actor}: {response.status_code} "
+                                f"{response.headers.get('Location', '')} (expected "
+                                f"{'allowed' if actor in allowed else 'refused'})")
+            if method == "POST" and actor in allowed:
+                break  # one allowed write is enough; more would act on changed data
+    assert not failures, "\n".join(failures)
