@@ -51,3 +51,18 @@ demo: setup migrate
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules
+
+# make bench: the load benchmark (not part of make test): PostgreSQL filled at ten times the programme's
+# scale, served by gunicorn, driven by wrk; prints the table and writes it to docs/benchmarks.md.
+.PHONY: bench
+bench: setup
+	@scripts/ensure-system-packages wrk
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { \
+	  echo "PostgreSQL is not answering; starting it."; \
+	  pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -n 1)" main start; \
+	  for _ in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+	$(BIN)/python -m benchmarks.run
+
+.PHONY: bench-certificates
+bench-certificates: setup
+	$(BIN)/python -m benchmarks.certificates

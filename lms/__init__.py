@@ -51,32 +51,37 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are versioned and time-limited instead
 
     from lms.accounts.models import User
+    from lms.core.forms import parse_id
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        user_id, _, version = session_id.partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
+        user_id, _, version = (parse_id(part) for part in session_id.partition(":"))
+        if user_id is None or version is None:
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_version != int(version):
+        user = db.session.get(User, user_id)
+        if user is None or not user.is_active or user.session_version != version:
             return None
         return user
 
 
 def _register_blueprints(app: Flask) -> None:
     # Importing a domain's views attaches its routes to the domain's blueprint.
+    from lms.accounts import token_views  # noqa: F401 - its routes join the accounts blueprint
     from lms.accounts import views as accounts_views
     from lms.admin import views as admin_views
     from lms.api import views as api_views
     from lms.assessments import views as assessments_views
     from lms.catalogue import views as catalogue_views
+    from lms.core.health import bp as health_bp
     from lms.certificates import views as certificates_views
     from lms.enrolment import views as enrolment_views
     from lms.grading import views as grading_views
     from lms.home import views as home_views
     from lms.learning import views as learning_views
+    from lms.programme import views as programme_views
     from lms.reports import views as reports_views
 
+    app.register_blueprint(health_bp)
     app.register_blueprint(home_views.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(catalogue_views.bp)
@@ -85,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_views.bp, url_prefix="/study")
     app.register_blueprint(grading_views.bp, url_prefix="/teach")
     app.register_blueprint(certificates_views.bp)
+    app.register_blueprint(programme_views.bp, url_prefix="/programme")
     app.register_blueprint(reports_views.bp, url_prefix="/reports")
     app.register_blueprint(admin_views.bp, url_prefix="/admin")
     app.register_blueprint(api_views.bp, url_prefix="/api/v1")

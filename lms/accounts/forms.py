@@ -7,7 +7,7 @@ from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, V
 
 from lms.accounts.models import Category, Gender, Role, User
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, parse_id
 from lms.extensions import db
 from lms.programme.models import Country
 
@@ -54,7 +54,8 @@ class CountryChoiceMixin:
             SelectChoice(str(c.id), c.name) for c in countries]
 
     def validate_country(self, field):
-        if not field.data or not field.data.isdigit() or db.session.get(Country, int(field.data)) is None:
+        country_id = parse_id(field.data)
+        if country_id is None or db.session.get(Country, country_id) is None:
             raise ValidationError(_l("Please choose a country from the list."))
 
 

@@ -13,9 +13,11 @@ from lms.accounts.forms import (ChangePasswordForm, DisableTwoFactorForm, Forgot
 from lms.accounts.models import Category, Gender, User
 from lms.accounts.operations import record_sign_in, register_trainee, send_password_reset, set_password
 from lms.accounts.passwords import burn_password_check, check_password, user_for_reset_token
+from lms.accounts.token_views import token_section
 from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
                                      verify_second_factor)
+from lms.core.forms import parse_id
 from lms.extensions import db, limiter
 from lms.notifications.operations import deliver_outbox
 
@@ -109,9 +111,9 @@ def _signed_in(user: User, next_path: str | None):
 def _pending_user() -> User | None:
     """The user who gave the right password and still owes the second factor (for five minutes)."""
     user_id, _sep, version = str(session.get("pending_user", "")).partition(":")
-    if not user_id.isdigit() or int(time.time()) - session.get("pending_since", 0) > 300:
+    if parse_id(user_id) is None or int(time.time()) - session.get("pending_since", 0) > 300:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, parse_id(user_id))
     if user is None or not user.is_active or str(user.session_version) != version:
         return None
     return user
@@ -184,7 +186,7 @@ def reset_password(token: str):
 @bp.route("/profile")
 @login_required
 def show_profile():
-    return render_template("accounts/profile.html", user=current_user)
+    return render_template("accounts/profile.html", user=current_user, **token_section(current_user))
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -2,7 +2,7 @@
 from flask import abort, jsonify
 
 from lms.api import bp
-from lms.api import certificates, quota  # noqa: F401 - their routes join the blueprint
+from lms.api import certificates, openapi, quota  # noqa: F401 - their routes join the blueprint
 from lms.api.serialisers import course_outline, course_summary
 from lms.catalogue import queries as catalogue_queries
 from lms.core.errors import json_error

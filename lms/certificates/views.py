@@ -1,2 +1,150 @@
-"""Pages of the certificates domain."""
-from lms.certificates import bp  # noqa: F401
+"""Pages of the certificates domain: public verification, downloads, and the programme coordinators' actions."""
+import io
+import re
+import unicodedata
+import zipfile
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from lms.accounts.models import Role
+from lms.certificates import bp, operations, queries, verification_limit
+from lms.certificates.documents import stored_pdf
+from lms.certificates.forms import IssueForm, ReissueForm, RevokeForm
+from lms.certificates.operations import CertificateRefused
+from lms.core.permissions import COORDINATOR_ROLES, role_required
+from lms.enrolment.models import Enrolment, Intake
+from lms.extensions import db
+
+
+# --- The public ---------------------------------------------------------------------------------
+
+@bp.route("/verify")
+def verify_form():
+    typed = request.args.get("serial", "").strip()
+    if typed:
+        return redirect(url_for("certificates.verify_certificate", serial=typed[:60]))
+    return render_template("certificates/verify.html", result=None)
+
+
+@bp.route("/verify/<serial>")
+@verification_limit
+def verify_certificate(serial: str):
+    result = queries.verify(serial)
+    status = 400 if result.problem else 404 if result.certificate is None else 200
+    return render_template("certificates/verify.html", result=result, Status=queries.Status,
+                           Problem=queries.Problem), status
+
+
+# --- Downloads ----------------------------------------------------------------------------------
+
+def _pdf_response(data: bytes, download_name: str, mimetype: str):
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=download_name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/certificates/<serial>/pdf")
+@login_required
+def download_certificate(serial: str):
+    certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
+    return _pdf_response(stored_pdf(certificate), f"certificate-{certificate.serial}.pdf", "application/pdf")
+
+
+def _file_stem(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "trainee"
+
+
+@bp.route("/intakes/<int:intake_id>/certificates.zip")
+@role_required(*COORDINATOR_ROLES)
+def download_intake_certificates(intake_id: int):
+    intake = db.session.get(Intake, intake_id) or abort(404)
+    certificates = queries.valid_certificates_of_intake(intake, current_user)
+    if not certificates:
+        flash(_("No valid certificate to download in this intake."), "info")
+        return redirect(url_for("certificates.list_intake_certificates", intake_id=intake.id))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zip_file:  # PDFs are compressed already
+        for certificate in certificates:
+            zip_file.writestr(f"{_file_stem(certificate.name_latin)}-{certificate.serial}.pdf", stored_pdf(certificate))
+    return _pdf_response(archive.getvalue(), f"certificates-intake-{intake.id}.zip", "application/zip")
+
+
+# --- Coordinators -------------------------------------------------------------------------------
+
+@bp.route("/certificates")
+@role_required(*COORDINATOR_ROLES)
+def list_certificate_intakes():
+    return render_template("certificates/intakes.html", rows=queries.intakes_with_certificates(current_user))
+
+
+@bp.route("/intakes/<int:intake_id>/certificates")
+@role_required(*COORDINATOR_ROLES)
+def list_intake_certificates(intake_id: int):
+    intake = db.session.get(Intake, intake_id) or abort(404)
+    return render_template("certificates/intake.html", intake=intake, rows=queries.intake_rows(intake, current_user),
+                           can_act=current_user.role is Role.PROGRAMME_COORDINATOR, status_of=queries.status_of)
+
+
+@bp.route("/enrolments/<int:enrolment_id>/certificate", methods=["GET", "POST"])
+@role_required(Role.PROGRAMME_COORDINATOR)
+def issue_certificate(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    form = IssueForm()
+    if form.validate_on_submit():
+        try:
+            certificate = operations.issue_by_hand(enrolment, current_user, form.reason.data)
+            db.session.commit()
+        except CertificateRefused as refused:
+            db.session.rollback()
+            form.reason.errors = [refused.message]
+        else:
+            flash(_("Certificate %(serial)s issued to %(name)s.", serial=certificate.serial,
+                    name=certificate.name_latin), "success")
+            return redirect(url_for("certificates.list_intake_certificates", intake_id=enrolment.intake_id))
+    return render_template("certificates/issue.html", form=form, enrolment=enrolment), 400 if form.errors else 200
+
+
+def _certificate_or_404(serial: str):
+    return queries.get_certificate(serial) or abort(404)
+
+
+@bp.route("/certificates/<serial>/reissue", methods=["GET", "POST"])
+@role_required(Role.PROGRAMME_COORDINATOR)
+def reissue_certificate(serial: str):
+    certificate = _certificate_or_404(serial)
+    form = ReissueForm(data=None if request.method == "POST" else {
+        "name_latin": certificate.user.full_name, "name_native": certificate.user.native_name})
+    if form.validate_on_submit():
+        try:
+            new = operations.reissue_certificate(certificate, current_user, form.name_latin.data,
+                                                 form.name_native.data or None, form.reason.data)
+            db.session.commit()
+        except CertificateRefused as refused:
+            db.session.rollback()
+            form.reason.errors = [refused.message]
+        else:
+            flash(_("Certificate %(new)s issued; %(old)s is now marked as replaced.", new=new.serial,
+                    old=certificate.serial), "success")
+            return redirect(url_for("certificates.list_intake_certificates", intake_id=certificate.enrolment.intake_id))
+    return render_template("certificates/reissue.html", form=form, certificate=certificate), 400 if form.errors else 200
+
+
+@bp.route("/certificates/<serial>/revoke", methods=["GET", "POST"])
+@role_required(Role.PROGRAMME_COORDINATOR)
+def revoke_certificate(serial: str):
+    certificate = _certificate_or_404(serial)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            operations.revoke_certificate(certificate, current_user, form.reason.data)
+            db.session.commit()
+        except CertificateRefused as refused:
+            db.session.rollback()
+            form.reason.errors = [refused.message]
+        else:
+            flash(_("Certificate %(serial)s is revoked.", serial=certificate.serial), "success")
+            return redirect(url_for("certificates.list_intake_certificates", intake_id=certificate.enrolment.intake_id))
+    return render_template("certificates/revoke.html", form=form, certificate=certificate), 400 if form.errors else 200

@@ -13,3 +13,10 @@ class BaseForm(FlaskForm):
             if strip_whitespace not in filters:
                 filters = [strip_whitespace, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def parse_id(value) -> int | None:
+    """A database id from untrusted text: plain ASCII digits within range, else None."""
+    if isinstance(value, str) and 0 < len(value) <= 9 and value.isascii() and value.isdigit():
+        return int(value)
+    return None

@@ -2,15 +2,19 @@
 
 Rendering is locked down: the URL fetcher serves only files under the project's static folder,
 through a private origin that never reaches the network; file:, http(s) to anywhere else, data:
-and every other scheme are refused, and nothing follows a redirect. One FontConfiguration is
-shared by the process (a new one per document is slow and leaks memory).
+and every other scheme are refused, and nothing follows a redirect. Attachments (`<link
+rel="attachment">`, `<a rel="attachment">`) are dropped before the PDF is written, so nothing is
+ever embedded. One FontConfiguration is shared by the process (a new one per document is slow and
+leaks memory), and stylesheets named by `stylesheets=` are parsed once per process.
 """
+import atexit
+import gc
 import mimetypes
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -20,7 +24,8 @@ STATIC_ORIGIN = "https://static.lms.invalid/"
 MAX_STATIC_BYTES = 5 * 1024 * 1024
 
 _font_config: FontConfiguration | None = None
-_font_config_lock = threading.Lock()
+_stylesheets: dict[str, tuple[float, CSS]] = {}
+_lock = threading.RLock()  # Pango objects shared through the font configuration are not thread-safe
 
 
 class RefusedURL(ValueError):
@@ -36,30 +41,67 @@ class StaticFilesFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         if not url.startswith(STATIC_ORIGIN):
             raise RefusedURL(f"refused: {url[:80]}")
-        parts = urlsplit(url)
-        relative = unquote(parts.path).lstrip("/")
-        path = (STATIC_ROOT / relative).resolve()
-        if not path.is_relative_to(STATIC_ROOT) or not path.is_file():
-            raise RefusedURL(f"not a static file: {relative[:80]}")
-        if path.stat().st_size > MAX_STATIC_BYTES:
-            raise RefusedURL(f"too large: {relative[:80]}")
-        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+        return URLFetcherResponse(url, body=static_file(url).read_bytes(),
+                                  headers={"Content-Type": mimetypes.guess_type(url)[0] or "application/octet-stream"})
+
+
+def static_file(url: str) -> Path:
+    """The file under static/ that a static-origin URL names; RefusedURL for anything else."""
+    relative = unquote(urlsplit(url).path).lstrip("/")
+    path = (STATIC_ROOT / relative).resolve()
+    if not path.is_relative_to(STATIC_ROOT) or not path.is_file():
+        raise RefusedURL(f"not a static file: {relative[:80]}")
+    if path.stat().st_size > MAX_STATIC_BYTES:
+        raise RefusedURL(f"too large: {relative[:80]}")
+    return path
 
 
 def font_config() -> FontConfiguration:
     global _font_config
-    with _font_config_lock:
+    with _lock:
         if _font_config is None:
             _font_config = FontConfiguration()
         return _font_config
 
 
-def render_pdf(html: str, *, identifier: bytes | None = None, pdf_variant: str | None = "pdf/a-3b") -> bytes:
+@atexit.register
+def _release_fonts() -> None:
+    """Frees the shared Pango objects while their libraries are loaded: freed later, at interpreter
+    teardown, they can crash the process on exit (a segmentation fault after all work is done)."""
+    global _font_config
+    with _lock:
+        _stylesheets.clear()
+        _font_config = None
+    gc.collect()
+
+
+def stylesheet(name: str) -> CSS:
+    """A stylesheet under static/ (e.g. "css/certificate.css"), parsed once per process and again if edited.
+
+    Its @font-face rules are loaded into the shared font configuration at the same time.
+    """
+    url = STATIC_ORIGIN + name
+    modified = static_file(url).stat().st_mtime
+    with _lock:
+        cached = _stylesheets.get(name)
+        if cached is None or cached[0] != modified:
+            css = CSS(url=url, url_fetcher=StaticFilesFetcher(), font_config=font_config())
+            cached = _stylesheets[name] = (modified, css)
+        return cached[1]
+
+
+def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: bytes | None = None,
+               pdf_variant: str | None = "pdf/a-3b") -> bytes:
     """A PDF from an HTML string. The same HTML and identifier give the same bytes.
 
     Put `<meta name="dcterms.created" content="...">` in the template for a fixed creation date.
     """
-    document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=StaticFilesFetcher())
-    return document.write_pdf(font_config=font_config(), pdf_variant=pdf_variant, pdf_identifier=identifier,
-                              uncompressed_pdf=False)
+    with _lock:
+        sheets = [stylesheet(name) for name in stylesheets]
+        document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=StaticFilesFetcher()).render(
+            font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
+        # Attachments are fetched only when the PDF is written: dropping them here means never.
+        document.metadata.attachments = []
+        for page in document.pages:
+            page.links = [link for link in page.links if link[0] != "attachment"]
+        return document.write_pdf(pdf_variant=pdf_variant, pdf_identifier=identifier, uncompressed_pdf=False)

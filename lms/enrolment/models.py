@@ -131,7 +131,7 @@ class InvalidTransition(Exception):
 class Enrolment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     intake_id: Mapped[int] = mapped_column(ForeignKey("intake.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     state: Mapped[EnrolmentState] = mapped_column(enum_column(EnrolmentState), default=EnrolmentState.REQUESTED)
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.assessments.scoring import assessment_scores
 from lms.catalogue.models import Assessment, Lesson
+from lms.certificates.operations import issue_on_completion
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
@@ -117,4 +118,5 @@ def evaluate_completion(enrolment: Enrolment, by: User | None = None) -> bool:
            f"Congratulations: you have completed {enrolment.intake.course.title} "
            f"with a grade of {current.weighted_grade:g}%.",
            mail_subject="Course completed")
+    issue_on_completion(enrolment)
     return True

@@ -48,7 +48,7 @@ class IntakeSession(db.Model):
 class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("intake_session.id", ondelete="CASCADE"))
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"), index=True)
     is_present: Mapped[bool]
 
     session: Mapped[IntakeSession] = relationship(back_populates="attendance")

@@ -2,8 +2,8 @@
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from lms.accounts.models import User
 from lms.assessments.models import Attempt, Submission, SubmissionState
@@ -65,15 +65,24 @@ def roster(intake: Intake) -> list[Enrolment]:
     ))
 
 
+def _waiting_for_grade(intake: Intake) -> tuple:
+    return (Enrolment.intake_id == intake.id, Enrolment.state.in_(ROSTER_STATES),
+            Submission.state == SubmissionState.SUBMITTED)
+
+
 def grading_queue(intake: Intake) -> list[Submission]:
     """Submitted work waiting for a grade, the longest-waiting first."""
     return list(db.session.scalars(
-        select(Submission).join(Submission.enrolment)
-        .where(Enrolment.intake_id == intake.id, Enrolment.state.in_(ROSTER_STATES),
-               Submission.state == SubmissionState.SUBMITTED)
+        select(Submission).join(Submission.enrolment).where(*_waiting_for_grade(intake))
         .options(joinedload(Submission.enrolment).joinedload(Enrolment.user), joinedload(Submission.assessment))
         .order_by(Submission.submitted_at, Submission.id)
     ))
+
+
+def queue_size(intake: Intake) -> int:
+    """How many submissions wait for a grade, counted without loading them."""
+    return db.session.scalar(
+        select(func.count()).select_from(Submission).join(Submission.enrolment).where(*_waiting_for_grade(intake)))
 
 
 def course_assessments(intake: Intake) -> list[Assessment]:
@@ -141,7 +150,10 @@ def gradebook(intake: Intake) -> Gradebook:
     enrolments = roster(intake)
     by_enrolment: dict[int, dict[int, Submission]] = {enrolment.id: {} for enrolment in enrolments}
     if enrolments:
-        for submission in db.session.scalars(select(Submission).where(Submission.enrolment_id.in_(by_enrolment))):
+        # Only what the gradebook links need: not the submitted text.
+        for submission in db.session.scalars(
+                select(Submission).where(Submission.enrolment_id.in_(by_enrolment))
+                .options(load_only(Submission.id, Submission.enrolment_id, Submission.assessment_id, Submission.state))):
             by_enrolment[submission.enrolment_id][submission.assessment_id] = submission
     rows = [GradebookRow(standing=item, submissions=by_enrolment[item.enrolment.id])
             for item in standings(intake, enrolments)]

@@ -116,7 +116,7 @@ def override_attempt(attempt_id: int):
 def show_gradebook(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     return render_template("grading/gradebook.html", intake=intake, book=queries.gradebook(intake),
-                           queue_size=len(queries.grading_queue(intake)))
+                           queue_size=queries.queue_size(intake))
 
 
 def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:

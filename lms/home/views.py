@@ -10,6 +10,7 @@ from lms.assessments.models import Submission, SubmissionState
 from lms.audit.models import AuditEntry
 from lms.catalogue import queries as catalogue_queries
 from lms.catalogue.models import Course
+from lms.certificates import queries as certificate_queries
 from lms.enrolment import queries as enrolment_queries
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
@@ -39,6 +40,7 @@ def trainee_home():
     return render_template(
         "home/trainee.html", enrolments=enrolment_queries.enrolments_of(current_user),
         intakes=enrolment_queries.open_intakes(date.today()), notifications=_notifications(),
+        certificates=certificate_queries.certificates_of(current_user),
     )
 
 

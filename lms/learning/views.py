@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standing
 from lms.learning import bp
 from lms.learning.operations import mark_done, record_view
-from lms.learning.queries import study_outline
+from lms.learning.queries import lesson_sequence, study_outline
 
 
 def _load(enrolment_id: int):
@@ -44,14 +44,16 @@ def show_lesson(enrolment_id: int, lesson_id: int):
     enrolment = _load(enrolment_id)
     lesson = _lesson_of(enrolment, lesson_id)
     progress = record_view(enrolment, lesson)
-    db.session.commit()
-    lessons = enrolment.intake.course.lessons
+    lessons = lesson_sequence(enrolment.intake.course_id)
     index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
-    return render_template(
+    page = render_template(
         "learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress, form=BaseForm(),
         previous_lesson=lessons[index - 1] if index else None,
         next_lesson=lessons[index + 1] if index + 1 < len(lessons) else None,
     )
+    # Committed after rendering: a commit expires every loaded object, and the page would load them again.
+    db.session.commit()
+    return page
 
 
 @bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/done", methods=["POST"])
@@ -70,7 +72,7 @@ def mark_lesson_done(enrolment_id: int, lesson_id: int):
     if completed:
         flash(_("You have completed the course. Congratulations!"), "success")
         return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))
-    lessons = enrolment.intake.course.lessons
+    lessons = lesson_sequence(enrolment.intake.course_id)
     index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
     if index + 1 < len(lessons):
         return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=lessons[index + 1].id))

@@ -1,1 +1,4 @@
 """The programme: countries, target, dates and allocations."""
+from flask import Blueprint
+
+bp = Blueprint("programme", __name__)

@@ -53,3 +53,7 @@ def country_figures(programme: Programme, country_id: int | None = None) -> list
                        completed.get(country.id, 0))
         for country, allocation in db.session.execute(query)
     ]
+
+
+def all_countries() -> list[Country]:
+    return list(db.session.scalars(select(Country).order_by(Country.name)))

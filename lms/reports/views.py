@@ -1,2 +1,50 @@
-"""Pages of the reports domain."""
-from lms.reports import bp  # noqa: F401
+"""Pages of the reports domain: the quota dashboards and their PDF and CSV downloads."""
+from flask import Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from lms.core.csv_export import csv_response
+from lms.core.permissions import role_required
+from lms.programme.queries import current_programme
+from lms.reports import bp
+from lms.reports.access import REPORT_READERS, report_country
+from lms.reports.charts import report_charts
+from lms.reports.exports import csv_table, report_filename, report_pdf
+from lms.reports.queries import DEFINITIONS, THRESHOLDS, QuotaReport, country_trainees, quota_report
+
+
+def _report_or_404() -> QuotaReport:
+    """The report the signed-in user asked for with ?country=XX, if they may read it."""
+    country = report_country(current_user, request.args.get("country"))
+    programme = current_programme() or abort(404)
+    return quota_report(programme, country)
+
+
+@bp.route("/quota")
+@role_required(*REPORT_READERS)
+def show_quota_report():
+    country = report_country(current_user, request.args.get("country"))
+    programme = current_programme()
+    if programme is None:
+        return render_template("reports/quota.html", report=None)
+    report = quota_report(programme, country)
+    trainees = country_trainees(programme, country) if country else None
+    return render_template("reports/quota.html", report=report, charts=report_charts(report), trainees=trainees,
+                           definitions=DEFINITIONS, thresholds=THRESHOLDS,
+                           country_link=lambda row: url_for("reports.show_quota_report", country=row.code))
+
+
+@bp.route("/quota.pdf")
+@role_required(*REPORT_READERS)
+def export_quota_pdf():
+    report = _report_or_404()
+    return Response(report_pdf(report), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{report_filename(report, "pdf")}"',
+    })
+
+
+@bp.route("/quota.csv")
+@role_required(*REPORT_READERS)
+def export_quota_csv():
+    report = _report_or_404()
+    header, rows = csv_table(report)
+    return csv_response(report_filename(report, "csv"), header, rows)

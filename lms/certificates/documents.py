@@ -1,0 +1,186 @@
+"""A certificate's PDF: the page built from the certificate's frozen fields, its QR code, and the stored file.
+
+Everything printed comes from the certificate row (copied at issue), never from the course, intake or
+user as they are now, and nothing depends on the request or its locale: the same certificate always
+renders to the same bytes, so a stored PDF can be checked against its SHA-256 or rebuilt.
+"""
+import hashlib
+import io
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import segno
+from babel.dates import format_date
+from flask import current_app, render_template
+from flask_babel import force_locale
+from markupsafe import Markup
+
+from lms.certificates.models import Certificate
+from lms.certificates.serials import compact
+from lms.core.pdf import render_pdf
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "certificates/pdf/certificate.html"
+STYLESHEETS = ("css/certificate.css",)
+MODES = {"online": ("Online", "在线"), "face_to_face": ("Face to face", "面授"), "blended": ("Blended", "混合式")}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the certificate page prints, already formatted."""
+
+    serial: str
+    created: str
+    name_latin: str
+    name_native: str | None
+    course_title: str
+    course_title_zh: str
+    hours: int
+    dates_en: str
+    dates_zh: str
+    mode_en: str
+    mode_zh: str
+    location: str | None
+    programme_title: str
+    programme_title_zh: str
+    issued_en: str
+    issued_zh: str
+    verification_url: str
+    qr_svg: Markup
+
+    @property
+    def url_head(self) -> str:
+        """The verification URL up to the serial, so a line may break before it."""
+        return self.verification_url.removesuffix(self.serial)
+
+
+def verification_url(serial: str) -> str:
+    """The public verification page of a serial, on the configured public address (never the request's Host)."""
+    path = current_app.url_map.bind("localhost").build("certificates.verify_certificate", {"serial": serial})
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def qr_svg(url: str) -> Markup:
+    # A fixed mask: segno's choice among the eight costs about 35 ms in pure Python, more than the rest of
+    # the certificate, and every reader decodes any mask.
+    qr = segno.make_qr(url, error="m", boost_error=False, mask=0)
+    out = io.BytesIO()
+    qr.save(out, kind="svg", xmldecl=False, svgns=True, omitsize=True, border=0, nl=False, svgclass=None,
+            lineclass=None, dark="#12355b")
+    svg = out.getvalue().decode()
+    # segno's own markup, without title or description: the URL shows only as dark and light modules.
+    return Markup(svg)  # nosec B704
+
+
+def _clip(value: str | None, limit: int) -> str | None:
+    """Text as stored, cut to its column's size: SQLite does not enforce lengths, and layout time grows with text."""
+    return value[:limit] if value else value
+
+
+def _day_en(day: date) -> str:
+    return format_date(day, "d MMMM y", locale="en")
+
+
+def _day_zh(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def page_of(certificate: Certificate) -> Page:
+    mode = _clip(certificate.delivery_mode, 20)
+    mode_en, mode_zh = MODES.get(mode, (mode, mode))
+    url = verification_url(certificate.serial)
+    starts, ends = certificate.intake_starts_on, certificate.intake_ends_on
+    native = _clip(certificate.name_native, 120)
+    return Page(
+        serial=certificate.serial,
+        created=certificate.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        name_latin=_clip(certificate.name_latin, 120),
+        name_native=native if native != certificate.name_latin else None,
+        course_title=_clip(certificate.course_title, 200),
+        course_title_zh=_clip(certificate.course_title_zh, 100),
+        hours=certificate.course_hours,
+        dates_en=f"{_day_en(starts)} – {_day_en(ends)}",
+        dates_zh=f"{_day_zh(starts)}至{_day_zh(ends)}",
+        mode_en=mode_en, mode_zh=mode_zh,
+        location=_clip(certificate.location, 200),
+        programme_title=_clip(certificate.programme_title, 200),
+        programme_title_zh=_clip(certificate.programme_title_zh, 100),
+        issued_en=_day_en(certificate.issued_at.date()),
+        issued_zh=_day_zh(certificate.issued_at.date()),
+        verification_url=url,
+        qr_svg=qr_svg(url),
+    )
+
+
+def certificate_html(certificate: Certificate) -> str:
+    with force_locale("en"):  # the certificate is English and Chinese whoever's request issues it
+        return render_template(TEMPLATE, c=page_of(certificate))
+
+
+def render_certificate(certificate: Certificate) -> bytes:
+    return render_pdf(certificate_html(certificate), stylesheets=STYLESHEETS,
+                      identifier=compact(certificate.serial).encode())
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_name(certificate: Certificate) -> str:
+    return f"{compact(certificate.serial)}.pdf"
+
+
+def pdf_dir() -> Path:
+    """The certificate store: certificates/ under PDF_DIR; a certificate's pdf_name is relative to PDF_DIR."""
+    return Path(current_app.config["PDF_DIR"]) / "certificates"
+
+
+def store_name(certificate: Certificate) -> str:
+    return f"{pdf_dir().name}/{file_name(certificate)}"
+
+
+def _stored_path(certificate: Certificate) -> Path:
+    return Path(current_app.config["PDF_DIR"]) / certificate.pdf_name
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Writes all or nothing: a reader never sees half a PDF."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def store_pdf(certificate: Certificate) -> bytes:
+    """Renders the certificate and keeps the PDF under PDF_DIR with its SHA-256 (done once, at issue)."""
+    data = render_certificate(certificate)
+    certificate.pdf_name = store_name(certificate)
+    write_file(_stored_path(certificate), data)
+    certificate.pdf_sha256 = sha256(data)
+    return data
+
+
+def stored_pdf(certificate: Certificate) -> bytes:
+    """The PDF as issued; rebuilt from the frozen fields if the file is gone or does not match its SHA-256."""
+    if certificate.pdf_name:
+        path = _stored_path(certificate)
+        if path.is_file():
+            data = path.read_bytes()
+            if sha256(data) == certificate.pdf_sha256:
+                return data
+    data = render_certificate(certificate)
+    if certificate.pdf_sha256 and sha256(data) != certificate.pdf_sha256:
+        log.warning("certificate %s rebuilt with a different SHA-256 than at issue", certificate.serial)
+    if certificate.pdf_name:
+        write_file(_stored_path(certificate), data)
+    return data

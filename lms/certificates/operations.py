@@ -1,0 +1,184 @@
+"""Certificate writes: issuing (on completion and by hand), re-issuing after a name correction, revoking.
+
+Issuing is idempotent: an enrolment has at most one current certificate (the partial unique index
+uq_certificate_current_enrolment), so completing again, re-running a batch or issuing for past
+completions returns the existing certificate, and `mailed_at` means the trainee is told once.
+Everything the certificate says is copied onto its row, and the PDF is rendered and stored once.
+"""
+import logging
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from lms.accounts.models import Role, User
+from lms.audit.operations import record
+from lms.certificates import documents
+from lms.certificates.models import Certificate
+from lms.certificates.queries import current_certificate
+from lms.certificates.serials import new_serial
+from lms.core.db import utcnow
+from lms.enrolment.models import Enrolment, EnrolmentState
+from lms.extensions import db
+from lms.notifications.operations import notify
+
+log = logging.getLogger(__name__)
+
+
+class CertificateRefused(Exception):
+    """A certificate action the rules do not allow; the message is meant for the person acting."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _snapshot(certificate: Certificate) -> dict:
+    return {"serial": certificate.serial, "name_latin": certificate.name_latin,
+            "name_native": certificate.name_native, "course": certificate.course_title,
+            "revoked_at": certificate.revoked_at.isoformat() if certificate.revoked_at else None,
+            "superseded_at": certificate.superseded_at.isoformat() if certificate.superseded_at else None}
+
+
+def _check_programme_coordinator(user: User) -> None:
+    if user.role is not Role.PROGRAMME_COORDINATOR:
+        raise PermissionError("only programme coordinators issue, re-issue and revoke certificates")
+
+
+def _frozen_fields(enrolment: Enrolment) -> dict:
+    """What the certificate will say, as things stand at issue."""
+    intake, course, user = enrolment.intake, enrolment.intake.course, enrolment.user
+    return dict(
+        name_latin=user.full_name, name_native=user.native_name,
+        course_title=course.title, course_title_zh=course.title_zh, course_hours=course.hours,
+        intake_starts_on=intake.starts_on, intake_ends_on=intake.ends_on, delivery_mode=intake.mode.value,
+        location=intake.location, programme_title=intake.programme.title,
+        programme_title_zh=intake.programme.title_zh, completed_on=enrolment.completed_at.date(),
+    )
+
+
+def _store_pdf(certificate: Certificate) -> None:
+    # A failed render must not undo the completion or grade that issued the certificate: the PDF is
+    # rebuilt from the frozen fields on first download or by `flask certificates render`.
+    try:
+        documents.store_pdf(certificate)
+    except Exception:
+        log.exception("could not render the PDF of certificate %s", certificate.serial)
+        certificate.pdf_name = certificate.pdf_sha256 = None
+
+
+def _home_link() -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/"
+
+
+def mail_certificate(certificate: Certificate) -> bool:
+    """Tells the trainee their certificate is ready, once; True if told now."""
+    if certificate.mailed_at is not None:
+        return False
+    notify(certificate.user,
+           _("Your certificate for %(course)s is ready (serial %(serial)s). Download it from your home page.",
+             course=certificate.course_title, serial=certificate.serial),
+           link=_home_link(), mail_subject=_("Your certificate is ready"))
+    certificate.mailed_at = utcnow()
+    return True
+
+
+def _insert(certificate: Certificate) -> bool:
+    """Adds the certificate unless the enrolment already has a current one (True if added)."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:  # issued at the same moment by another request
+        return False
+    return True
+
+
+def _issue(enrolment: Enrolment, by: User | None, reason: str | None) -> Certificate:
+    certificate = Certificate(serial=new_serial(), enrolment=enrolment, user=enrolment.user, issued_at=utcnow(),
+                              issued_by=by, issue_reason=reason, **_frozen_fields(enrolment))
+    if not _insert(certificate):
+        return current_certificate(enrolment)
+    _store_pdf(certificate)
+    record(by, "certificate.issued", certificate, after=_snapshot(certificate), reason=reason)
+    mail_certificate(certificate)
+    db.session.flush()
+    return certificate
+
+
+def issue_on_completion(enrolment: Enrolment) -> Certificate:
+    """The certificate of a completed enrolment: the existing one, or a new one."""
+    if enrolment.state is not EnrolmentState.COMPLETED:
+        raise ValueError(f"enrolment {enrolment.id} is not completed")
+    return current_certificate(enrolment) or _issue(enrolment, None, None)
+
+
+def issue_by_hand(enrolment: Enrolment, by: User, reason: str) -> Certificate:
+    """A programme coordinator certifies an active or completed enrolment; an active one is completed first."""
+    _check_programme_coordinator(by)
+    existing = current_certificate(enrolment)
+    if existing is not None:
+        raise CertificateRefused(_("This trainee already has certificate %(serial)s for this intake.",
+                                   serial=existing.serial))
+    if enrolment.state is EnrolmentState.ACTIVE:
+        enrolment.move_to(EnrolmentState.COMPLETED, by=by, reason=reason)
+    if enrolment.state is not EnrolmentState.COMPLETED:
+        raise CertificateRefused(_("Only an active or completed enrolment can be certified."))
+    return _issue(enrolment, by, reason)
+
+
+def issue_missing() -> list[Certificate]:
+    """Certificates for completed enrolments that have none (for example completed before certificates existed)."""
+    from lms.certificates.queries import completions_without_certificate
+
+    return [issue_on_completion(enrolment) for enrolment in completions_without_certificate()]
+
+
+def reissue_certificate(old: Certificate, by: User, name_latin: str, name_native: str | None,
+                        reason: str) -> Certificate:
+    """A new certificate with the corrected name and a new serial; the old one is marked superseded.
+
+    The trainee's account takes the corrected name too, so later certificates are right.
+    """
+    _check_programme_coordinator(by)
+    if old.is_superseded:
+        raise CertificateRefused(_("This certificate was already replaced by %(serial)s.",
+                                   serial=old.superseded_by.serial if old.superseded_by else "?"))
+    if old.is_revoked:
+        raise CertificateRefused(_("A revoked certificate cannot be re-issued."))
+    before = _snapshot(old)
+    now = utcnow()
+    old.superseded_at = now
+    db.session.flush()  # the old one stops being current before the new one is added
+    frozen = {column: getattr(old, column) for column in (
+        "course_title", "course_title_zh", "course_hours", "intake_starts_on", "intake_ends_on", "delivery_mode",
+        "location", "programme_title", "programme_title_zh", "completed_on")}
+    new = Certificate(serial=new_serial(), enrolment=old.enrolment, user=old.user, issued_at=now, issued_by=by,
+                      issue_reason=reason, name_latin=name_latin, name_native=name_native or None, **frozen)
+    db.session.add(new)
+    db.session.flush()
+    old.superseded_by = new
+    user = old.user
+    user.full_name, user.native_name = name_latin, name_native or None
+    _store_pdf(new)
+    record(by, "certificate.reissued", new, before=before, after=_snapshot(new), reason=reason)
+    mail_certificate(new)
+    db.session.flush()
+    return new
+
+
+def revoke_certificate(certificate: Certificate, by: User, reason: str) -> Certificate:
+    """Revokes a current certificate: verification says revoked, with the date and reason, and it stops counting."""
+    _check_programme_coordinator(by)
+    if certificate.is_revoked:
+        raise CertificateRefused(_("This certificate is already revoked."))
+    if certificate.is_superseded:
+        raise CertificateRefused(_("This certificate was replaced by a newer one; revoke that one instead."))
+    before = _snapshot(certificate)
+    certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = utcnow(), by, reason
+    record(by, "certificate.revoked", certificate, before=before, after=_snapshot(certificate), reason=reason)
+    notify(certificate.user,
+           _("Your certificate %(serial)s for %(course)s has been revoked. Reason: %(reason)s",
+             serial=certificate.serial, course=certificate.course_title, reason=reason),
+           mail_subject=_("Your certificate has been revoked"))
+    db.session.flush()
+    return certificate

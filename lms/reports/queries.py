@@ -1,0 +1,449 @@
+"""The quota report's numbers, counted in SQL in one place for every output (pages, PDF, CSV, JSON, CLI).
+
+A person counts toward the target once: in the programme year of the completion date of their first
+certificate that is not revoked. Every figure counts distinct people, so someone with several
+courses counts once; withdrawn, failed and rejected enrolments and revoked certificates never count.
+"""
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, distinct, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.certificates.models import Certificate
+from lms.core.db import utcnow
+from lms.enrolment.models import QUOTA_STATES, DeliveryMode, Enrolment, EnrolmentState, Intake
+from lms.extensions import db
+from lms.programme.models import Country, CountryAllocation, Programme
+
+# A month is a twelfth of an average year, so months need no calendar arithmetic.
+DAYS_PER_MONTH = 365.25 / 12
+# Status from the forecast as a share of the allocation.
+ON_TRACK_SHARE = 1.0
+AT_RISK_SHARE = 0.8
+
+NOT_GIVEN = "not_given"
+REPORTED_STATES = (EnrolmentState.APPROVED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED)
+
+
+class Status(enum.Enum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BEHIND = "behind"
+    NOT_STARTED = "not_started"
+
+    @property
+    def label(self) -> str:
+        return {
+            Status.ON_TRACK: _l("On track"),
+            Status.AT_RISK: _l("At risk"),
+            Status.BEHIND: _l("Behind"),
+            Status.NOT_STARTED: _l("Not started"),
+        }[self]
+
+
+THRESHOLDS = _l(
+    "On track: the forecast reaches at least %(on_track)d%% of the allocation. At risk: the forecast reaches "
+    "%(at_risk)d%% to %(on_track)d%%. Behind: the forecast is under %(at_risk)d%%. Before the programme starts "
+    "the status is \"not started\"; a country with no allocation is on track.",
+    on_track=round(ON_TRACK_SHARE * 100), at_risk=round(AT_RISK_SHARE * 100),
+)
+
+DEFINITIONS = [
+    (_l("Allocation"), _l("The places given to a country by the programme coordinators. For the whole programme, "
+                          "the target.")),
+    (_l("Nominated"), _l("Distinct people with any enrolment in the programme, whether they asked to join or "
+                         "were nominated, whatever became of it.")),
+    (_l("Approved, active, completed"), _l("Distinct people with at least one enrolment in that state now. "
+                                           "Someone with two courses can appear in two of these columns.")),
+    (_l("Certified"), _l("Distinct people with at least one certificate of the programme that is not revoked: "
+                         "the count toward the target. A person counts once, in the programme year of their "
+                         "first certificate's completion date; a replaced certificate is counted through its "
+                         "successor. Withdrawn, failed and revoked do not count.")),
+    (_l("Percentage"), _l("Certified as a share of the allocation.")),
+    (_l("Remaining"), _l("Allocation minus certified, never below zero.")),
+    (_l("Pace needed"), _l("Remaining divided by the months left until the programme's end date; a month is a "
+                           "twelfth of a year (30.44 days).")),
+    (_l("Current pace"), _l("Certified divided by the months elapsed since the programme's start date.")),
+    (_l("Forecast"), _l("The certified count the programme will reach at its end at the current pace: "
+                        "certified ÷ months elapsed × total months.")),
+    (_l("Status"), THRESHOLDS),
+    (_l("Programme year"), _l("Year 1 starts on the programme's start date; each year starts on its anniversary.")),
+    (_l("Breakdowns"), _l("Certified people by programme year of their first certificate, by category and gender "
+                          "from the trainee's profile (\"not given\" when empty), and by the delivery mode of the "
+                          "intake of their first certificate.")),
+]
+
+
+# --- The programme's calendar ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ProgrammeYear:
+    number: int
+    starts_on: date
+    ends_on: date
+
+    @property
+    def label(self) -> str:
+        return str(_l("Year %(number)d", number=self.number))
+
+
+def _anniversary(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a common year: the year turns on 1 March, as Programme.year_of has it
+        return date(day.year + years, 3, 1)
+
+
+def programme_years(programme: Programme) -> list[ProgrammeYear]:
+    count = programme.year_of(programme.ends_on)
+    starts = [_anniversary(programme.starts_on, number) for number in range(count)]
+    ends = [next_start - timedelta(days=1) for next_start in starts[1:]] + [programme.ends_on]
+    return [ProgrammeYear(number + 1, start, end) for number, (start, end) in enumerate(zip(starts, ends))]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How far into the programme a day is, in days."""
+    total_days: int
+    elapsed_days: int  # up to and including the day
+
+    @classmethod
+    def of(cls, programme: Programme, as_of: date) -> "Clock":
+        total = (programme.ends_on - programme.starts_on).days + 1
+        elapsed = min(max((as_of - programme.starts_on).days + 1, 0), total)
+        return cls(total, elapsed)
+
+    @property
+    def remaining_days(self) -> int:
+        return self.total_days - self.elapsed_days
+
+
+# --- Figures ------------------------------------------------------------------------------------
+
+@dataclass
+class Breakdown:
+    """Certified people split one way, as (key, label, count) rows in a fixed order."""
+    key: str
+    title: str
+    rows: list[tuple[str, str, int]]
+
+
+@dataclass
+class Figures:
+    """One line of the report: the programme against its target, or a country against its allocation."""
+    code: str | None  # the country's code; None for the whole programme
+    name: str
+    allocation: int
+    nominated: int
+    approved: int
+    active: int
+    completed: int
+    certified: int
+    clock: Clock
+    breakdowns: list[Breakdown] = field(default_factory=list)
+
+    @property
+    def percentage(self) -> float | None:
+        return round(self.certified / self.allocation * 100, 1) if self.allocation else None
+
+    @property
+    def remaining(self) -> int:
+        return max(self.allocation - self.certified, 0)
+
+    @property
+    def pace_needed(self) -> float | None:
+        """People to certify per month from now on to reach the allocation; None once the programme has ended."""
+        if not self.clock.remaining_days:
+            return None
+        return round(self.remaining / (self.clock.remaining_days / DAYS_PER_MONTH), 1)
+
+    @property
+    def current_pace(self) -> float | None:
+        if not self.clock.elapsed_days:
+            return None
+        return round(self.certified / (self.clock.elapsed_days / DAYS_PER_MONTH), 1)
+
+    @property
+    def forecast(self) -> float | None:
+        if not self.clock.elapsed_days:
+            return None
+        return round(self.certified * self.clock.total_days / self.clock.elapsed_days, 1)
+
+    @property
+    def status(self) -> Status:
+        """From the forecast as shown (one decimal), so the page never contradicts itself."""
+        if self.forecast is None:
+            return Status.NOT_STARTED
+        if self.forecast >= self.allocation * ON_TRACK_SHARE:
+            return Status.ON_TRACK
+        if self.forecast >= self.allocation * AT_RISK_SHARE:
+            return Status.AT_RISK
+        return Status.BEHIND
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(breakdown for breakdown in self.breakdowns if breakdown.key == key)
+
+
+@dataclass
+class QuotaReport:
+    programme: Programme
+    country: Country | None  # None: the whole programme
+    generated_at: datetime
+    summary: Figures
+    countries: list[Figures]
+    timeline: list[tuple[date, int]]  # (day, cumulative distinct people certified), one point a certification day
+    years: list[ProgrammeYear]
+
+    @property
+    def as_of(self) -> date:
+        return self.generated_at.date()
+
+    @property
+    def scope_name(self) -> str:
+        return self.country.name if self.country else str(_l("All countries"))
+
+    def expected_by(self, day: date) -> float:
+        """The straight line from nothing at the start to the allocation at the end."""
+        clock = Clock.of(self.programme, day)
+        return self.summary.allocation * clock.elapsed_days / clock.total_days
+
+
+# --- Queries --------------------------------------------------------------------------------------
+
+def first_certificates(programme: Programme):
+    """One row per certified person: user_id, and the completed_on, intake mode and programme year of their
+    first certificate that is not revoked (year 0 before the start, len(years) + 1 after the end)."""
+    ranked = (
+        select(Certificate.user_id, Certificate.completed_on, Intake.mode,
+               func.row_number().over(partition_by=Certificate.user_id,
+                                      order_by=(Certificate.completed_on, Certificate.id)).label("position"))
+        .join(Certificate.enrolment).join(Enrolment.intake)
+        .where(Intake.programme_id == programme.id, Certificate.revoked_at.is_(None))
+        .subquery("ranked_certificate")
+    )
+    years = programme_years(programme)
+    whens = [(ranked.c.completed_on < programme.starts_on, 0)]
+    whens += [(ranked.c.completed_on <= year.ends_on, year.number) for year in years]
+    year = case(*whens, else_=len(years) + 1).label("year")
+    return (select(ranked.c.user_id, ranked.c.completed_on, ranked.c.mode, year)
+            .where(ranked.c.position == 1).subquery("first_certificate"))
+
+
+def _in_scope(query, country_id: int | None):
+    return query if country_id is None else query.where(User.country_id == country_id)
+
+
+def _people_per_country(programme_id: int, country_id: int | None, states=None) -> dict[int | None, int]:
+    query = (
+        select(User.country_id, func.count(distinct(Enrolment.user_id)))
+        .select_from(Enrolment).join(Enrolment.user).join(Enrolment.intake)
+        .where(Intake.programme_id == programme_id).group_by(User.country_id)
+    )
+    if states is not None:
+        query = query.where(Enrolment.state.in_(states))
+    return dict(db.session.execute(_in_scope(query, country_id)).all())
+
+
+def _people_per_state(programme_id: int, country_id: int | None) -> dict[EnrolmentState, dict[int | None, int]]:
+    query = (
+        select(User.country_id, Enrolment.state, func.count(distinct(Enrolment.user_id)))
+        .select_from(Enrolment).join(Enrolment.user).join(Enrolment.intake)
+        .where(Intake.programme_id == programme_id, Enrolment.state.in_(REPORTED_STATES))
+        .group_by(User.country_id, Enrolment.state)
+    )
+    counts: dict[EnrolmentState, dict[int | None, int]] = {state: {} for state in REPORTED_STATES}
+    for country_id_, state, count in db.session.execute(_in_scope(query, country_id)):
+        counts[state][country_id_] = count
+    return counts
+
+
+def _certified_per_country(first, country_id: int | None) -> dict[int | None, int]:
+    query = (select(User.country_id, func.count(first.c.user_id)).select_from(first)
+             .join(User, User.id == first.c.user_id).group_by(User.country_id))
+    return dict(db.session.execute(_in_scope(query, country_id)).all())
+
+
+def _certified_combinations(first, country_id: int | None):
+    """Certified people per country, programme year, category, gender and delivery mode, in one GROUP BY.
+
+    The certified count and each breakdown are sums of these rows (at most a few hundred), so the
+    ranking of certificates runs once instead of once a figure.
+    """
+    query = (
+        select(User.country_id, first.c.year, TraineeProfile.category, TraineeProfile.gender, first.c.mode,
+               func.count(first.c.user_id))
+        .select_from(first).join(User, User.id == first.c.user_id)
+        .outerjoin(TraineeProfile, TraineeProfile.user_id == User.id)
+        .group_by(User.country_id, first.c.year, TraineeProfile.category, TraineeProfile.gender, first.c.mode)
+    )
+    return db.session.execute(_in_scope(query, country_id)).all()
+
+
+def _timeline(first, country_id: int | None) -> list[tuple[date, int]]:
+    query = (
+        select(first.c.completed_on, func.count(first.c.user_id)).select_from(first)
+        .join(User, User.id == first.c.user_id)
+        .group_by(first.c.completed_on).order_by(first.c.completed_on)
+    )
+    total, points = 0, []
+    for day, count in db.session.execute(_in_scope(query, country_id)):
+        total += count
+        points.append((day, total))
+    return points
+
+
+def _allocations(programme: Programme, country_id: int | None) -> list[tuple[Country, int]]:
+    query = (
+        select(Country, func.coalesce(CountryAllocation.allocation, 0))
+        .outerjoin(CountryAllocation, (CountryAllocation.country_id == Country.id)
+                   & (CountryAllocation.programme_id == programme.id))
+        .order_by(Country.name)
+    )
+    if country_id is not None:
+        query = query.where(Country.id == country_id)
+    return [(country, allocation) for country, allocation in db.session.execute(query)]
+
+
+# --- The report ------------------------------------------------------------------------------------
+
+def _breakdown_rows(counts: dict, years: list[ProgrammeYear], outside: set[int]) -> list[Breakdown]:
+    """Breakdowns in a fixed order from {dimension: {value: count}}; empty rows are kept (they are news too).
+
+    Certifications dated before the start or after the end get a row of their own when the report has any
+    (`outside` holds their buckets), so every line of a report has the same rows.
+    """
+    year_rows = []
+    if 0 in outside:
+        year_rows.append(("before_start", str(_l("Before the start")), counts["year"].get(0, 0)))
+    year_rows += [(str(year.number), year.label, counts["year"].get(year.number, 0)) for year in years]
+    if len(years) + 1 in outside:
+        year_rows.append(("after_end", str(_l("After the end")), counts["year"].get(len(years) + 1, 0)))
+    return [
+        Breakdown("year", str(_l("Programme year")), year_rows),
+        Breakdown("category", str(_l("Category")),
+                  [(member.value, str(member.label), counts["category"].get(member, 0)) for member in Category]
+                  + [(NOT_GIVEN, str(_l("Not given")), counts["category"].get(None, 0))]),
+        Breakdown("gender", str(_l("Gender")),
+                  [(member.value, str(member.label), counts["gender"].get(member, 0)) for member in Gender]
+                  + [(NOT_GIVEN, str(_l("Not given")), counts["gender"].get(None, 0))]),
+        Breakdown("mode", str(_l("Delivery mode")),
+                  [(member.value, str(member.label), counts["mode"].get(member, 0)) for member in DeliveryMode]),
+    ]
+
+
+def _summed(per_country: dict) -> dict:
+    totals: dict = defaultdict(int)
+    for counts in per_country.values():
+        for value, count in counts.items():
+            totals[value] += count
+    return totals
+
+
+def quota_report(programme: Programme, country: Country | None = None, now: datetime | None = None) -> QuotaReport:
+    """The whole report for the programme, or for one country, as of `now` (default: this moment)."""
+    now = now or utcnow()
+    clock = Clock.of(programme, now.date())
+    country_id = country.id if country else None
+    years = programme_years(programme)
+    first = first_certificates(programme)
+
+    nominated = _people_per_country(programme.id, country_id)
+    states = _people_per_state(programme.id, country_id)
+    certified: dict[int | None, int] = defaultdict(int)
+    split: dict[str, dict] = {dimension: defaultdict(lambda: defaultdict(int))
+                              for dimension in ("year", "category", "gender", "mode")}
+    for country_id_, year, category, gender, mode, count in _certified_combinations(first, country_id):
+        certified[country_id_] += count
+        for dimension, value in (("year", year), ("category", category), ("gender", gender), ("mode", mode)):
+            split[dimension][country_id_][value] += count
+
+    outside = {bucket for per_country in split["year"].values() for bucket, count in per_country.items()
+               if count and bucket in (0, len(years) + 1)}
+
+    def figures(code, name, allocation, pick, breakdown_counts) -> Figures:
+        return Figures(
+            code=code, name=name, allocation=allocation, nominated=pick(nominated),
+            approved=pick(states[EnrolmentState.APPROVED]), active=pick(states[EnrolmentState.ACTIVE]),
+            completed=pick(states[EnrolmentState.COMPLETED]), certified=pick(certified), clock=clock,
+            breakdowns=_breakdown_rows(breakdown_counts, years, outside),
+        )
+
+    countries = [
+        figures(c.code, c.name, allocation, lambda counts, c=c: counts.get(c.id, 0),
+                {dimension: per_country.get(c.id, {}) for dimension, per_country in split.items()})
+        for c, allocation in _allocations(programme, country_id)
+    ]
+    if country is not None:
+        summary = countries[0]
+    else:
+        # Everyone belongs to one country, so the programme's distinct people are the sum of the countries'.
+        summary = figures(None, programme.title, programme.target, lambda counts: sum(counts.values()),
+                          {dimension: _summed(per_country) for dimension, per_country in split.items()})
+    return QuotaReport(programme=programme, country=country, generated_at=now, summary=summary,
+                       countries=countries, timeline=_timeline(first, country_id), years=years)
+
+
+def people_counted(programme: Programme) -> dict[int, int]:
+    """Per country, the people an allocation may never go below: those holding a place or certified,
+    whichever is larger."""
+    holding = _people_per_country(programme.id, None, QUOTA_STATES)
+    certified = _certified_per_country(first_certificates(programme), None)
+    return {country_id: max(holding.get(country_id, 0), certified.get(country_id, 0))
+            for country_id in set(holding) | set(certified) if country_id is not None}
+
+
+# --- Where each trainee of a country stands ---------------------------------------------------------
+
+STAGE_ORDER = [EnrolmentState.COMPLETED, EnrolmentState.ACTIVE, EnrolmentState.APPROVED, EnrolmentState.WAITLISTED,
+               EnrolmentState.REQUESTED, EnrolmentState.FAILED, EnrolmentState.WITHDRAWN, EnrolmentState.REJECTED]
+
+
+@dataclass
+class TraineeStanding:
+    user: User
+    enrolments: list[Enrolment]
+    certified_on: date | None  # completion date of the first certificate not revoked
+
+    @property
+    def stage(self) -> str:
+        """The furthest point the person has reached, in words."""
+        if self.certified_on:
+            return str(_l("Certified"))
+        states = {enrolment.state for enrolment in self.enrolments}
+        for state in STAGE_ORDER:
+            if state in states:
+                return str(state.label)
+        return str(_l("Not enrolled yet"))
+
+
+def country_trainees(programme: Programme, country: Country) -> list[TraineeStanding]:
+    """Every trainee of a country with their enrolments in the programme and whether they are certified."""
+    enrolled = (select(Enrolment.user_id).join(Enrolment.intake)
+                .where(Intake.programme_id == programme.id))
+    users = db.session.scalars(
+        select(User).options(joinedload(User.profile))
+        .where(User.country_id == country.id, or_(User.role == Role.TRAINEE, User.id.in_(enrolled)))
+        .order_by(User.full_name, User.id)
+    ).all()
+    enrolments: dict[int, list[Enrolment]] = defaultdict(list)
+    for enrolment in db.session.scalars(
+            select(Enrolment).join(Enrolment.user).join(Enrolment.intake)
+            .where(User.country_id == country.id, Intake.programme_id == programme.id)
+            .options(joinedload(Enrolment.intake).joinedload(Intake.course))
+            .order_by(Intake.starts_on, Enrolment.id)):
+        enrolments[enrolment.user_id].append(enrolment)
+    first = first_certificates(programme)
+    certified_on = dict(db.session.execute(
+        select(first.c.user_id, first.c.completed_on).join(User, User.id == first.c.user_id)
+        .where(User.country_id == country.id)
+    ).all())
+    return [TraineeStanding(user, enrolments.get(user.id, []), certified_on.get(user.id)) for user in users]
+
+
+def country_by_code(code: str) -> Country | None:
+    return db.session.scalar(select(Country).where(Country.code == code.strip().upper()[:2]))

@@ -1,0 +1,230 @@
+"""The pages the load benchmark drives run as many SQL queries for a few rows as for several times more.
+
+Each test counts the statements of one request (after a first request that may write, e.g. a lesson's
+first view), adds data of the kind the page lists, and counts again. Time is never asserted here;
+`make bench` measures it.
+"""
+from datetime import timedelta
+
+import pytest
+from flask import url_for
+from sqlalchemy import event, select
+
+from lms.accounts.models import Role
+from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.catalogue.models import AssessmentKind, Course
+from lms.certificates.models import Certificate
+from lms.certificates.serials import new_serial
+from lms.core.db import utcnow
+from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState
+from lms.extensions import db
+from lms.grading.models import Attendance, IntakeSession
+from lms.learning.models import LessonProgress
+from lms.notifications.operations import notify
+from tests.conftest import sign_in
+from tests.factories import make_intake, make_programme, make_user
+
+QUOTA_DASHBOARD = "reports.show_quota_report"
+CERTIFICATE_VERIFICATION = "certificates.verify_certificate"
+
+
+def count_queries(client, url: str) -> int:
+    """SQL statements run by a GET of `url`, after one GET to warm up; the page must answer 200."""
+    assert client.get(url).status_code == 200, url
+    statements = []
+    connection = db.session.connection()
+
+    def remember(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", remember)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(connection, "before_cursor_execute", remember)
+    return len(statements)
+
+
+def require_endpoint(app, endpoint: str) -> None:
+    if endpoint not in app.view_functions:
+        pytest.skip(f"{endpoint} is not in the URL map yet")
+
+
+@pytest.fixture
+def courses(db_session) -> list[Course]:
+    return list(db_session.scalars(select(Course).order_by(Course.slug)))
+
+
+@pytest.fixture
+def programme(db_session):
+    return make_programme()
+
+
+def running_intake(programme, course, mode=DeliveryMode.ONLINE, instructors=()):
+    intake = make_intake(programme, course, mode=mode, instructors=list(instructors))
+    today = utcnow().date()
+    intake.starts_on, intake.ends_on = today - timedelta(days=30), today + timedelta(days=30)
+    intake.attendance_threshold = 0 if mode is DeliveryMode.ONLINE else 80
+    return intake
+
+
+def enrol(intake, user=None, state=EnrolmentState.ACTIVE, country_code="TH") -> Enrolment:
+    enrolment = Enrolment(intake=intake, user=user or make_user(country_code=country_code), state=state)
+    if state is EnrolmentState.COMPLETED:
+        enrolment.completed_at = utcnow()
+    db.session.add(enrolment)
+    db.session.flush()
+    return enrolment
+
+
+def add_work(enrolment: Enrolment, attempts_per_quiz: int = 1) -> None:
+    """Every lesson done, every quiz attempted and the assignment graded: the most a page can list."""
+    course, now = enrolment.intake.course, utcnow()
+    viewed = set(db.session.scalars(select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)))
+    for lesson in course.lessons:
+        if lesson.id not in viewed:
+            db.session.add(LessonProgress(enrolment=enrolment, lesson=lesson, last_viewed_at=now, completed_at=now))
+    for assessment in course.assessments:
+        if assessment.kind is AssessmentKind.QUIZ:
+            db.session.add_all(Attempt(enrolment=enrolment, assessment=assessment, number=number, score=70,
+                                       submitted_at=now) for number in range(1, attempts_per_quiz + 1))
+        else:
+            db.session.add(Submission(enrolment=enrolment, assessment=assessment, state=SubmissionState.RETURNED,
+                                      submitted_at=now, times_submitted=1, score=80, feedback="Good"))
+    db.session.flush()
+
+
+def certify(enrolment: Enrolment) -> Certificate:
+    intake, user = enrolment.intake, enrolment.user
+    certificate = Certificate(
+        serial=new_serial(), enrolment=enrolment, user=user, name_latin=user.full_name,
+        course_title=intake.course.title, course_title_zh=intake.course.title_zh, course_hours=intake.course.hours,
+        intake_starts_on=intake.starts_on, intake_ends_on=intake.ends_on, delivery_mode=intake.mode.value,
+        programme_title=intake.programme.title, programme_title_zh=intake.programme.title_zh,
+        completed_on=utcnow().date(),
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
+
+
+def test_the_bare_endpoint_answers_a_constant_without_the_database(client):
+    assert count_queries(client, "/healthz") == 0
+    response = client.get("/healthz")
+    assert response.get_data(as_text=True) == "ok" and response.mimetype == "text/plain"
+
+
+def test_the_trainee_home_page_is_flat_in_enrolments_certificates_and_notifications(client, programme, courses):
+    trainee = make_user()
+    first = enrol(running_intake(programme, courses[0]), trainee, EnrolmentState.COMPLETED)
+    certify(first)
+    notify(trainee, "Welcome")
+    sign_in(client, trainee)
+    few = count_queries(client, "/")
+    assert few >= 3  # the listener sees the request\'s queries
+
+    for course in courses[1:5]:
+        certify(enrol(running_intake(programme, course), trainee, EnrolmentState.COMPLETED))
+    for number in range(6):
+        notify(trainee, f"Message {number}")
+    db.session.flush()
+    assert count_queries(client, "/") == few
+
+
+def test_a_lesson_page_is_flat_in_progress_and_in_the_intake_size(client, programme, courses):
+    intake = running_intake(programme, courses[0])
+    enrolment = enrol(intake)
+    lessons = intake.course.lessons
+    sign_in(client, enrolment.user)
+    url = f"/study/{enrolment.id}/lessons/{lessons[1].id}"
+    few = count_queries(client, url)
+    assert few >= 3  # the listener sees the request\'s queries
+
+    add_work(enrolment, attempts_per_quiz=3)
+    for _ in range(5):
+        add_work(enrol(intake))
+    assert count_queries(client, url) == few
+
+
+def test_a_quiz_page_is_flat_in_attempts_and_in_the_intake_size(client, programme, courses):
+    intake = running_intake(programme, courses[0])
+    enrolment = enrol(intake)
+    quiz = next(a for a in intake.course.assessments if a.kind is AssessmentKind.QUIZ)
+    quiz.attempts_allowed = 0  # unlimited, so several attempts are allowed
+    db.session.add(Attempt(enrolment=enrolment, assessment=quiz, number=1, score=40, submitted_at=utcnow()))
+    db.session.flush()
+    sign_in(client, enrolment.user)
+    url = f"/study/{enrolment.id}/quizzes/{quiz.id}"
+    few = count_queries(client, url)
+    assert few >= 3  # the listener sees the request\'s queries
+
+    db.session.add_all(Attempt(enrolment=enrolment, assessment=quiz, number=number, score=50 + number,
+                               submitted_at=utcnow()) for number in range(2, 6))
+    for _ in range(5):
+        add_work(enrol(intake))
+    assert count_queries(client, url) == few
+
+
+@pytest.mark.parametrize("mode", [DeliveryMode.ONLINE, DeliveryMode.FACE_TO_FACE])
+def test_the_gradebook_is_flat_from_3_to_12_trainees(client, programme, courses, mode):
+    instructor = make_user(Role.INSTRUCTOR)
+    intake = running_intake(programme, courses[0], mode=mode, instructors=[instructor])
+    if mode is not DeliveryMode.ONLINE:
+        intake.location = "Bangkok, Thailand"
+    session = IntakeSession(intake=intake, held_on=intake.starts_on, title="Session 1")
+    db.session.add(session)
+
+    def add_trainees(count: int) -> None:
+        for _ in range(count):
+            enrolment = enrol(intake)
+            add_work(enrolment, attempts_per_quiz=2)
+            db.session.add(Attendance(session=session, enrolment=enrolment, is_present=True))
+        db.session.flush()
+
+    add_trainees(3)
+    sign_in(client, instructor)
+    url = f"/teach/intakes/{intake.id}/gradebook"
+    few = count_queries(client, url)
+    assert few >= 3  # the listener sees the request\'s queries
+
+    add_trainees(9)
+    assert count_queries(client, url) == few
+
+
+@pytest.mark.parametrize("role", [Role.PROGRAMME_COORDINATOR, Role.COUNTRY_COORDINATOR])
+def test_the_quota_dashboard_is_flat_in_trainees_and_certificates(app, client, programme, courses, role):
+    require_endpoint(app, QUOTA_DASHBOARD)
+    intake = running_intake(programme, courses[0])
+
+    def add_certified(count: int) -> None:
+        for number in range(count):
+            enrolment = enrol(intake, state=EnrolmentState.COMPLETED, country_code=("TH", "VN", "ID")[number % 3])
+            add_work(enrolment)
+            certify(enrolment)
+
+    add_certified(2)
+    enrol(intake, state=EnrolmentState.REQUESTED)
+    sign_in(client, make_user(role, country_code="TH"))
+    with app.test_request_context():
+        url = url_for(QUOTA_DASHBOARD)
+    few = count_queries(client, url)
+    assert few >= 3  # the listener sees the request\'s queries
+
+    add_certified(10)
+    for _ in range(4):
+        enrol(intake, state=EnrolmentState.REQUESTED)
+    assert count_queries(client, url) == few
+
+
+def test_certificate_verification_is_flat_in_certificates(app, client, programme, courses):
+    require_endpoint(app, CERTIFICATE_VERIFICATION)
+    enrolment = enrol(running_intake(programme, courses[0]), state=EnrolmentState.COMPLETED)
+    certificate = certify(enrolment)
+    with app.test_request_context():
+        url = url_for(CERTIFICATE_VERIFICATION, serial=certificate.serial)
+    few = count_queries(client, url)
+    assert few >= 3  # the listener sees the request\'s queries
+
+    for course in courses[1:]:
+        certify(enrol(running_intake(programme, course), enrolment.user, EnrolmentState.COMPLETED))
+    assert count_queries(client, url) == few

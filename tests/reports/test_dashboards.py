@@ -1,0 +1,98 @@
+"""The coordinators' dashboards: who sees what, the charts and their text alternatives, the trainee list."""
+import re
+
+import pytest
+
+from lms.accounts.models import Role
+from tests.conftest import sign_in
+from tests.factories import make_user
+
+REPORT_PATHS = ["/reports/quota", "/reports/quota.pdf", "/reports/quota.csv"]
+
+
+def test_the_programme_coordinator_sees_every_country_with_charts(client, small, programme_coordinator):
+    sign_in(client, programme_coordinator)
+    response = client.get("/reports/quota")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Progress toward the target of 100" in page
+    assert len(re.findall(r'<tr data-country="[A-Z]{2}">', page)) == 10
+    assert 'href="/reports/quota?country=TH"' in page
+    assert 'href="/reports/quota.pdf"' in page and 'href="/reports/quota.csv"' in page
+    assert 'href="/api/v1/quota"' in page and 'href="/programme/settings"' in page
+    assert "On track: the forecast reaches at least 100% of the allocation" in page
+    assert "Trainees of" not in page  # the list is on each country's dashboard
+
+
+def test_charts_are_inline_svg_with_text_alternatives_and_data_tables(client, small, programme_coordinator):
+    sign_in(client, programme_coordinator)
+    page = client.get("/reports/quota").get_data(as_text=True)
+    charts = re.findall(r"<svg class=\"chart\".*?</svg>", page, re.S)
+    assert len(charts) == 6  # progress by country, over time, four breakdowns
+    for chart in charts:
+        labelled_by = re.search(r'aria-labelledby="([^"]+)"', chart).group(1).split()
+        assert 'role="img"' in chart and len(labelled_by) == 2
+        for element_id in labelled_by:
+            assert re.search(rf'<(title|desc) id="{element_id}">[^<]+</', chart)
+    assert "Thailand: 2 certified of 30 (Behind)" in page  # the progress chart's description
+    assert page.count('class="breakdown-table"') == 4 and 'class="cumulative-table"' in page
+    assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
+
+
+def test_a_country_coordinator_sees_their_country_and_its_trainees(client, small, thai_coordinator):
+    sign_in(client, thai_coordinator)
+    page = client.get("/reports/quota").get_data(as_text=True)
+    assert "Thailand: progress toward its allocation" in page
+    assert re.findall(r'<tr data-country="([A-Z]{2})">', page) == ["TH"]
+    assert "Trainees of Thailand and where each stands" in page
+    assert "Anong Rattanakul" in page and "Ganya Prasert" in page
+    assert "Nguyen Thi Lan" not in page and "Aisyah Rahman" not in page
+    assert 'href="/reports/quota.pdf?country=TH"' in page
+    assert "/programme/settings" not in page
+    assert client.get("/reports/quota?country=th").status_code == 200
+
+
+@pytest.mark.parametrize("path", REPORT_PATHS)
+def test_a_country_coordinator_is_refused_another_countrys_report(client, small, thai_coordinator, path):
+    sign_in(client, thai_coordinator)
+    assert client.get(f"{path}?country=VN").status_code == 403
+    assert client.get(f"{path}?country=TH").status_code == 200
+
+
+def test_programme_staff_can_open_any_countrys_dashboard(client, small, programme_coordinator):
+    sign_in(client, programme_coordinator)
+    page = client.get("/reports/quota?country=VN").get_data(as_text=True)
+    assert "Viet Nam: progress toward its allocation" in page and "Nguyen Thi Lan" in page
+    assert 'href="/reports/quota">All countries</a>' in page
+    assert client.get("/reports/quota?country=ZZ").status_code == 404
+    sign_in(client, make_user(Role.ADMIN))
+    assert client.get("/reports/quota").status_code == 200
+    assert client.get("/reports/quota?country=TH").status_code == 200
+
+
+@pytest.mark.parametrize("role", [Role.TRAINEE, Role.INSTRUCTOR])
+def test_trainees_and_instructors_are_refused(client, small, role):
+    sign_in(client, make_user(role))
+    for path in REPORT_PATHS:
+        assert client.get(path).status_code == 403, path
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, small):
+    for path in REPORT_PATHS:
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
+
+
+def test_without_a_programme_the_dashboard_says_so(client, db_session, programme_coordinator):
+    sign_in(client, programme_coordinator)
+    assert "No programme has been set up yet." in client.get("/reports/quota").get_data(as_text=True)
+    assert client.get("/reports/quota.pdf").status_code == 404
+
+
+def test_the_coordinators_home_pages_link_to_their_dashboards(client, small, programme_coordinator,
+                                                              thai_coordinator):
+    sign_in(client, programme_coordinator)
+    page = client.get("/").get_data(as_text=True)
+    assert 'href="/reports/quota"' in page and 'href="/programme/settings"' in page
+    sign_in(client, thai_coordinator)
+    assert 'href="/reports/quota"' in client.get("/").get_data(as_text=True)
