@@ -8,6 +8,7 @@ from sqlalchemy import select
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password
 from lms.catalogue.models import Course
+from lms.certificates.operations import issue_missing, revoke_certificate
 from lms.demo.work import add_attendance, add_finished_work, add_work_in_progress
 from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATIONS, POSITIONS, WHOLE_NAMES
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
@@ -235,6 +236,10 @@ def load_demo(seed: int = 2026) -> DemoSummary:
         for intake in intakes[stage]:
             if intake.takes_attendance:
                 add_attendance(intake, [e for e in enrolments if e.intake is intake], rng)
+    db.session.flush()
+    certificates = issue_missing()  # every completion gets its certificate, as on the live platform
+    revoke_certificate(certificates[-1], staff["coordinator"],
+                       "Issued in error: the trainee's completion was recorded on a duplicate account.")
     db.session.flush()
     return DemoSummary(countries=len(countries), trainees=trainees,
                        intakes=sum(len(group) for group in intakes.values()), enrolments=len(enrolments))

@@ -18,44 +18,102 @@ DEMO_ACCOUNTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def demo_app(database_url, tmp_path_factory):
+    """The demo programme, loaded once into a database of its own (loading renders every certificate)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from config import TestConfig
+    from lms import create_app
+    from lms.extensions import db
+    from lms.programme.operations import ensure_countries
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
+    admin = None
+    if database_url.startswith("postgresql"):
+        parsed = make_url(database_url)
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}_demo"'))
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}_demo"'))
+        url = parsed.set(database=f"{parsed.database}_demo").render_as_string(hide_password=False)
+    data_dir = tmp_path_factory.mktemp("demo-data")
+
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        DATA_DIR, UPLOAD_DIR, PDF_DIR = data_dir, data_dir / "uploads", data_dir / "pdf"
+
+    demo_app = create_app(Config)
+    with demo_app.app_context():
+        db.create_all()
+        ensure_countries()
+        db.session.commit()
+        result = demo_app.test_cli_runner().invoke(args=["demo", "load"])
+        assert result.exit_code == 0, result.output
+        demo_app.demo_output = result.output
+        db.session.remove()
+    yield demo_app
+    with demo_app.app_context():
+        db.engine.dispose()
+    if admin is not None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture
-def demo(app, db_session):
-    result = app.test_cli_runner().invoke(args=["demo", "load"])
-    assert result.exit_code == 0, result.output
-    return result
+def demo(demo_app, db_session):
+    """The demo app's database session for one test (the suite's own app context stays outside)."""
+    from lms.extensions import db
+
+    with demo_app.app_context():
+        yield demo_app
+        db.session.remove()
+
+
+@pytest.fixture
+def demo_session(demo):
+    from lms.extensions import db
+
+    return db.session
 
 
 def test_demo_load_reports_what_it_created(demo):
-    assert "Demo programme loaded: 10 countries, 200 trainees" in demo.output
+    assert "Demo programme loaded: 10 countries, 200 trainees" in demo.demo_output
 
 
-def test_the_programme_has_its_target_dates_and_allocations(demo, db_session):
-    programme = db_session.scalars(select(Programme)).one()
+def test_the_programme_has_its_target_dates_and_allocations(demo, demo_session):
+    programme = demo_session.scalars(select(Programme)).one()
     assert programme.target == 500
     assert (programme.ends_on - programme.starts_on).days in range(5 * 365 - 1, 5 * 365 + 2)
-    allocations = db_session.scalars(select(CountryAllocation)).all()
+    allocations = demo_session.scalars(select(CountryAllocation)).all()
     assert len(allocations) == 10 and sum(a.allocation for a in allocations) == 500
 
 
-def test_the_named_accounts_exist_with_the_demo_password(demo, db_session):
+def test_the_named_accounts_exist_with_the_demo_password(demo, demo_session):
     for email, role in DEMO_ACCOUNTS.items():
-        user = db_session.scalar(select(User).where(User.email == email))
+        user = demo_session.scalar(select(User).where(User.email == email))
         assert user.role is role and check_password(user, DEMO_PASSWORD)
-    th = db_session.scalar(select(User).where(User.email == "th.coordinator@demo.test"))
+    th = demo_session.scalar(select(User).where(User.email == "th.coordinator@demo.test"))
     assert th.country.code == "TH"
-    trainee = db_session.scalar(select(User).where(User.email == "trainee@demo.test"))
+    trainee = demo_session.scalar(select(User).where(User.email == "trainee@demo.test"))
     assert trainee.country.code == "VN" and trainee.native_name == "Nguyễn Thị Minh Anh"
 
 
 @pytest.mark.parametrize("email", DEMO_ACCOUNTS)
-def test_every_demo_account_signs_in_and_reaches_its_home_page(client, demo, email):
+def test_every_demo_account_signs_in_and_reaches_its_home_page(demo, email):
+    from tests.conftest import FreshContextClient
+
+    demo.test_client_class = FreshContextClient
+    client = demo.test_client()
     response = post_form(client, "/login", {"email": email, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
 
 
-def test_about_two_hundred_trainees_spread_over_countries_categories_and_genders(demo, db_session):
-    trainees = db_session.scalars(select(User).where(User.role == Role.TRAINEE)).all()
+def test_about_two_hundred_trainees_spread_over_countries_categories_and_genders(demo, demo_session):
+    trainees = demo_session.scalars(select(User).where(User.role == Role.TRAINEE)).all()
     assert len(trainees) == 200
     assert len({t.country_id for t in trainees}) == 10
     assert {t.profile.category for t in trainees} == set(Category)
@@ -67,47 +125,40 @@ def test_about_two_hundred_trainees_spread_over_countries_categories_and_genders
         assert any(low <= ord(ch) <= high for ch in names), f"no demo name in {script} script"
 
 
-def test_enrolments_at_every_stage_in_every_mode(demo, db_session):
-    states = set(db_session.scalars(select(distinct(Enrolment.state))))
+def test_enrolments_at_every_stage_in_every_mode(demo, demo_session):
+    states = set(demo_session.scalars(select(distinct(Enrolment.state))))
     assert states == set(EnrolmentState)
-    assert set(db_session.scalars(select(distinct(Intake.mode)))) == set(DeliveryMode)
-    completed = db_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()
+    assert set(demo_session.scalars(select(distinct(Intake.mode)))) == set(DeliveryMode)
+    completed = demo_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()
     assert all(e.completed_at and e.final_grade is not None for e in completed)
 
 
-def test_no_country_exceeds_its_allocation(demo, db_session):
-    holding = dict(db_session.execute(
+def test_no_country_exceeds_its_allocation(demo, demo_session):
+    holding = dict(demo_session.execute(
         select(User.country_id, func.count(distinct(Enrolment.user_id))).join(Enrolment.user)
         .where(Enrolment.state.in_(QUOTA_STATES)).group_by(User.country_id)).all())
-    for allocation in db_session.scalars(select(CountryAllocation)):
+    for allocation in demo_session.scalars(select(CountryAllocation)):
         assert holding.get(allocation.country_id, 0) <= allocation.allocation
 
 
-def test_the_roles_have_work_waiting(demo, db_session):
-    th = db_session.scalar(select(User).where(User.email == "th.coordinator@demo.test"))
-    waiting = db_session.scalar(select(func.count()).select_from(Enrolment).join(Enrolment.user).where(
+def test_the_roles_have_work_waiting(demo, demo_session):
+    th = demo_session.scalar(select(User).where(User.email == "th.coordinator@demo.test"))
+    waiting = demo_session.scalar(select(func.count()).select_from(Enrolment).join(Enrolment.user).where(
         User.country_id == th.country_id, Enrolment.state == EnrolmentState.REQUESTED))
     assert waiting >= 5
-    instructor = db_session.scalar(select(User).where(User.email == "instructor@demo.test"))
+    instructor = demo_session.scalar(select(User).where(User.email == "instructor@demo.test"))
     assert instructor.taught_intakes
-    trainee = db_session.scalar(select(User).where(User.email == "trainee@demo.test"))
-    states = set(db_session.scalars(select(Enrolment.state).where(Enrolment.user_id == trainee.id)))
+    trainee = demo_session.scalar(select(User).where(User.email == "trainee@demo.test"))
+    states = set(demo_session.scalars(select(Enrolment.state).where(Enrolment.user_id == trainee.id)))
     assert EnrolmentState.ACTIVE in states and EnrolmentState.COMPLETED in states
 
 
-def test_demo_load_refuses_a_database_that_has_data(app, demo):
-    runner = app.test_cli_runner()
+def test_demo_load_refuses_a_database_that_has_data(demo):
+    runner = demo.test_cli_runner()
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code != 0 and "The database is not empty" in again.output
     quiet = runner.invoke(args=["demo", "load", "--if-empty"])
     assert quiet.exit_code == 0 and "not loaded again" in quiet.output
-
-
-def test_demo_load_reset_starts_over(app, demo, db_session):
-    result = app.test_cli_runner().invoke(args=["demo", "load", "--reset"])
-    assert result.exit_code == 0, result.output
-    assert db_session.scalar(select(func.count()).select_from(Programme)) == 1
-    assert db_session.scalar(select(func.count()).select_from(User).where(User.role == Role.TRAINEE)) == 200
 
 
 def test_demo_data_is_refused_in_production(app, db_session):
@@ -120,40 +171,60 @@ def test_demo_data_is_refused_in_production(app, db_session):
     assert db_session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_nothing_in_the_demo_is_dated_in_the_future(demo, db_session):
+def test_nothing_in_the_demo_is_dated_in_the_future(demo, demo_session):
     from lms.core.db import utcnow
     from lms.enrolment.models import EnrolmentEvent
 
     now = utcnow()
-    assert max(db_session.scalars(select(Enrolment.requested_at))) < now
-    assert max(db_session.scalars(select(EnrolmentEvent.at))) < now
-    intakes = db_session.scalars(select(Intake)).all()
+    assert max(demo_session.scalars(select(Enrolment.requested_at))) < now
+    assert max(demo_session.scalars(select(EnrolmentEvent.at))) < now
+    intakes = demo_session.scalars(select(Intake)).all()
     assert any(i.starts_on <= now.date() <= i.ends_on for i in intakes)  # some run is under way today
     assert any(i.starts_on > now.date() for i in intakes)
 
 
-def test_the_demo_has_work_for_every_role(demo, db_session):
+def test_the_demo_has_work_for_every_role(demo, demo_session):
     from lms.assessments.models import Attempt, Submission, SubmissionState
     from lms.catalogue.models import AssessmentKind
 
-    trainee = db_session.scalar(select(User).where(User.email == "trainee@demo.test"))
-    active = db_session.scalars(select(Enrolment).where(Enrolment.user_id == trainee.id,
+    trainee = demo_session.scalar(select(User).where(User.email == "trainee@demo.test"))
+    active = demo_session.scalars(select(Enrolment).where(Enrolment.user_id == trainee.id,
                                                        Enrolment.state == EnrolmentState.ACTIVE)).one()
-    attempted = set(db_session.scalars(select(Attempt.assessment_id).where(Attempt.enrolment_id == active.id)))
+    attempted = set(demo_session.scalars(select(Attempt.assessment_id).where(Attempt.enrolment_id == active.id)))
     quizzes = [a for a in active.intake.course.assessments if a.kind is AssessmentKind.QUIZ]
     assert any(quiz.id not in attempted for quiz in quizzes)  # a quiz to take
-    assert db_session.scalar(select(Submission).where(Submission.enrolment_id == active.id)) is None  # one to submit
-    instructor = db_session.scalar(select(User).where(User.email == "instructor@demo.test"))
-    waiting = db_session.scalars(select(Submission).join(Submission.enrolment).where(
+    assert demo_session.scalar(select(Submission).where(Submission.enrolment_id == active.id)) is None  # one to submit
+    instructor = demo_session.scalar(select(User).where(User.email == "instructor@demo.test"))
+    waiting = demo_session.scalars(select(Submission).join(Submission.enrolment).where(
         Submission.state == SubmissionState.SUBMITTED,
         Enrolment.intake_id.in_([intake.id for intake in instructor.taught_intakes]))).all()
     assert len(waiting) >= 3
 
 
-def test_finished_demo_work_matches_the_recorded_grades(demo, db_session):
+def test_finished_demo_work_matches_the_recorded_grades(demo, demo_session):
     from lms.grading.completion import standing
 
-    for enrolment in db_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()[:20]:
+    for enrolment in demo_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()[:20]:
         current = standing(enrolment)
         assert current.weighted_grade == enrolment.final_grade
         assert current.meets_completion  # lessons, grade and, in classrooms, attendance
+
+
+def test_every_completion_has_its_certificate_and_one_is_revoked(demo, demo_session):
+    from lms.certificates.models import Certificate
+
+    completions = demo_session.scalars(select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED)).all()
+    certificates = demo_session.scalars(select(Certificate)).all()
+    assert {c.enrolment_id for c in certificates} == {e.id for e in completions}
+    assert sum(c.is_revoked for c in certificates) == 1
+    assert all(c.pdf_sha256 for c in certificates)
+    countries = {c.user.country.code for c in certificates if c.is_valid}
+    assert len(countries) >= 8
+
+
+# Last: it loads the demo programme again.
+def test_demo_load_reset_starts_over(demo, demo_session):
+    result = demo.test_cli_runner().invoke(args=["demo", "load", "--reset"])
+    assert result.exit_code == 0, result.output
+    assert demo_session.scalar(select(func.count()).select_from(Programme)) == 1
+    assert demo_session.scalar(select(func.count()).select_from(User).where(User.role == Role.TRAINEE)) == 200
