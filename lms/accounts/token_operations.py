@@ -11,7 +11,8 @@ from lms.audit.operations import record
 from lms.core.db import utcnow
 from lms.extensions import db
 
-TOKEN_PREFIX = "lms_"
+# Bandit B105 does not apply: a public prefix that marks our tokens, not a secret.
+TOKEN_PREFIX = "lms_"  # nosec B105
 MAX_ACTIVE_TOKENS = 10
 
 
