@@ -173,6 +173,8 @@ class QuizKey:
 
 
 class Filler:
+    """Builds the programme's rows at a scale, then inserts them in one go (run())."""
+
     def __init__(self, scale: int, seed: int):
         # Bandit B311 does not apply: seeded so that every run builds the same programme.
         self.rng = random.Random(seed)  # nosec B311
@@ -180,7 +182,6 @@ class Filler:
         self.rows = Rows()
         self.now = utcnow()
         self.today = self.now.date()
-        self.names_used: set[str] = set()
 
     # People
 
@@ -207,7 +208,7 @@ class Filler:
 
     def people(self) -> None:
         scale = self.scale
-        self.admin_id = self._user(f"admin@{EMAIL_DOMAIN}", Role.ADMIN, "Aroon Admin")
+        self._user(f"admin@{EMAIL_DOMAIN}", Role.ADMIN, "Aroon Admin")
         self.programme_coordinators = [
             self._user(f"coordinator{n}@{EMAIL_DOMAIN}", Role.PROGRAMME_COORDINATOR, f"Li Wen {n}", "李文")
             for n in range(1, max(1, scale // 2) + 1)]
@@ -512,7 +513,7 @@ def main(argv: list[str] | None = None) -> None:
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("ANALYZE"))  # fresh statistics, as autovacuum would have by now
         summary = ", ".join(f"{name} {count:,}" for name, count in counts.items())
-        print(f"Filled at {args.scale}x in {time.perf_counter() - started:.1f} s: {summary}", file=sys.stderr)
+        print(f"filled in {time.perf_counter() - started:.1f} s: {summary}", file=sys.stderr)
 
 
 if __name__ == "__main__":

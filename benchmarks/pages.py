@@ -5,13 +5,14 @@ objects, so no single row or cache flatters the numbers. Pages that other featur
 the app's URL map at run time and skipped, with a note, while they are not there.
 """
 import random
-import re
+import time
 from dataclasses import dataclass, field
 
 from flask import Flask, url_for
 from sqlalchemy import event, select
 
 from benchmarks.fill import BENCH_PASSWORD
+from benchmarks.load import CSRF_PATTERN
 from lms.accounts.models import Role, User
 from lms.catalogue.models import Assessment, AssessmentKind, Lesson
 from lms.certificates.models import Certificate
@@ -21,7 +22,6 @@ from lms.extensions import db
 BARE = "bare endpoint (/healthz)"
 CERTIFICATE_ENDPOINT = "certificates.verify_certificate"
 EXPORT_SUFFIXES = (".pdf", ".csv", ".json")
-CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Page:
     name: str
     visits: list[Visit]
     queries: dict[str, list[int]] = field(default_factory=dict)  # by scale label: per-request counts
+    work_ms: list[float] = field(default_factory=list)  # one request at a time, in-process, at 10x
 
 
 def _sample(rng: random.Random, items: list, size: int) -> list:
@@ -156,9 +157,13 @@ def sign_in_test_client(app: Flask, email: str):
     return client
 
 
-def count_queries(app: Flask, page: Page, accounts: int = 5) -> list[int]:
-    """SQL statements per request for the first few visits, each counted on its second request (warm)."""
-    counts = []
+def count_queries(app: Flask, page: Page, accounts: int = 5) -> tuple[list[int], list[float]]:
+    """SQL statements and milliseconds of one request for the first few visits, each on its second request.
+
+    The first request of each visit warms up and may write (a lesson's first view, an enrolment
+    activated when its intake has started); the second is the steady state that the load repeats.
+    """
+    counts, timings = [], []
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
@@ -174,8 +179,10 @@ def count_queries(app: Flask, page: Page, accounts: int = 5) -> list[int]:
             if first.status_code != 200:
                 raise RuntimeError(f"{visit.path} as {visit.email or 'the public'} answered {first.status_code}")
             statements.clear()
+            started = time.perf_counter()
             client.get(visit.path)
+            timings.append((time.perf_counter() - started) * 1000)
             counts.append(len(statements))
     finally:
         event.remove(engine, "before_cursor_execute", remember)
-    return counts
+    return counts, timings

@@ -1,6 +1,6 @@
 -- wrk script of the load benchmark: each request is the next visit of a list (a path and the session
--- cookie of the account that makes it, tab-separated, one a line; the file is the script's argument),
--- every non-2xx answer is counted, and done() prints one JSON line with the figures.
+-- cookie of the account that makes it, tab-separated, one a line; the file is the script's
+-- argument), every non-2xx answer is counted, and done() prints one JSON line with the figures.
 local threads = {}
 
 function setup(thread)
@@ -14,7 +14,7 @@ function init(args)
     local cookie, path = line:match("^([^\t]*)\t(.+)$")
     table.insert(visits, {path = path, cookie = cookie})
   end
-  -- Threads start at different visits, so no two connections walk the list in step.
+  -- Each thread starts at a different visit; its connections take the visits in turn.
   position = (thread_number * 7919) % #visits
   non_2xx = 0
 end

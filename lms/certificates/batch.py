@@ -6,20 +6,18 @@ and keeps one font configuration for all its renders; none touches the database.
 """
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Callable, Iterable
 
 from flask import current_app
 
-from lms.certificates.documents import file_name, render_certificate, sha256, write_file
+from lms.certificates.documents import PRINTED_FIELDS, file_name, render_certificate, sha256, write_file
 from lms.certificates.models import Certificate
 
-# What a certificate's page is made of: enough to rebuild it without a database.
-FIELDS = ("serial", "issued_at", "name_latin", "name_native", "course_title", "course_title_zh", "course_hours",
-          "intake_starts_on", "intake_ends_on", "delivery_mode", "location", "programme_title",
-          "programme_title_zh", "completed_on")
+# Enough to rebuild a certificate's page without a database.
+FIELDS = ("serial", "issued_at", *PRINTED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -35,13 +33,6 @@ class Rendered:
     sha256: str
     worker_pid: int
     worker_rss: int  # bytes, after this render
-
-
-@dataclass
-class Outcome:
-    rendered: list[Rendered] = field(default_factory=list)
-    skipped: int = 0
-    different: list[str] = field(default_factory=list)  # serials whose new PDF differs from the one issued
 
 
 def is_up_to_date(certificate: Certificate, target: Path) -> bool:
@@ -77,10 +68,15 @@ def _start_worker(settings: dict) -> None:
 
 
 def render_job(job: Job) -> Rendered:
-    with _worker_app.app_context():
-        data = render_certificate(Certificate(**job.fields))
+    """Renders and writes one certificate; needs an app context (a worker runs it in its own)."""
+    data = render_certificate(Certificate(**job.fields))
     write_file(job.target, data)
     return Rendered(job.certificate_id, sha256(data), os.getpid(), resident_memory())
+
+
+def _render_in_worker(job: Job) -> Rendered:
+    with _worker_app.app_context():
+        return render_job(job)
 
 
 def worker_count() -> int:
@@ -93,46 +89,30 @@ def run_jobs(jobs: list[Job], workers: int | None = None,
     if not jobs:
         return []
     workers = max(1, min(workers or worker_count(), len(jobs)))
+    results = []
     if workers == 1:
-        return [_render_here(job, on_rendered) for job in jobs]
+        for job in jobs:
+            results.append(render_job(job))
+            on_rendered(results[-1])
+        return results
     settings = {"PUBLIC_BASE_URL": current_app.config["PUBLIC_BASE_URL"]}
     # Workers fork from a clean server process that has imported the code but opened no database
     # connection and loaded no font: a child forked from this process would share both.
     context = get_context("forkserver")
     context.set_forkserver_preload([__name__])
-    results = []
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(settings,)) as pool:
-        for rendered in pool.map(render_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 4)))):
+        for rendered in pool.map(_render_in_worker, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 4)))):
             results.append(rendered)
             on_rendered(rendered)
     return results
 
 
-def _render_here(job: Job, on_rendered: Callable[[Rendered], None]) -> Rendered:
-    data = render_certificate(Certificate(**job.fields))
-    write_file(job.target, data)
-    rendered = Rendered(job.certificate_id, sha256(data), os.getpid(), resident_memory())
-    on_rendered(rendered)
-    return rendered
-
-
-def render_certificates(certificates: Iterable[Certificate], out_dir: Path, workers: int | None = None,
-                        on_rendered: Callable[[Rendered], None] = lambda rendered: None,
-                        on_planned: Callable[[int], None] = lambda count: None) -> Outcome:
-    """Renders each certificate into out_dir as <serial>.pdf, skipping the files already up to date."""
-    outcome = Outcome()
-    jobs, by_id = [], {}
+def plan(certificates: Iterable[Certificate], out_dir: Path) -> tuple[list[Job], int]:
+    """Jobs for the certificates whose file in out_dir is missing or not as issued, and how many are up to date."""
+    jobs, up_to_date = [], 0
     for certificate in certificates:
-        target = out_dir / file_name(certificate)
-        if is_up_to_date(certificate, target):
-            outcome.skipped += 1
+        if is_up_to_date(certificate, out_dir / file_name(certificate)):
+            up_to_date += 1
         else:
             jobs.append(job_for(certificate, out_dir))
-            by_id[certificate.id] = certificate
-    on_planned(len(jobs))
-    outcome.rendered = run_jobs(jobs, workers, on_rendered)
-    for rendered in outcome.rendered:
-        certificate = by_id[rendered.certificate_id]
-        if certificate.pdf_sha256 and certificate.pdf_sha256 != rendered.sha256:
-            outcome.different.append(certificate.serial)
-    return outcome
+    return jobs, up_to_date

@@ -26,23 +26,23 @@ def render_command(intake_id: int | None, render_all: bool, out_dir: Path | None
     into_store = out_dir is None or out_dir.resolve() == documents.pdf_dir().resolve()
     out_dir = (out_dir or documents.pdf_dir()).resolve()
     started = time.perf_counter()
-    with click.progressbar(length=len(certificates), label="Rendering certificates") as bar:
-        outcome = batch.render_certificates(certificates, out_dir, workers,
-                                            on_rendered=lambda rendered: bar.update(1))
-        bar.update(outcome.skipped)
+    jobs, up_to_date = batch.plan(certificates, out_dir)
+    with click.progressbar(length=len(jobs), label=f"Rendering {len(jobs)} certificate(s)") as bar:
+        rendered = batch.run_jobs(jobs, workers, on_rendered=lambda result: bar.update(1))
+    by_id = {certificate.id: certificate for certificate in certificates}
+    different = [by_id[result.certificate_id].serial for result in rendered
+                 if by_id[result.certificate_id].pdf_sha256 not in (None, result.sha256)]
     if into_store:  # a certificate whose PDF failed at issue gets its file and SHA-256 now
-        by_id = {certificate.id: certificate for certificate in certificates}
-        for rendered in outcome.rendered:
-            certificate = by_id[rendered.certificate_id]
+        for result in rendered:
+            certificate = by_id[result.certificate_id]
             if not certificate.pdf_sha256:
-                certificate.pdf_name = documents.store_name(certificate)
-                certificate.pdf_sha256 = rendered.sha256
+                certificate.pdf_name, certificate.pdf_sha256 = documents.store_name(certificate), result.sha256
         db.session.commit()
-    click.echo(f"Rendered {len(outcome.rendered)} certificate(s) and skipped {outcome.skipped} already up to date, "
+    click.echo(f"Rendered {len(rendered)} certificate(s) and skipped {up_to_date} already up to date, "
                f"into {out_dir}, in {time.perf_counter() - started:.1f} s.")
-    if outcome.different:
-        click.echo(f"{len(outcome.different)} differ from the PDF issued (the template changed since): "
-                   + ", ".join(outcome.different[:10]) + (" ..." if len(outcome.different) > 10 else ""))
+    if different:
+        click.echo(f"{len(different)} differ from the PDF issued (the template changed since): "
+                   + ", ".join(different[:10]) + (" ..." if len(different) > 10 else ""))
 
 
 @certificates_cli.command("issue-missing")

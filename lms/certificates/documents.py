@@ -8,7 +8,10 @@ import hashlib
 import io
 import logging
 import os
+import re
 import tempfile
+import unicodedata
+import zipfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,12 +25,17 @@ from markupsafe import Markup
 from lms.certificates.models import Certificate
 from lms.certificates.serials import compact
 from lms.core.pdf import render_pdf
+from lms.enrolment.models import DeliveryMode
 
 log = logging.getLogger(__name__)
 
+# What the certificate says: copied onto its row at issue, and all the page is made of (with serial and date).
+PRINTED_FIELDS = ("name_latin", "name_native", "course_title", "course_title_zh", "course_hours", "intake_starts_on",
+                  "intake_ends_on", "delivery_mode", "location", "programme_title", "programme_title_zh",
+                  "completed_on")
 TEMPLATE = "certificates/pdf/certificate.html"
 STYLESHEETS = ("css/certificate.css",)
-MODES = {"online": ("Online", "在线"), "face_to_face": ("Face to face", "面授"), "blended": ("Blended", "混合式")}
+MODES_ZH = {DeliveryMode.ONLINE: "在线", DeliveryMode.FACE_TO_FACE: "面授", DeliveryMode.BLENDED: "混合式"}
 
 
 @dataclass(frozen=True)
@@ -90,9 +98,17 @@ def _day_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _mode(value: str) -> tuple[str, str]:
+    try:
+        mode = DeliveryMode(value)
+    except ValueError:
+        return value, value
+    return str(mode.label), MODES_ZH[mode]
+
+
 def page_of(certificate: Certificate) -> Page:
-    mode = _clip(certificate.delivery_mode, 20)
-    mode_en, mode_zh = MODES.get(mode, (mode, mode))
+    """The page's content; call it with the English locale forced, as certificate_html() does."""
+    mode_en, mode_zh = _mode(_clip(certificate.delivery_mode, 20))
     url = verification_url(certificate.serial)
     starts, ends = certificate.intake_starts_on, certificate.intake_ends_on
     native = _clip(certificate.name_native, 120)
@@ -184,3 +200,17 @@ def stored_pdf(certificate: Certificate) -> bytes:
     if certificate.pdf_name:
         write_file(_stored_path(certificate), data)
     return data
+
+
+def _file_stem(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "trainee"
+
+
+def zip_of(certificates: list[Certificate]) -> bytes:
+    """The certificates' PDFs as issued, in one ZIP, each named after its holder and serial."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zip_file:  # PDFs are compressed already
+        for certificate in certificates:
+            zip_file.writestr(f"{_file_stem(certificate.name_latin)}-{certificate.serial}.pdf", stored_pdf(certificate))
+    return archive.getvalue()

@@ -15,7 +15,7 @@ from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.certificates import documents
 from lms.certificates.models import Certificate
-from lms.certificates.queries import current_certificate
+from lms.certificates.queries import completions_without_certificate, current_certificate
 from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
@@ -128,8 +128,6 @@ def issue_by_hand(enrolment: Enrolment, by: User, reason: str) -> Certificate:
 
 def issue_missing() -> list[Certificate]:
     """Certificates for completed enrolments that have none (for example completed before certificates existed)."""
-    from lms.certificates.queries import completions_without_certificate
-
     return [issue_on_completion(enrolment) for enrolment in completions_without_certificate()]
 
 
@@ -146,16 +144,17 @@ def reissue_certificate(old: Certificate, by: User, name_latin: str, name_native
     if old.is_revoked:
         raise CertificateRefused(_("A revoked certificate cannot be re-issued."))
     before = _snapshot(old)
-    now = utcnow()
-    old.superseded_at = now
-    db.session.flush()  # the old one stops being current before the new one is added
-    frozen = {column: getattr(old, column) for column in (
-        "course_title", "course_title_zh", "course_hours", "intake_starts_on", "intake_ends_on", "delivery_mode",
-        "location", "programme_title", "programme_title_zh", "completed_on")}
-    new = Certificate(serial=new_serial(), enrolment=old.enrolment, user=old.user, issued_at=now, issued_by=by,
-                      issue_reason=reason, name_latin=name_latin, name_native=name_native or None, **frozen)
-    db.session.add(new)
-    db.session.flush()
+    printed = {**{field: getattr(old, field) for field in documents.PRINTED_FIELDS},
+               "name_latin": name_latin, "name_native": name_native or None}
+    new = Certificate(serial=new_serial(), enrolment=old.enrolment, user=old.user, issued_at=utcnow(), issued_by=by,
+                      issue_reason=reason, **printed)
+    try:
+        with db.session.begin_nested():
+            old.superseded_at = new.issued_at
+            db.session.flush()  # the old one stops being current before the new one is added
+            db.session.add(new)
+    except IntegrityError:  # re-issued at the same moment by someone else
+        raise CertificateRefused(_("This certificate was re-issued by someone else at the same moment.")) from None
     old.superseded_by = new
     user = old.user
     user.full_name, user.native_name = name_latin, name_native or None

@@ -1,8 +1,5 @@
 """Pages of the certificates domain: public verification, downloads, and the programme coordinators' actions."""
 import io
-import re
-import unicodedata
-import zipfile
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -10,7 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts.models import Role
 from lms.certificates import bp, operations, queries, verification_limit
-from lms.certificates.documents import stored_pdf
+from lms.certificates.documents import stored_pdf, zip_of
 from lms.certificates.forms import IssueForm, ReissueForm, RevokeForm
 from lms.certificates.operations import CertificateRefused
 from lms.core.permissions import COORDINATOR_ROLES, role_required
@@ -39,7 +36,7 @@ def verify_certificate(serial: str):
 
 # --- Downloads ----------------------------------------------------------------------------------
 
-def _pdf_response(data: bytes, download_name: str, mimetype: str):
+def _file_response(data: bytes, download_name: str, mimetype: str):
     response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=download_name)
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -49,12 +46,7 @@ def _pdf_response(data: bytes, download_name: str, mimetype: str):
 @login_required
 def download_certificate(serial: str):
     certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
-    return _pdf_response(stored_pdf(certificate), f"certificate-{certificate.serial}.pdf", "application/pdf")
-
-
-def _file_stem(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_name).strip("-") or "trainee"
+    return _file_response(stored_pdf(certificate), f"certificate-{certificate.serial}.pdf", "application/pdf")
 
 
 @bp.route("/intakes/<int:intake_id>/certificates.zip")
@@ -65,11 +57,7 @@ def download_intake_certificates(intake_id: int):
     if not certificates:
         flash(_("No valid certificate to download in this intake."), "info")
         return redirect(url_for("certificates.list_intake_certificates", intake_id=intake.id))
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zip_file:  # PDFs are compressed already
-        for certificate in certificates:
-            zip_file.writestr(f"{_file_stem(certificate.name_latin)}-{certificate.serial}.pdf", stored_pdf(certificate))
-    return _pdf_response(archive.getvalue(), f"certificates-intake-{intake.id}.zip", "application/zip")
+    return _file_response(zip_of(certificates), f"certificates-intake-{intake.id}.zip", "application/zip")
 
 
 # --- Coordinators -------------------------------------------------------------------------------

@@ -95,6 +95,7 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: byte
     """A PDF from an HTML string. The same HTML and identifier give the same bytes.
 
     Put `<meta name="dcterms.created" content="...">` in the template for a fixed creation date.
+    `stylesheets` names files under static/ that are parsed once per process, unlike a <link> in the HTML.
     """
     with _lock:
         sheets = [stylesheet(name) for name in stylesheets]

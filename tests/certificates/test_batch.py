@@ -51,3 +51,15 @@ def test_rendering_all_restores_the_store(app, intake):
     result = app.test_cli_runner().invoke(args=["certificates", "render", "--all", "--workers", "1"])
     assert result.exit_code == 0, result.output
     assert sha256_of(stored) == certificate.pdf_sha256
+
+
+def test_a_certificate_whose_pdf_failed_at_issue_gets_its_file_and_sha256(app, intake, monkeypatch):
+    monkeypatch.setattr(documents, "store_pdf", lambda certificate: 1 / 0)
+    certificate = certified(intake)
+    monkeypatch.undo()
+    assert certificate.pdf_name is None and certificate.pdf_sha256 is None
+    result = app.test_cli_runner().invoke(args=["certificates", "render", "--intake", str(intake.id),
+                                                "--workers", "1"])
+    assert "Rendered 1 certificate(s)" in result.output
+    assert certificate.pdf_name == documents.store_name(certificate)
+    assert sha256_of(documents.pdf_dir() / documents.file_name(certificate)) == certificate.pdf_sha256

@@ -47,8 +47,10 @@ def test_reissuing_after_a_name_correction_gives_a_new_serial_and_supersedes_the
     assert new.mailed_at is not None
 
     verdict = client.get(f"/api/v1/certificates/{old.serial}").get_json()
-    assert verdict["status"] == "superseded" and verdict["superseded"]["by"] == new.serial
+    assert verdict["status"] == "superseded" and verdict["superseded_by"] == new.serial
     assert client.get(f"/api/v1/certificates/{new.serial}").get_json()["status"] == "valid"
+    page = client.get(f"/verify/{old.serial}").get_data(as_text=True)
+    assert "This certificate was replaced on" in page and f"/verify/{new.serial}" in page
     # Re-issuing the replaced one again is refused.
     response = post_form(client, f"/certificates/{old.serial}/reissue",
                          {"name_latin": "X", "reason": "again"}, form_url=f"/certificates/{new.serial}/reissue")
@@ -87,7 +89,8 @@ def test_revocation_keeps_the_serial_and_verification_says_why(client, intake, c
     assert certificate.serial == serial
     verdict = client.get(f"/api/v1/certificates/{serial}").get_json()
     assert verdict["status"] == "revoked"
-    assert verdict["revoked"] == {"on": certificate.revoked_at.date().isoformat(), "reason": "Issued in error."}
+    assert verdict["revoked_on"] == certificate.revoked_at.date().isoformat()
+    assert verdict["revocation_reason"] == "Issued in error."
     page = client.get(f"/verify/{serial}").get_data(as_text=True)
     assert "This certificate was revoked on" in page and "Issued in error." in page
 
