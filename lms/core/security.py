@@ -1,5 +1,5 @@
 """HTTP security headers on every response: a strict Content-Security-Policy and friends."""
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 # Nothing inline, nothing from another host: every page works from our own files only.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -16,8 +16,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+def _carries_nul(values) -> bool:
+    return any("\x00" in value for value in values)
+
+
 def register_security_headers(app: Flask) -> None:
     use_hsts = bool(app.config.get("SESSION_COOKIE_SECURE"))
+
+    @app.before_request
+    def refuse_nul_characters():
+        """A NUL character is never valid text (PostgreSQL cannot even store it): refuse it up front."""
+        if "\x00" in request.path or _carries_nul(request.args.values()) or (
+                request.method == "POST" and _carries_nul(request.form.values())):
+            abort(400)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
