@@ -638,10 +638,14 @@ def test_control_characters_and_other_scripts_are_saved_as_typed(client, db_sess
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     numeric, short = f"q{setup.question('q4').id}", f"q{setup.question('q5').id}"
-    response = post_attempt(client, attempt.id, {numeric: "12\x00", short: "ບໍລິການ 服务 <b>"})
+    # A NUL character is refused outright (it cannot be stored), and nothing is saved.
+    assert post_attempt(client, attempt.id, {numeric: "12\x00", short: "x"}).status_code == 400
+    db_session.refresh(attempt)
+    assert not attempt.answers
+    response = post_attempt(client, attempt.id, {numeric: "12\t", short: "ບໍລິການ 服务 <b>"})
     assert response.status_code == 302
     db_session.refresh(attempt)
-    assert attempt.answers == {str(setup.question("q4").id): "12\x00", str(setup.question("q5").id): "ບໍລິການ 服务 <b>"}
+    assert attempt.answers == {str(setup.question("q4").id): "12\t", str(setup.question("q5").id): "ບໍລິການ 服务 <b>"}
     page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
     assert "ບໍລິການ 服务 &lt;b&gt;" in page
 
