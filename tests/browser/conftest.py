@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from tests.databases import throwaway_database
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -37,20 +37,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def server_database(tmp_path_factory):
     """A database of the suite's kind for the served app, dropped afterwards."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
-        return
-    parsed = make_url(url)
-    name = f"{parsed.database}_browser"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield parsed.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    suite_url = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    with throwaway_database(suite_url, "browser", tmp_path_factory.mktemp("browser")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,30 +3,19 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect
 
 from config import TestConfig
 from lms import create_app
 from lms.extensions import db
+from tests.databases import throwaway_database
 
 
 @pytest.fixture
 def empty_database_url(database_url, tmp_path):
     """A new, empty database of the same kind as the one the suite runs on."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_migrations"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with throwaway_database(database_url, "migrations", tmp_path) as url:
+        yield url
 
 
 def test_migrations_build_the_schema_the_models_describe(empty_database_url):

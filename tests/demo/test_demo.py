@@ -21,45 +21,31 @@ DEMO_ACCOUNTS = {
 @pytest.fixture(scope="module")
 def demo_app(database_url, tmp_path_factory):
     """The demo programme, loaded once into a database of its own (loading renders every certificate)."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
     from config import TestConfig
     from lms import create_app
     from lms.extensions import db
     from lms.programme.operations import ensure_countries
+    from tests.databases import throwaway_database
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.sqlite3'}"
-    admin = None
-    if database_url.startswith("postgresql"):
-        parsed = make_url(database_url)
-        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}_demo"'))
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}_demo"'))
-        url = parsed.set(database=f"{parsed.database}_demo").render_as_string(hide_password=False)
     data_dir = tmp_path_factory.mktemp("demo-data")
+    with throwaway_database(database_url, "demo", data_dir) as url:
 
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = url
-        DATA_DIR, UPLOAD_DIR, PDF_DIR = data_dir, data_dir / "uploads", data_dir / "pdf"
+        class Config(TestConfig):
+            SQLALCHEMY_DATABASE_URI = url
+            DATA_DIR, UPLOAD_DIR, PDF_DIR = data_dir, data_dir / "uploads", data_dir / "pdf"
 
-    demo_app = create_app(Config)
-    with demo_app.app_context():
-        db.create_all()
-        ensure_countries()
-        db.session.commit()
-        result = demo_app.test_cli_runner().invoke(args=["demo", "load"])
-        assert result.exit_code == 0, result.output
-        demo_app.demo_output = result.output
-        db.session.remove()
-    yield demo_app
-    with demo_app.app_context():
-        db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+        demo_app = create_app(Config)
+        with demo_app.app_context():
+            db.create_all()
+            ensure_countries()
+            db.session.commit()
+            result = demo_app.test_cli_runner().invoke(args=["demo", "load"])
+            assert result.exit_code == 0, result.output
+            demo_app.demo_output = result.output
+            db.session.remove()
+        yield demo_app
+        with demo_app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
