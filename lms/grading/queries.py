@@ -65,24 +65,31 @@ def roster(intake: Intake) -> list[Enrolment]:
     ))
 
 
-def _waiting_for_grade(intake: Intake) -> tuple:
-    return (Enrolment.intake_id == intake.id, Enrolment.state.in_(ROSTER_STATES),
+def _waiting_for_grade(*intake_ids: int) -> tuple:
+    return (Enrolment.intake_id.in_(intake_ids), Enrolment.state.in_(ROSTER_STATES),
             Submission.state == SubmissionState.SUBMITTED)
 
 
 def grading_queue(intake: Intake) -> list[Submission]:
     """Submitted work waiting for a grade, the longest-waiting first."""
     return list(db.session.scalars(
-        select(Submission).join(Submission.enrolment).where(*_waiting_for_grade(intake))
+        select(Submission).join(Submission.enrolment).where(*_waiting_for_grade(intake.id))
         .options(joinedload(Submission.enrolment).joinedload(Enrolment.user), joinedload(Submission.assessment))
         .order_by(Submission.submitted_at, Submission.id)
     ))
 
 
+def queue_sizes(intake_ids: list[int]) -> dict[int, int]:
+    """How many submissions wait for a grade in each intake, counted without loading them."""
+    if not intake_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Enrolment.intake_id, func.count()).select_from(Submission).join(Submission.enrolment)
+        .where(*_waiting_for_grade(*intake_ids)).group_by(Enrolment.intake_id)).all())
+
+
 def queue_size(intake: Intake) -> int:
-    """How many submissions wait for a grade, counted without loading them."""
-    return db.session.scalar(
-        select(func.count()).select_from(Submission).join(Submission.enrolment).where(*_waiting_for_grade(intake)))
+    return queue_sizes([intake.id]).get(intake.id, 0)
 
 
 def course_assessments(intake: Intake) -> list[Assessment]:

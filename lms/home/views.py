@@ -6,14 +6,13 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.accounts.models import Role, User
-from lms.assessments.models import Submission, SubmissionState
 from lms.audit.models import AuditEntry
 from lms.catalogue import queries as catalogue_queries
 from lms.catalogue.models import Course
 from lms.certificates import queries as certificate_queries
 from lms.enrolment import queries as enrolment_queries
-from lms.enrolment.models import Enrolment
 from lms.extensions import db
+from lms.grading import queries as grading_queries
 from lms.home import bp
 from lms.notifications.models import Notification, OutboxMail
 from lms.programme.queries import country_figures, current_programme
@@ -44,20 +43,10 @@ def trainee_home():
     )
 
 
-def waiting_submissions(intake_ids: list[int]) -> dict[int, int]:
-    """Submitted work not yet graded, per intake."""
-    if not intake_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Enrolment.intake_id, func.count()).select_from(Submission).join(Submission.enrolment)
-        .where(Enrolment.intake_id.in_(intake_ids), Submission.state == SubmissionState.SUBMITTED)
-        .group_by(Enrolment.intake_id)).all())
-
-
 def instructor_home():
     intakes = enrolment_queries.intakes_taught_by(current_user)
     return render_template("home/instructor.html", intakes=intakes, notifications=_notifications(),
-                           waiting=waiting_submissions([intake.id for intake, _counts in intakes]))
+                           waiting=grading_queries.queue_sizes([intake.id for intake, _counts in intakes]))
 
 
 def country_coordinator_home():

@@ -345,3 +345,12 @@ def test_unknown_ids_are_not_found(client, intake):
     for path in ("/teach/intakes/999999/queue", "/teach/submissions/999999",
                  f"/teach/intakes/{intake.id}/trainees/999999/attempts"):
         assert client.get(path).status_code == 404, path
+
+
+def test_the_instructor_home_counts_the_same_waiting_work_as_the_queue(client, intake, assignment):
+    submitted(enrol(intake, "Waiting Trainee"), assignment)
+    submitted(enrol(intake, "Gone Trainee", EnrolmentState.WITHDRAWN), assignment)
+    sign_in(client, instructor_of(intake))
+    assert "Grading queue (1)" in client.get("/").get_data(as_text=True)
+    queue = client.get(f"/teach/intakes/{intake.id}/queue").get_data(as_text=True)
+    assert "Waiting Trainee" in queue and "Gone Trainee" not in queue
