@@ -59,8 +59,10 @@ def pending_requests(country_id: int | None = None, limit: int = 50) -> list[Enr
     return list(db.session.scalars(query))
 
 
-def state_counts(country_id: int | None = None) -> dict[EnrolmentState, int]:
-    query = select(Enrolment.state, func.count()).join(Enrolment.user).group_by(Enrolment.state)
+def state_counts(programme_id: int, country_id: int | None = None) -> dict[EnrolmentState, int]:
+    """Enrolments of the programme per state; for one country or all."""
+    query = (select(Enrolment.state, func.count()).join(Enrolment.user).join(Enrolment.intake)
+             .where(Intake.programme_id == programme_id).group_by(Enrolment.state))
     if country_id is not None:
         query = query.where(User.country_id == country_id)
     return dict(db.session.execute(query).all())

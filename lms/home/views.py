@@ -54,7 +54,7 @@ def country_coordinator_home():
     figures = country_figures(programme, current_user.country_id)[0] if programme else None
     return render_template(
         "home/country_coordinator.html", programme=programme, figures=figures,
-        counts=enrolment_queries.state_counts(current_user.country_id),
+        counts=enrolment_queries.state_counts(programme.id, current_user.country_id) if programme else {},
         requests=enrolment_queries.pending_requests(current_user.country_id), notifications=_notifications(),
     )
 
@@ -65,7 +65,7 @@ def programme_coordinator_home():
     return render_template(
         "home/programme_coordinator.html", programme=programme, rows=rows,
         total_holding=sum(row.holding_slot for row in rows), total_completed=sum(row.completed for row in rows),
-        counts=enrolment_queries.state_counts(), requests=enrolment_queries.pending_requests(limit=10),
+        counts=enrolment_queries.state_counts(programme.id) if programme else {}, requests=enrolment_queries.pending_requests(limit=10),
     )
 
 

@@ -19,6 +19,7 @@ from lms.core.db import utcnow
 from lms.enrolment.models import QUOTA_STATES, DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.programme.models import Country, CountryAllocation, Programme
+from lms.programme.queries import allocations, people_per_country
 
 # A month is a twelfth of an average year, so months need no calendar arithmetic.
 DAYS_PER_MONTH = 365.25 / 12
@@ -27,7 +28,6 @@ ON_TRACK_SHARE = 1.0
 AT_RISK_SHARE = 0.8
 
 NOT_GIVEN = "not_given"
-REPORTED_STATES = (EnrolmentState.APPROVED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED)
 
 
 class Status(enum.Enum):
@@ -238,25 +238,14 @@ def _in_scope(query, country_id: int | None):
     return query if country_id is None else query.where(User.country_id == country_id)
 
 
-def _people_per_country(programme_id: int, country_id: int | None, states=None) -> dict[int | None, int]:
-    query = (
-        select(User.country_id, func.count(distinct(Enrolment.user_id)))
-        .select_from(Enrolment).join(Enrolment.user).join(Enrolment.intake)
-        .where(Intake.programme_id == programme_id).group_by(User.country_id)
-    )
-    if states is not None:
-        query = query.where(Enrolment.state.in_(states))
-    return dict(db.session.execute(_in_scope(query, country_id)).all())
-
-
 def _people_per_state(programme_id: int, country_id: int | None) -> dict[EnrolmentState, dict[int | None, int]]:
     query = (
         select(User.country_id, Enrolment.state, func.count(distinct(Enrolment.user_id)))
         .select_from(Enrolment).join(Enrolment.user).join(Enrolment.intake)
-        .where(Intake.programme_id == programme_id, Enrolment.state.in_(REPORTED_STATES))
+        .where(Intake.programme_id == programme_id, Enrolment.state.in_(QUOTA_STATES))
         .group_by(User.country_id, Enrolment.state)
     )
-    counts: dict[EnrolmentState, dict[int | None, int]] = {state: {} for state in REPORTED_STATES}
+    counts: dict[EnrolmentState, dict[int | None, int]] = {state: {} for state in QUOTA_STATES}
     for country_id_, state, count in db.session.execute(_in_scope(query, country_id)):
         counts[state][country_id_] = count
     return counts
@@ -296,20 +285,6 @@ def _timeline(first, country_id: int | None) -> list[tuple[date, int]]:
         points.append((day, total))
     return points
 
-
-def _allocations(programme: Programme, country_id: int | None) -> list[tuple[Country, int]]:
-    query = (
-        select(Country, func.coalesce(CountryAllocation.allocation, 0))
-        .outerjoin(CountryAllocation, (CountryAllocation.country_id == Country.id)
-                   & (CountryAllocation.programme_id == programme.id))
-        .order_by(Country.name)
-    )
-    if country_id is not None:
-        query = query.where(Country.id == country_id)
-    return [(country, allocation) for country, allocation in db.session.execute(query)]
-
-
-# --- The report ------------------------------------------------------------------------------------
 
 def _breakdown_rows(counts: dict, years: list[ProgrammeYear], outside: set[int]) -> list[Breakdown]:
     """Breakdowns in a fixed order from {dimension: {value: count}}; empty rows are kept (they are news too).
@@ -352,7 +327,7 @@ def quota_report(programme: Programme, country: Country | None = None, now: date
     years = programme_years(programme)
     first = first_certificates(programme)
 
-    nominated = _people_per_country(programme.id, country_id)
+    nominated = people_per_country(programme.id, country_id)
     states = _people_per_state(programme.id, country_id)
     certified: dict[int | None, int] = defaultdict(int)
     split: dict[str, dict] = {dimension: defaultdict(lambda: defaultdict(int))
@@ -376,7 +351,7 @@ def quota_report(programme: Programme, country: Country | None = None, now: date
     countries = [
         figures(c.code, c.name, allocation, lambda counts, c=c: counts.get(c.id, 0),
                 {dimension: per_country.get(c.id, {}) for dimension, per_country in split.items()})
-        for c, allocation in _allocations(programme, country_id)
+        for c, allocation in allocations(programme, country_id)
     ]
     if country is not None:
         summary = countries[0]
@@ -391,7 +366,7 @@ def quota_report(programme: Programme, country: Country | None = None, now: date
 def people_counted(programme: Programme) -> dict[int, int]:
     """Per country, the people an allocation may never go below: those holding a place or certified,
     whichever is larger."""
-    holding = _people_per_country(programme.id, None, QUOTA_STATES)
+    holding = people_per_country(programme.id, None, QUOTA_STATES)
     certified = _certified_per_country(first_certificates(programme), None)
     return {country_id: max(holding.get(country_id, 0), certified.get(country_id, 0))
             for country_id in set(holding) | set(certified) if country_id is not None}
