@@ -6,6 +6,8 @@ Assessments without a score count as zero in the weighted grade.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
@@ -49,6 +51,13 @@ class Standing:
     @property
     def attendance_met(self) -> bool:
         return self.attendance_threshold is None or (self.attendance_rate or 0) >= self.attendance_threshold
+
+    @property
+    def result(self) -> str:
+        """pass, fail (a finished enrolment below the pass mark) or so_far (still running, below it)."""
+        if self.grade_passes:
+            return "pass"
+        return "fail" if self.enrolment.state in (EnrolmentState.COMPLETED, EnrolmentState.FAILED) else "so_far"
 
     @property
     def meets_completion(self) -> bool:
@@ -105,18 +114,21 @@ def standing(enrolment: Enrolment) -> Standing:
     return standings(enrolment.intake, [enrolment])[0]
 
 
-def evaluate_completion(enrolment: Enrolment, by: User | None = None) -> bool:
-    """Complete an active enrolment that now meets every condition; True if it was completed."""
+def evaluate_completion(enrolment: Enrolment, by: User | None = None, current: Standing | None = None) -> bool:
+    """Complete an active enrolment that now meets every condition; True if it was completed.
+
+    Pass `current` when the standing is already known (several trainees evaluated at once).
+    """
     if enrolment.state is not EnrolmentState.ACTIVE:
         return False
-    current = standing(enrolment)
+    current = current or standing(enrolment)
     if not current.meets_completion:
         return False
     enrolment.move_to(EnrolmentState.COMPLETED, by=by, reason="Every completion condition met", at=utcnow())
     enrolment.final_grade = current.weighted_grade
     notify(enrolment.user,
-           f"Congratulations: you have completed {enrolment.intake.course.title} "
-           f"with a grade of {current.weighted_grade:g}%.",
-           mail_subject="Course completed")
+           _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
+             course=enrolment.intake.course.title, grade=f"{current.weighted_grade:g}"),
+           mail_subject=_("Course completed"))
     issue_on_completion(enrolment)
     return True

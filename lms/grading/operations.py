@@ -11,7 +11,7 @@ from lms.catalogue.models import Assessment, RubricLevel
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
-from lms.grading.completion import evaluate_completion
+from lms.grading.completion import evaluate_completion, standings
 from lms.grading.models import Attendance, IntakeSession, RubricScore
 from lms.notifications.operations import notify
 
@@ -126,6 +126,9 @@ def record_attendance(session: IntakeSession, enrolments: list[Enrolment], prese
             session.attendance.append(row)
         row.is_present = enrolment.id in present_ids
     db.session.flush()
-    completed = [enrolment for enrolment in enrolments if evaluate_completion(enrolment, by=by)]
+    # One batched standing for the whole class, not one per trainee.
+    current = {item.enrolment.id: item for item in standings(session.intake, enrolments)}
+    completed = [enrolment for enrolment in enrolments
+                 if evaluate_completion(enrolment, by=by, current=current[enrolment.id])]
     db.session.flush()
     return completed

@@ -116,7 +116,12 @@ def override_attempt(attempt_id: int):
 def show_gradebook(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     return render_template("grading/gradebook.html", intake=intake, book=queries.gradebook(intake),
-                           queue_size=queries.queue_size(intake))
+                           queue_size=queries.queue_size(intake), result_label=result_label)
+
+
+def result_label(result: str) -> str:
+    """The words the gradebook page shows for a Standing.result."""
+    return {"pass": _("pass"), "fail": _("fail"), "so_far": _("below pass mark so far")}[result]
 
 
 def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
@@ -130,7 +135,7 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
         standing, user = row.standing, row.enrolment.user
         cells = [user.full_name, user.email, user.country.name if user.country else "", row.enrolment.state.value,
                  *[standing.scores.get(assessment.id) for assessment in book.assessments],
-                 standing.weighted_grade, standing.pass_mark, "pass" if standing.grade_passes else "fail",
+                 standing.weighted_grade, standing.pass_mark, result_label(standing.result),
                  standing.lessons_done, standing.lessons_required]
         if book.takes_attendance:
             cells.append(standing.attendance_rate)

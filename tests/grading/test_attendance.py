@@ -171,3 +171,31 @@ def test_only_the_intakes_instructors_record_attendance(client, intake, app):
     sign_in(trainee, enrolment.user)
     assert trainee.get(url_of(intake)).status_code == 403
     assert sessions_of(intake) == []
+
+
+def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small_one(client, intake):
+    from sqlalchemy import event
+
+    def statements_of_saving(trainees: int) -> int:
+        people = [make_user(full_name=f"T{n}") for n in range(trainees)]
+        enrolments = [Enrolment(intake=intake, user=person, state=EnrolmentState.ACTIVE) for person in people]
+        db.session.add_all(enrolments)
+        db.session.flush()
+        url = url_of(intake)
+        token = csrf_token(client, url)
+        data = {"session": "new", "new-csrf_token": token, "new-title": f"Day {trainees}",
+                "new-held_on": (intake.starts_on + timedelta(days=trainees)).isoformat(),
+                "new-present": [str(e.id) for e in enrolments]}
+        statements = []
+        connection = db.session.connection()
+        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(connection, "before_cursor_execute", listener)
+        try:
+            assert client.post(url, data=data).status_code == 302
+        finally:
+            event.remove(connection, "before_cursor_execute", listener)
+        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+
+    sign_in(client, intake.instructors[0])
+    statements_of_saving(1)  # so that both measured saves find earlier sessions on the page
+    assert statements_of_saving(3) == statements_of_saving(9)
