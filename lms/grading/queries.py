@@ -34,16 +34,21 @@ def get_intake_or_404(intake_id: int, user: User) -> Intake:
     return intake
 
 
+def _on_visible_roster(enrolment: Enrolment, user: User) -> bool:
+    """Work is graded only for people on the intake's roster (never a withdrawn or rejected request)."""
+    return enrolment.state in ROSTER_STATES and may_view(enrolment.intake, user)
+
+
 def get_submission_or_404(submission_id: int, user: User) -> Submission:
     submission = db.session.get(Submission, submission_id)
-    if submission is None or not may_view(submission.enrolment.intake, user):
+    if submission is None or not _on_visible_roster(submission.enrolment, user):
         abort(404)
     return submission
 
 
 def get_attempt_or_404(attempt_id: int, user: User) -> Attempt:
     attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None or not may_view(attempt.enrolment.intake, user):
+    if attempt is None or not _on_visible_roster(attempt.enrolment, user):
         abort(404)
     return attempt
 

@@ -51,7 +51,7 @@ def grade_submission(submission_id: int):
                     submission, current_user, form.level_ids(submission.assessment.rubric), form.feedback.data,
                     seen_version=form.version.data,
                     link=url_for("assessments.edit_submission", enrolment_id=submission.enrolment_id,
-                                 assessment_id=submission.assessment_id))
+                                 assessment_id=submission.assessment_id, _external=True))
             except operations.NotGradable as error:
                 form.show_version(submission.times_submitted)
                 flash(str(error), "error")
@@ -100,7 +100,9 @@ def override_attempt(attempt_id: int):
     form = _override_form(attempt, formdata=request.form)
     if form.validate_on_submit():
         try:
-            operations.override_attempt(attempt, current_user, form.score.data, form.reason.data)
+            operations.override_attempt(
+                attempt, current_user, form.score.data, form.reason.data,
+                link=url_for("assessments.show_attempt_result", attempt_id=attempt.id, _external=True))
         except operations.NotGradable as error:
             flash(str(error), "error")
             return _render_attempts(intake, enrolment), 409

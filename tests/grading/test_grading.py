@@ -127,7 +127,7 @@ def test_grading_scores_stores_levels_returns_notifies_and_audits(client, intake
         "criterion": "Gap analysis and targeting", "level": "Good", "points": 14}
     notification = db.session.scalars(select(Notification).where(Notification.user_id == enrolment.user_id)).one()
     assert "54.55%" in notification.message
-    assert notification.link == f"/study/{enrolment.id}/assignments/{assignment.id}"
+    assert notification.link == f"http://localhost/study/{enrolment.id}/assignments/{assignment.id}"  # mailed too, so a full address
     assert db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == enrolment.user.email)).one()
 
 
@@ -354,3 +354,21 @@ def test_the_instructor_home_counts_the_same_waiting_work_as_the_queue(client, i
     assert "Grading queue (1)" in client.get("/").get_data(as_text=True)
     queue = client.get(f"/teach/intakes/{intake.id}/queue").get_data(as_text=True)
     assert "Waiting Trainee" in queue and "Gone Trainee" not in queue
+
+
+def test_a_withdrawn_trainees_work_cannot_be_graded_by_its_url(client, intake, assignment):
+    submission = submitted(enrol(intake, "Gone Trainee", EnrolmentState.WITHDRAWN), assignment)
+    sign_in(client, instructor_of(intake))
+    assert client.get(f"/teach/submissions/{submission.id}").status_code == 404
+    assert grade(client, submission, levels_by_label(assignment, *["Excellent"] * 5)).status_code == 404
+    assert submission.state is SubmissionState.SUBMITTED
+
+
+def test_the_graded_mail_links_to_the_work_with_a_full_address(client, intake, assignment, db_session):
+    submission = submitted(enrol(intake, "Mailed Trainee"), assignment)
+    sign_in(client, instructor_of(intake))
+    labels = [criterion.levels[0].label for criterion in assignment.rubric]
+    assert grade(client, submission, levels_by_label(assignment, *labels)).status_code == 302
+    mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == submission.enrolment.user.email)
+                              .order_by(OutboxMail.id)).first()
+    assert f"http://localhost/study/{submission.enrolment_id}/assignments/{assignment.id}" in mail.body
