@@ -3,7 +3,6 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import MultipleFileField
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
@@ -146,11 +145,3 @@ def delete_file(file_id: int):
     uploads.discard(stored_name)
     flash(_("Removed %(name)s.", name=name), "success")
     return redirect(target)
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def show_too_large(error):
-    """Too much sent at once: the request was never read, so say so plainly and point back."""
-    limit_mb = (request.max_content_length or 0) // (1024 * 1024)
-    return render_template("assessments/assignment_too_large.html", limit_mb=limit_mb,
-                           back=request.path if request.endpoint == "assessments.edit_submission" else None), 413

@@ -16,7 +16,8 @@ from lms.catalogue.models import Area, AssessmentKind, GradingMethod, QuestionTy
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LATE_POLICY = re.compile(r"^(accept|zero|penalty-(?:[1-9]\d?|100))$")
 ALLOWED_FILE_TYPES = {"pdf", "docx", "odt", "xlsx", "ods", "pptx", "odp", "txt", "csv", "png", "jpg", "jpeg"}
-MAX_FILE_MB = 50
+# One file must fit in a request with its form (the server takes 25 MB at once, config.MAX_CONTENT_LENGTH).
+MAX_FILE_MB = 20
 
 
 class CourseFileError(Exception):

@@ -139,6 +139,8 @@ INVALID_FILES = [
     ("assessments/check.yaml", "    type: numeric\n", "    type: essay\n", "check.yaml:19: 'type' must be one of"),
     ("assessments/essay.yaml", "file_types: [pdf, docx]\n", "file_types: [pdf, exe]\n",
      "essay.yaml:6: file type 'exe' is not allowed"),
+    ("assessments/essay.yaml", "max_file_mb: 5\n", "max_file_mb: 30\n",
+     "essay.yaml:7: 'max_file_mb' must be between 1 and 20"),
     ("assessments/essay.yaml", "      - {label: Weak, points: 2}\n", "",
      "essay.yaml:11: a rubric criterion needs at least two levels"),
 ]

@@ -158,3 +158,13 @@ def test_a_malformed_csv_gets_a_clear_message(client, programme, content, messag
     response = client.post("/enrolments/nominate/upload", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_a_csv_over_the_server_limit_gets_the_clear_page_too(client, programme, app, monkeypatch):
+    intake = upcoming_intake(programme)
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
+    response = upload(client, intake, HEADER + "x" * 4096)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "What you sent is too large" in page and 'href="/enrolments/nominate/upload"' in page
