@@ -187,18 +187,20 @@ def store_pdf(certificate: Certificate) -> bytes:
 
 
 def stored_pdf(certificate: Certificate) -> bytes:
-    """The PDF as issued; rebuilt from the frozen fields if the file is gone or does not match its SHA-256."""
-    if certificate.pdf_name:
-        path = _stored_path(certificate)
-        if path.is_file():
-            data = path.read_bytes()
-            if sha256(data) == certificate.pdf_sha256:
-                return data
+    """The PDF as issued. One never stored (rendering failed at issue) is rendered and stored now, so
+    commit afterwards; a lost file is rebuilt from the frozen fields and kept again if it matches."""
+    if not certificate.pdf_sha256:
+        return store_pdf(certificate)
+    path = _stored_path(certificate)
+    if path.is_file():
+        data = path.read_bytes()
+        if sha256(data) == certificate.pdf_sha256:
+            return data
     data = render_certificate(certificate)
-    if certificate.pdf_sha256 and sha256(data) != certificate.pdf_sha256:
+    if sha256(data) == certificate.pdf_sha256:
+        write_file(path, data)
+    else:  # never overwrite what was issued with something else; serve the rebuild and say so
         log.warning("certificate %s rebuilt with a different SHA-256 than at issue", certificate.serial)
-    if certificate.pdf_name:
-        write_file(_stored_path(certificate), data)
     return data
 
 

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts.models import Role
 from lms.certificates import bp, operations, queries, verification_limit
+from lms.certificates.serials import normalise_serial
 from lms.certificates.documents import stored_pdf, zip_of
 from lms.certificates.forms import IssueForm, ReissueForm, RevokeForm
 from lms.certificates.operations import CertificateRefused
@@ -19,10 +20,15 @@ from lms.extensions import db
 
 @bp.route("/verify")
 def verify_form():
-    typed = request.args.get("serial", "").strip()
-    if typed:
-        return redirect(url_for("certificates.verify_certificate", serial=typed[:60]))
-    return render_template("certificates/verify.html", result=None)
+    typed = request.args.get("serial", "").strip()[:60]
+    if not typed:
+        return render_template("certificates/verify.html", result=None)
+    try:
+        normalise_serial(typed)
+    except ValueError:  # mistyped or malformed: said here (a typed "/" would not reach the serial's page)
+        return render_template("certificates/verify.html", result=queries.verify(typed), Status=queries.Status,
+                               Problem=queries.Problem), 400
+    return redirect(url_for("certificates.verify_certificate", serial=typed))
 
 
 @bp.route("/verify/<serial>")
@@ -46,7 +52,9 @@ def _file_response(data: bytes, download_name: str, mimetype: str):
 @login_required
 def download_certificate(serial: str):
     certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
-    return _file_response(stored_pdf(certificate), f"certificate-{certificate.serial}.pdf", "application/pdf")
+    data = stored_pdf(certificate)
+    db.session.commit()  # keeps a PDF stored for the first time
+    return _file_response(data, f"certificate-{certificate.serial}.pdf", "application/pdf")
 
 
 @bp.route("/intakes/<int:intake_id>/certificates.zip")
@@ -57,7 +65,9 @@ def download_intake_certificates(intake_id: int):
     if not certificates:
         flash(_("No valid certificate to download in this intake."), "info")
         return redirect(url_for("certificates.list_intake_certificates", intake_id=intake.id))
-    return _file_response(zip_of(certificates), f"certificates-intake-{intake.id}.zip", "application/zip")
+    data = zip_of(certificates)
+    db.session.commit()  # keeps any PDF stored for the first time
+    return _file_response(data, f"certificates-intake-{intake.id}.zip", "application/zip")
 
 
 # --- Coordinators -------------------------------------------------------------------------------

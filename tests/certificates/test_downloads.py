@@ -112,3 +112,14 @@ def test_the_list_of_intakes_counts_completions_and_valid_certificates(client, i
     assert f"/intakes/{intake.id}/certificates" in page
     row = page[page.index(f"/intakes/{intake.id}/certificates"):]
     assert '<td class="num">2</td><td class="num">1</td>' in row
+
+
+def test_a_pdf_that_failed_at_issue_is_stored_at_its_first_download(client, certificate, db_session):
+    certificate.pdf_name = certificate.pdf_sha256 = None  # as when rendering failed at issue
+    db_session.flush()
+    sign_in(client, certificate.user)
+    first = download(client, certificate)
+    assert first.status_code == 200
+    db_session.refresh(certificate)
+    assert certificate.pdf_sha256 == hashlib.sha256(first.data).hexdigest()
+    assert download(client, certificate).data == first.data

@@ -102,3 +102,9 @@ def test_verification_is_rate_limited_per_address_across_page_and_api(client, ce
     # Another address has its own budget.
     other = client.get(f"/verify/{certificate.serial}", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert other.status_code == 200
+
+
+def test_the_verify_form_explains_a_serial_that_cannot_be_one(client):
+    response = client.get("/verify?serial=AB/CD")
+    assert response.status_code == 400
+    assert "verify" in response.get_data(as_text=True).lower()
