@@ -86,23 +86,30 @@ def list_intake_certificates(intake_id: int):
                            can_act=current_user.role is Role.PROGRAMME_COORDINATOR, status_of=queries.status_of)
 
 
-@bp.route("/enrolments/<int:enrolment_id>/certificate", methods=["GET", "POST"])
-@role_required(Role.PROGRAMME_COORDINATOR)
-def issue_certificate(enrolment_id: int):
-    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
-    form = IssueForm()
+def _act(form, action, done_message, intake_id: int, template: str, **context):
+    """A programme coordinator's certificate action: run it once the form is valid, commit, and go back
+    to the intake's certificates; a refusal is shown next to the reason and nothing is kept."""
     if form.validate_on_submit():
         try:
-            certificate = operations.issue_by_hand(enrolment, current_user, form.reason.data)
+            certificate = action()
             db.session.commit()
         except CertificateRefused as refused:
             db.session.rollback()
             form.reason.errors = [refused.message]
         else:
-            flash(_("Certificate %(serial)s issued to %(name)s.", serial=certificate.serial,
-                    name=certificate.name_latin), "success")
-            return redirect(url_for("certificates.list_intake_certificates", intake_id=enrolment.intake_id))
-    return render_template("certificates/issue.html", form=form, enrolment=enrolment), 400 if form.errors else 200
+            flash(done_message(certificate), "success")
+            return redirect(url_for("certificates.list_intake_certificates", intake_id=intake_id))
+    return render_template(template, form=form, **context), 400 if form.errors else 200
+
+
+@bp.route("/enrolments/<int:enrolment_id>/certificate", methods=["GET", "POST"])
+@role_required(Role.PROGRAMME_COORDINATOR)
+def issue_certificate(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    form = IssueForm()
+    return _act(form, lambda: operations.issue_by_hand(enrolment, current_user, form.reason.data),
+                lambda new: _("Certificate %(serial)s issued to %(name)s.", serial=new.serial, name=new.name_latin),
+                enrolment.intake_id, "certificates/issue.html", enrolment=enrolment)
 
 
 def _certificate_or_404(serial: str):
@@ -113,21 +120,12 @@ def _certificate_or_404(serial: str):
 @role_required(Role.PROGRAMME_COORDINATOR)
 def reissue_certificate(serial: str):
     certificate = _certificate_or_404(serial)
-    form = ReissueForm(data=None if request.method == "POST" else {
-        "name_latin": certificate.user.full_name, "name_native": certificate.user.native_name})
-    if form.validate_on_submit():
-        try:
-            new = operations.reissue_certificate(certificate, current_user, form.name_latin.data,
-                                                 form.name_native.data or None, form.reason.data)
-            db.session.commit()
-        except CertificateRefused as refused:
-            db.session.rollback()
-            form.reason.errors = [refused.message]
-        else:
-            flash(_("Certificate %(new)s issued; %(old)s is now marked as replaced.", new=new.serial,
-                    old=certificate.serial), "success")
-            return redirect(url_for("certificates.list_intake_certificates", intake_id=certificate.enrolment.intake_id))
-    return render_template("certificates/reissue.html", form=form, certificate=certificate), 400 if form.errors else 200
+    form = ReissueForm(data={"name_latin": certificate.user.full_name, "name_native": certificate.user.native_name})
+    return _act(form, lambda: operations.reissue_certificate(certificate, current_user, form.name_latin.data,
+                                                            form.name_native.data, form.reason.data),
+                lambda new: _("Certificate %(new)s issued; %(old)s is now marked as replaced.", new=new.serial,
+                              old=certificate.serial),
+                certificate.enrolment.intake_id, "certificates/reissue.html", certificate=certificate)
 
 
 @bp.route("/certificates/<serial>/revoke", methods=["GET", "POST"])
@@ -135,14 +133,6 @@ def reissue_certificate(serial: str):
 def revoke_certificate(serial: str):
     certificate = _certificate_or_404(serial)
     form = RevokeForm()
-    if form.validate_on_submit():
-        try:
-            operations.revoke_certificate(certificate, current_user, form.reason.data)
-            db.session.commit()
-        except CertificateRefused as refused:
-            db.session.rollback()
-            form.reason.errors = [refused.message]
-        else:
-            flash(_("Certificate %(serial)s is revoked.", serial=certificate.serial), "success")
-            return redirect(url_for("certificates.list_intake_certificates", intake_id=certificate.enrolment.intake_id))
-    return render_template("certificates/revoke.html", form=form, certificate=certificate), 400 if form.errors else 200
+    return _act(form, lambda: operations.revoke_certificate(certificate, current_user, form.reason.data),
+                lambda revoked: _("Certificate %(serial)s is revoked.", serial=revoked.serial),
+                certificate.enrolment.intake_id, "certificates/revoke.html", certificate=certificate)

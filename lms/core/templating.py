@@ -3,7 +3,6 @@ from datetime import date, datetime
 
 from flask import Flask
 from flask_babel import format_date, format_datetime
-from flask_login import current_user
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -88,7 +88,7 @@ def standings(intake: Intake, enrolments: list[Enrolment]) -> list[Standing]:
                Lesson.is_required.is_(True))
         .group_by(LessonProgress.enrolment_id)).all()) if ids else {}
     takes_attendance = intake.takes_attendance
-    held = attended = 0
+    held = 0
     attended_by: dict[int, int] = {}
     if takes_attendance:
         held = db.session.scalar(select(func.count()).select_from(IntakeSession).where(

@@ -18,7 +18,7 @@ from lms.certificates.models import Certificate
 from lms.core.db import utcnow
 from lms.enrolment.models import QUOTA_STATES, DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
-from lms.programme.models import Country, CountryAllocation, Programme
+from lms.programme.models import Country, Programme
 from lms.programme.queries import allocations, people_per_country
 
 # A month is a twelfth of an average year, so months need no calendar arithmetic.

@@ -13,7 +13,7 @@ def test_sign_in_with_the_right_password_opens_the_home_page(client):
 
 
 def test_e_mail_is_matched_without_regard_to_case(client):
-    user = make_user(email="mixed@example.org")
+    make_user(email="mixed@example.org")
     response = post_form(client, "/login", {"email": "  MIXED@Example.org ", "password": PASSWORD})
     assert response.status_code == 302
 

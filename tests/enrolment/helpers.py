@@ -1,5 +1,5 @@
 """Small programmes and intakes for enrolment tests."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -7,7 +7,7 @@ from lms.accounts.models import Role
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.programme.models import CountryAllocation
-from tests.factories import country, make_intake, make_programme, make_user
+from tests.factories import country, make_intake, make_user
 
 
 def set_allocation(programme, code: str, allocation: int, db_session) -> None:

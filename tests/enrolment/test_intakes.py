@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
-from lms.enrolment.models import DeliveryMode, EnrolmentState, Intake
+from lms.enrolment.models import DeliveryMode, Intake
 from tests.conftest import post_form, sign_in
 from tests.enrolment.helpers import holding, upcoming_intake
 from tests.factories import any_course, make_programme, make_user

@@ -6,10 +6,9 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
-from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.enrolment.operations import (EnrolmentRefused, IntakeFull, QuotaFull, approve_enrolment,
-                                      people_holding_places, reject_enrolment, request_enrolment, waitlist_enrolment)
+                                      people_holding_places, reject_enrolment, request_enrolment)
 from lms.notifications.models import Notification, OutboxMail
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.enrolment.helpers import holding, requested, set_allocation, upcoming_intake
@@ -166,7 +165,7 @@ def test_a_country_coordinator_cannot_see_or_decide_for_another_country(client, 
 
 def test_the_requests_list_shows_only_the_coordinators_country(client, programme):
     intake = upcoming_intake(programme)
-    thai = requested(intake, "TH", full_name="Kanya Thai Trainee")
+    requested(intake, "TH", full_name="Kanya Thai Trainee")
     requested(intake, "VN", full_name="Lan Viet Trainee")
     sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
     page = client.get("/enrolments").get_data(as_text=True)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from lms.extensions import db
 from tests.conftest import FreshContextClient, csrf_token, sign_in
-from tests.security.test_access_matrix import ACCESS, ARGUMENTS, _url
+from tests.security.test_access_matrix import ACCESS, _url
 from tests.security.world import build_world
 
 HOSTILE_TEXT = st.one_of(
