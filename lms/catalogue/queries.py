@@ -2,7 +2,7 @@
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, load_only, selectinload
 
 from lms.catalogue.models import Area, Assessment, Course, Lesson, Module, Subject
 from lms.extensions import db
@@ -47,3 +47,24 @@ def upcoming_intakes(course: Course, today: date):
     return list(db.session.scalars(
         select(Intake).where(Intake.course_id == course.id, Intake.ends_on >= today).order_by(Intake.starts_on)
     ))
+
+
+def get_course(slug: str) -> Course | None:
+    return db.session.scalar(select(Course).where(Course.slug == slug))
+
+
+def lesson_sequence(course_id: int) -> list[Lesson]:
+    """The course's lessons in study order, with their modules, in one query (bodies are not loaded)."""
+    return list(db.session.scalars(
+        select(Lesson).join(Lesson.module).where(Lesson.course_id == course_id)
+        .options(load_only(Lesson.id, Lesson.slug, Lesson.title, Lesson.position, Lesson.module_id),
+                 contains_eager(Lesson.module))
+        .order_by(Module.position, Lesson.position)
+    ))
+
+
+def adjacent_lessons(lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+    """The lessons before and after this one in study order (None at either end)."""
+    lessons = lesson_sequence(lesson.course_id)
+    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+    return (lessons[index - 1] if index else None), (lessons[index + 1] if index + 1 < len(lessons) else None)

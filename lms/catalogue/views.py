@@ -45,11 +45,8 @@ def show_course(slug: str):
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")
 @login_required
 def show_lesson(slug: str, lesson_slug: str):
-    course = queries.get_course_outline(slug) or abort(404)
+    course = queries.get_course(slug) or abort(404)
     lesson = queries.get_lesson(course, lesson_slug) or abort(404)
-    lessons = course.lessons
-    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
-    previous_lesson = lessons[index - 1] if index > 0 else None
-    next_lesson = lessons[index + 1] if index + 1 < len(lessons) else None
+    previous_lesson, next_lesson = queries.adjacent_lessons(lesson)
     return render_template("catalogue/lesson.html", course=course, lesson=lesson,
                            previous_lesson=previous_lesson, next_lesson=next_lesson)

@@ -2,10 +2,9 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, load_only
 
 from lms.assessments.models import Attempt, Submission
-from lms.catalogue.models import Lesson, Module
+from lms.catalogue.models import Lesson
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.learning.models import LessonProgress
@@ -43,13 +42,3 @@ def _resume_lesson(enrolment: Enrolment, progress: dict[int, LessonProgress]) ->
     if viewed:
         return max(viewed, key=lambda p: p.last_viewed_at).lesson
     return open_lessons[0] if open_lessons else None
-
-
-def lesson_sequence(course_id: int) -> list[Lesson]:
-    """The course's lessons in study order, with their modules, in one query (bodies are not loaded)."""
-    return list(db.session.scalars(
-        select(Lesson).join(Lesson.module).where(Lesson.course_id == course_id)
-        .options(load_only(Lesson.id, Lesson.slug, Lesson.title, Lesson.position, Lesson.module_id),
-                 contains_eager(Lesson.module))
-        .order_by(Module.position, Lesson.position)
-    ))

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.catalogue.models import Lesson
-from lms.core.forms import BaseForm
+from lms.catalogue.queries import adjacent_lessons
 from lms.core.permissions import role_required
 from lms.enrolment.operations import activate_if_started
 from lms.enrolment.queries import get_own_enrolment_or_404
@@ -13,7 +13,7 @@ from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standing
 from lms.learning import bp
 from lms.learning.operations import mark_done, record_view
-from lms.learning.queries import lesson_sequence, study_outline
+from lms.learning.queries import study_outline
 
 
 def _load(enrolment_id: int):
@@ -44,13 +44,9 @@ def show_lesson(enrolment_id: int, lesson_id: int):
     enrolment = _load(enrolment_id)
     lesson = _lesson_of(enrolment, lesson_id)
     progress = record_view(enrolment, lesson)
-    lessons = lesson_sequence(enrolment.intake.course_id)
-    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
-    page = render_template(
-        "learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress, form=BaseForm(),
-        previous_lesson=lessons[index - 1] if index else None,
-        next_lesson=lessons[index + 1] if index + 1 < len(lessons) else None,
-    )
+    previous_lesson, next_lesson = adjacent_lessons(lesson)
+    page = render_template("learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress,
+                           previous_lesson=previous_lesson, next_lesson=next_lesson)
     # Committed after rendering: a commit expires every loaded object, and the page would load them again.
     db.session.commit()
     return page
@@ -60,9 +56,7 @@ def show_lesson(enrolment_id: int, lesson_id: int):
 @role_required(Role.TRAINEE)
 def mark_lesson_done(enrolment_id: int, lesson_id: int):
     enrolment = _load(enrolment_id)
-    lesson = _lesson_of(enrolment, lesson_id)
-    if not BaseForm().validate_on_submit():
-        abort(400)
+    lesson = _lesson_of(enrolment, lesson_id)  # the app checks the CSRF token of every POST
     if not enrolment.can_work:
         flash(_("Lessons can be marked done while the intake is running."), "error")
         return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=lesson.id))
@@ -72,8 +66,7 @@ def mark_lesson_done(enrolment_id: int, lesson_id: int):
     if completed:
         flash(_("You have completed the course. Congratulations!"), "success")
         return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))
-    lessons = lesson_sequence(enrolment.intake.course_id)
-    index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
-    if index + 1 < len(lessons):
-        return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=lessons[index + 1].id))
+    _previous, next_lesson = adjacent_lessons(lesson)
+    if next_lesson is not None:
+        return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=next_lesson.id))
     return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))
