@@ -1,5 +1,5 @@
 """API endpoints; they call the same queries as the pages."""
-from flask import abort, jsonify
+from flask import jsonify
 
 from lms.api import bp
 from lms.api import certificates, openapi, quota  # noqa: F401 - their routes join the blueprint
@@ -23,8 +23,3 @@ def show_course(slug: str):
     if course is None:
         return json_error(404, f"No course with the slug {slug!r}.")
     return jsonify(course_outline(course))
-
-
-@bp.route("/<path:anything>")
-def unknown_endpoint(anything: str):
-    abort(404)

@@ -1,11 +1,12 @@
 """Who may read which quota report: coordinators and admins; a country coordinator only their own country."""
 from flask import abort
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import User
+from lms.core.permissions import COORDINATOR_ROLES
 from lms.programme.models import Country
 from lms.reports.queries import country_by_code
 
-REPORT_READERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+REPORT_READERS = COORDINATOR_ROLES
 
 
 def report_country(user: User, code: str | None) -> Country | None:

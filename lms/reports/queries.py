@@ -421,4 +421,8 @@ def country_trainees(programme: Programme, country: Country) -> list[TraineeStan
 
 
 def country_by_code(code: str) -> Country | None:
-    return db.session.scalar(select(Country).where(Country.code == code.strip().upper()[:2]))
+    """The country with this ISO code; None for anything else (THX is not Thailand)."""
+    code = code.strip().upper()
+    if len(code) != 2:
+        return None
+    return db.session.scalar(select(Country).where(Country.code == code))

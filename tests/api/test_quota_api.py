@@ -48,6 +48,7 @@ def test_a_programme_coordinator_reads_the_programme_and_any_country_by_session(
     assert body["summary"]["certified"] == 2
     response = client.get("/api/v1/quota?country=ZZ")
     assert response.status_code == 404 and error_code(response) == "not_found"
+    assert client.get("/api/v1/quota?country=THA").status_code == 404  # not Thailand cut short
 
 
 def test_a_country_coordinator_gets_their_country_and_is_refused_others(client, small):

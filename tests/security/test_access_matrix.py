@@ -61,7 +61,6 @@ ACCESS: dict[str, Access] = {
     "api.show_course": Access(get=EVERYONE),
     "api.show_openapi": Access(get=EVERYONE),
     "api.verify_certificate": Access(get=EVERYONE),
-    "api.unknown_endpoint": Access(get=NOBODY),
     "api.show_quota": Access(get=COORDINATORS | ADMIN),
     # Enrolment
     "enrolment.request_place": Access(post=TRAINEES),

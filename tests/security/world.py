@@ -88,5 +88,5 @@ def build_world() -> World:
         "submission_id": submission.id, "file_id": submission.files[0].id, "user_id": users["trainee"].id,
         "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "slug": course.slug,
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
-        "assignment_id": assignment.id, "filename": "css/app.css", "anything": "nothing-here",
+        "assignment_id": assignment.id, "filename": "css/app.css",
     })
