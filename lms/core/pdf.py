@@ -36,13 +36,17 @@ class StaticFilesFetcher(URLFetcher):
     """Fetches only files under static/, named by the private static origin."""
 
     def __init__(self):
-        super().__init__(timeout=1, allowed_protocols=["https"], allow_redirects=False, fail_on_errors=False)
+        # fetch() below never opens a connection; no redirect handler either, should anything call open().
+        super().__init__(allow_redirects=False, fail_on_errors=False)
 
     def fetch(self, url, headers=None):
         if not url.startswith(STATIC_ORIGIN):
             raise RefusedURL(f"refused: {url[:80]}")
         return URLFetcherResponse(url, body=static_file(url).read_bytes(),
                                   headers={"Content-Type": mimetypes.guess_type(url)[0] or "application/octet-stream"})
+
+
+FETCHER = StaticFilesFetcher()  # one for the process; it keeps no state between fetches
 
 
 def static_file(url: str) -> Path:
@@ -85,7 +89,7 @@ def stylesheet(name: str) -> CSS:
     with _lock:
         cached = _stylesheets.get(name)
         if cached is None or cached[0] != modified:
-            css = CSS(url=url, url_fetcher=StaticFilesFetcher(), font_config=font_config())
+            css = CSS(url=url, url_fetcher=FETCHER, font_config=font_config())
             cached = _stylesheets[name] = (modified, css)
         return cached[1]
 
@@ -99,7 +103,7 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: byte
     """
     with _lock:
         sheets = [stylesheet(name) for name in stylesheets]
-        document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=StaticFilesFetcher()).render(
+        document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER).render(
             font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
         # Attachments are fetched only when the PDF is written: dropping them here means never.
         document.metadata.attachments = []
