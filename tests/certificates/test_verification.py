@@ -83,10 +83,15 @@ def test_the_api_answers_as_its_openapi_description_says(client, certificate):
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]["CertificateVerification"]
     body = client.get(f"/api/v1/certificates/{certificate.serial}").get_json()
     assert set(schema["required"]) <= set(body)
+    assert set(body) <= set(schema["properties"])  # nothing undocumented leaves the server
     for field, described in schema["properties"].items():
+        if field == "error":
+            continue  # only in a 400
         assert field in body, field
         if "enum" in described:
             assert body[field] in described["enum"]
+    mistyped = client.get("/api/v1/certificates/NOT-A-SERIAL")
+    assert mistyped.status_code == 400 and set(mistyped.get_json()) <= set(schema["properties"])
 
 
 def test_verification_is_rate_limited_per_address_across_page_and_api(client, certificate):
