@@ -41,11 +41,15 @@ def _today() -> date:
     return utcnow().date()
 
 
-def may_decide(user: User, enrolment: Enrolment) -> bool:
-    """Country coordinators decide for their own country; programme coordinators for every country."""
+def may_place(user: User, trainee: User) -> bool:
+    """Country coordinators place trainees of their own country; programme coordinators anyone's."""
     if user.role is Role.PROGRAMME_COORDINATOR:
         return True
-    return user.role is Role.COUNTRY_COORDINATOR and user.country_id == enrolment.user.country_id
+    return user.role is Role.COUNTRY_COORDINATOR and user.country_id == trainee.country_id
+
+
+def may_decide(user: User, enrolment: Enrolment) -> bool:
+    return may_place(user, enrolment.user)
 
 
 def _check_decider(user: User, enrolment: Enrolment) -> None:

@@ -1,10 +1,12 @@
 """Reads about intakes and enrolments shared by pages and the API."""
 from datetime import date
 
+from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
+from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake, intake_instructor
 from lms.extensions import db
 
@@ -26,8 +28,6 @@ def open_intakes(today: date, limit: int = 10) -> list[Intake]:
 
 def intakes_taught_by(user: User, today: date | None = None) -> list[tuple[Intake, dict[EnrolmentState, int]]]:
     """An instructor's intakes: those running today first, then those to come, then past ones."""
-    from lms.core.db import utcnow
-
     today = today or utcnow().date()
     intakes = list(db.session.scalars(
         select(Intake).join(intake_instructor).where(intake_instructor.c.user_id == user.id)
@@ -70,8 +70,6 @@ def state_counts(programme_id: int, country_id: int | None = None) -> dict[Enrol
 
 def get_own_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
     """The signed-in trainee's own enrolment in a state that allows studying; 404 for anyone else's."""
-    from flask import abort
-
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or enrolment.user_id != user.id or not enrolment.can_study:
         abort(404)
@@ -80,8 +78,6 @@ def get_own_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
 
 def get_visible_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
     """An enrolment the user may look at (owner, its instructors, its country's coordinators)."""
-    from flask import abort
-
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None or not enrolment.is_visible_to(user):
         abort(404)
@@ -102,8 +98,6 @@ def enrolments_in_state(state: EnrolmentState, country_id: int | None = None, li
 
 
 def intakes_open_for_decisions(today: date | None = None) -> list[Intake]:
-    from lms.core.db import utcnow
-
     today = today or utcnow().date()
     return list(db.session.scalars(
         select(Intake).where(Intake.ends_on >= today).options(joinedload(Intake.course)).order_by(Intake.starts_on)

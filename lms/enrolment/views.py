@@ -14,7 +14,7 @@ from lms.enrolment.forms import (DecisionForm, IntakeForm, NominationForm, Nomin
 from lms.enrolment.intakes import save_intake
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nominate_all, read_rows
-from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, nominate,
+from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, may_place, nominate,
                                       people_holding_places, reject_enrolment, request_enrolment,
                                       waitlist_enrolment, withdraw_enrolment)
 from lms.extensions import db
@@ -142,8 +142,7 @@ def nominate_trainee():
     if form.validate_on_submit():
         intake = db.session.get(Intake, int(form.intake.data))
         trainee = db.session.scalar(select(User).where(User.email == form.email.data))
-        if trainee is None or trainee.role is not Role.TRAINEE or not (
-                current_user.role is Role.PROGRAMME_COORDINATOR or trainee.country_id == current_user.country_id):
+        if trainee is None or trainee.role is not Role.TRAINEE or not may_place(current_user, trainee):
             form.email.errors = [_("No trainee of your country has this e-mail address. They can register "
                                    "first, or you can nominate them by CSV upload, which creates the account.")]
             status = 400
