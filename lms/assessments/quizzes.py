@@ -18,6 +18,7 @@ from lms.assessments.models import Attempt
 from lms.assessments.scoring import combine_attempts
 from lms.catalogue.models import Assessment, Question, QuestionType
 from lms.core.db import utcnow
+from lms.core.forms import parse_id
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
@@ -197,11 +198,8 @@ def reviewed_questions(attempt: Attempt) -> list[ReviewedQuestion]:
 
 def _position(value: str | None, order: list[int]) -> int | None:
     """The original index of the option shown at `value`; None for anything else."""
-    try:
-        position = int(value or "")
-    except ValueError:
-        return None
-    return order[position] if 0 <= position < len(order) else None
+    position = parse_id(value)  # plain ASCII digits only: not " 1", "+1" or "١"
+    return order[position] if position is not None and position < len(order) else None
 
 
 def answers_from_form(attempt: Attempt, form: MultiDict) -> tuple[dict[str, Any], list[ShownQuestion]]:
