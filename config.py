@@ -29,6 +29,8 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     CERTIFICATE_VERIFY_LIMIT = "30 per minute"  # per address, the page and the API together
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # A rendered quota report is kept until its figures change, and at most this long (0: never kept).
+    REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "300"))
 
     # Mail always lands in the outbox table; it is also sent when an SMTP host is configured.
     MAIL_SMTP_HOST = os.environ.get("MAIL_SMTP_HOST", "")
@@ -91,6 +93,8 @@ class TestConfig(Config):
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 64  # KiB, with parallelism it must be >= 8 x lanes
     RATELIMIT_STORAGE_URI = "memory://"
+    # Tests roll their data back, and with it the figures' version: a kept report could outlive its data.
+    REPORT_CACHE_SECONDS = 0
 
 
 CONFIGS = {

@@ -10,3 +10,4 @@ from lms.assessments.models import Attempt, Submission, SubmissionFile  # noqa: 
 from lms.grading.models import Attendance, IntakeSession, RubricScore  # noqa: F401
 from lms.accounts.tokens import ApiToken  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
+from lms.reports.models import ReportVersion  # noqa: F401

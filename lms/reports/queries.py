@@ -396,28 +396,65 @@ class TraineeStanding:
         return str(_l("Not enrolled yet"))
 
 
-def country_trainees(programme: Programme, country: Country) -> list[TraineeStanding]:
-    """Every trainee of a country with their enrolments in the programme and whether they are certified."""
+TRAINEES_PER_PAGE = 50
+
+
+@dataclass
+class TraineeList:
+    """One page of a country's trainees, in name order, and how many match in all."""
+
+    standings: list[TraineeStanding]
+    total: int
+    page: int
+    pages: int
+    search: str
+    per_page: int
+
+    @property
+    def first_shown(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+    @property
+    def last_shown(self) -> int:
+        return self.first_shown + len(self.standings) - 1
+
+
+def country_trainees(programme: Programme, country: Country, *, page: int = 1, search: str = "",
+                     per_page: int | None = None) -> TraineeList:
+    """A page of the country's trainees (matching `search` in name or e-mail), each with their enrolments in
+    the programme and whether they are certified. Only the page's people are loaded, whatever the country's size."""
     enrolled = (select(Enrolment.user_id).join(Enrolment.intake)
                 .where(Intake.programme_id == programme.id))
+    people = select(User.id).where(User.country_id == country.id,
+                                   or_(User.role == Role.TRAINEE, User.id.in_(enrolled)))
+    per_page = per_page or TRAINEES_PER_PAGE
+    search = search.strip()[:100]
+    if search:
+        needle = search.lower()
+        people = people.where(or_(func.lower(User.full_name).contains(needle, autoescape=True),
+                                  func.lower(User.native_name).contains(needle, autoescape=True),
+                                  func.lower(User.email).contains(needle, autoescape=True)))
+    total = db.session.scalar(select(func.count()).select_from(people.subquery()))
+    pages = max((total + per_page - 1) // per_page, 1)
+    page = min(max(page, 1), pages)
     users = db.session.scalars(
-        select(User).options(joinedload(User.profile))
-        .where(User.country_id == country.id, or_(User.role == Role.TRAINEE, User.id.in_(enrolled)))
-        .order_by(User.full_name, User.id)
+        select(User).options(joinedload(User.profile)).where(User.id.in_(people))
+        .order_by(User.full_name, User.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
+    user_ids = [user.id for user in users]
     enrolments: dict[int, list[Enrolment]] = defaultdict(list)
     for enrolment in db.session.scalars(
-            select(Enrolment).join(Enrolment.user).join(Enrolment.intake)
-            .where(User.country_id == country.id, Intake.programme_id == programme.id)
+            select(Enrolment).join(Enrolment.intake)
+            .where(Enrolment.user_id.in_(user_ids), Intake.programme_id == programme.id)
             .options(joinedload(Enrolment.intake).joinedload(Intake.course))
             .order_by(Intake.starts_on, Enrolment.id)):
         enrolments[enrolment.user_id].append(enrolment)
     first = first_certificates(programme)
     certified_on = dict(db.session.execute(
-        select(first.c.user_id, first.c.completed_on).join(User, User.id == first.c.user_id)
-        .where(User.country_id == country.id)
+        select(first.c.user_id, first.c.completed_on).where(first.c.user_id.in_(user_ids))
     ).all())
-    return [TraineeStanding(user, enrolments.get(user.id, []), certified_on.get(user.id)) for user in users]
+    standings = [TraineeStanding(user, enrolments.get(user.id, []), certified_on.get(user.id)) for user in users]
+    return TraineeList(standings, total, page, pages, search, per_page)
 
 
 def country_by_code(code: str) -> Country | None:

@@ -1,14 +1,21 @@
 """Pages of the reports domain: the quota dashboards and their PDF and CSV downloads."""
+from datetime import date
+
 from flask import Response, abort, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from lms.core.csv_export import csv_response
+from lms.core.db import utcnow
 from lms.core.permissions import role_required
+from lms.programme.models import Country, Programme
 from lms.programme.queries import current_programme
 from lms.reports import bp
 from lms.reports.access import REPORT_READERS, report_country
 from lms.reports.charts import report_charts
 from lms.reports.exports import csv_table, report_filename, report_pdf
+from lms.reports.freshness import rendered_reports
 from lms.reports.queries import DEFINITIONS, THRESHOLDS, QuotaReport, country_trainees, quota_report
 
 
@@ -19,18 +26,50 @@ def _report_or_404() -> QuotaReport:
     return quota_report(programme, country)
 
 
+def _page_number() -> int:
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and len(page) < 6 else 1
+
+
 @bp.route("/quota")
 @role_required(*REPORT_READERS)
 def show_quota_report():
     country = report_country(current_user, request.args.get("country"))
     programme = current_programme()
     if programme is None:
-        return render_template("reports/quota.html", report=None)
-    report = quota_report(programme, country)
-    trainees = country_trainees(programme, country) if country else None
-    return render_template("reports/quota.html", report=report, charts=report_charts(report), trainees=trainees,
-                           definitions=DEFINITIONS, thresholds=THRESHOLDS,
-                           country_link=lambda row: url_for("reports.show_quota_report", country=row.code))
+        return render_template("reports/quota.html", programme=None)
+    return render_template("reports/quota.html", programme=programme, country=country,
+                           report_body=_report_body(programme, country),
+                           trainee_list=_trainee_list(programme, country) if country else None)
+
+
+def _report_body(programme: Programme, country: Country | None) -> Markup:
+    """The report as rendered for this role, counted again only when the figures have changed."""
+    def render() -> str:
+        report = quota_report(programme, country)
+        return render_template("reports/_report_body.html", report=report, charts=report_charts(report),
+                               definitions=DEFINITIONS, thresholds=THRESHOLDS,
+                               country_link=lambda row: url_for("reports.show_quota_report", country=row.code))
+
+    key = ("quota", programme.id, country.id if country else None, current_user.role, *_edition())
+    return Markup(rendered_reports.get(key, render))  # nosec B704 - HTML rendered by the autoescaping template
+
+
+def _trainee_list(programme: Programme, country: Country) -> Markup:
+    """The page of the country's trainees asked for (?page=, ?q=), rendered again only when data has changed."""
+    page, search = _page_number(), request.args.get("q", "").strip()[:100]
+
+    def render() -> str:
+        return render_template("reports/_trainees.html", country=country,
+                               trainees=country_trainees(programme, country, page=page, search=search))
+
+    key = ("trainees", programme.id, country.id, current_user.sees_whole_programme, page, search, *_edition())
+    return Markup(rendered_reports.get(key, render))  # nosec B704 - HTML rendered by the autoescaping template
+
+
+def _edition() -> tuple[str, date]:
+    """What else a rendered report depends on: the language, and the day (pace and forecast move with it)."""
+    return str(get_locale()), utcnow().date()
 
 
 @bp.route("/quota.pdf")

@@ -52,6 +52,22 @@ def test_a_country_coordinator_sees_their_country_and_its_trainees(client, small
     assert client.get("/reports/quota?country=th").status_code == 200
 
 
+def test_the_trainee_list_pages_and_finds_people(client, small, thai_coordinator, monkeypatch):
+    monkeypatch.setattr("lms.reports.queries.TRAINEES_PER_PAGE", 3)
+    sign_in(client, thai_coordinator)
+    first = client.get("/reports/quota").get_data(as_text=True)
+    assert "7 trainees · 1 to 3 shown" in first and "Page 1 of 3" in first
+    assert 'href="/reports/quota?page=2&amp;country=TH#trainees" rel="next"' in first
+    last = client.get("/reports/quota?country=TH&page=3").get_data(as_text=True)
+    assert "7 to 7 shown" in last and 'rel="prev"' in last and 'rel="next"' not in last
+    assert client.get("/reports/quota?page=x").status_code == 200  # a bad page number shows the first
+    found = client.get("/reports/quota?q=rattanakul").get_data(as_text=True)
+    assert "1 trainee matching “rattanakul”" in found and "Anong Rattanakul" in found
+    assert "Ganya Prasert" not in found and 'href="/reports/quota?country=TH#trainees">Show everyone</a>' in found
+    none = client.get("/reports/quota?q=%3Cb%3Ezz").get_data(as_text=True)
+    assert "No trainee of Thailand matches “&lt;b&gt;zz”." in none
+
+
 @pytest.mark.parametrize("path", REPORT_PATHS)
 def test_a_country_coordinator_is_refused_another_countrys_report(client, small, thai_coordinator, path):
     sign_in(client, thai_coordinator)

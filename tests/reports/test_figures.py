@@ -189,11 +189,37 @@ def test_before_the_start_and_after_the_end(small):
 
 
 def test_the_country_list_shows_where_each_trainee_stands(small):
-    standings = {standing.user.full_name: standing for standing in country_trainees(small.programme, country("TH"))}
-    assert len(standings) == 7
+    trainees = country_trainees(small.programme, country("TH"))
+    standings = {standing.user.full_name: standing for standing in trainees.standings}
+    assert len(standings) == 7 and trainees.total == 7 and trainees.pages == 1
     assert standings["Anong Rattanakul"].certified_on == date(2026, 3, 31)
     assert standings["Anong Rattanakul"].stage == "Certified" and len(standings["Anong Rattanakul"].enrolments) == 2
     assert standings["Ekachai Boonma"].certified_on is None and standings["Ekachai Boonma"].stage == "Completed"
     assert standings["Chai Wongsawat"].stage == "Active"
     assert standings["Duangjai Thongdee"].stage == "Withdrawn"
     assert standings["Fah Chaiyaporn"].stage == "Requested"
+
+
+def test_the_country_list_comes_in_pages_in_name_order(small):
+    names = [standing.user.full_name for standing in country_trainees(small.programme, country("TH")).standings]
+    assert names == sorted(names)
+    pages = [country_trainees(small.programme, country("TH"), page=number, per_page=3) for number in (1, 2, 3)]
+    assert [[standing.user.full_name for standing in page.standings] for page in pages] == [
+        names[0:3], names[3:6], names[6:7]]
+    assert {page.total for page in pages} == {7} and {page.pages for page in pages} == {3}
+    assert (pages[2].first_shown, pages[2].last_shown) == (7, 7)
+    beyond = country_trainees(small.programme, country("TH"), page=99, per_page=3)
+    assert beyond.page == 3 and [standing.user.full_name for standing in beyond.standings] == names[6:7]
+    anong = next(standing for standing in pages[0].standings if standing.user.full_name == "Anong Rattanakul")
+    assert anong.certified_on == date(2026, 3, 31) and len(anong.enrolments) == 2  # loaded for the page's people
+
+
+def test_the_country_list_finds_a_trainee_by_name_or_e_mail(small):
+    found = country_trainees(small.programme, country("TH"), search="  rattanakul ")
+    assert [standing.user.full_name for standing in found.standings] == ["Anong Rattanakul"]
+    assert found.total == 1 and found.search == "rattanakul"
+    email = found.standings[0].user.email
+    assert [s.user.full_name for s in country_trainees(small.programme, country("TH"), search=email.upper()).standings] \
+        == ["Anong Rattanakul"]
+    assert country_trainees(small.programme, country("TH"), search="Nguyen Thi Lan").total == 0  # another country
+    assert country_trainees(small.programme, country("TH"), search="%").total == 0  # a literal percent sign

@@ -1,0 +1,111 @@
+"""Rendered reports are kept until their figures change: counted once, shown again, never stale after a change."""
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.models import Category, Role
+from lms.certificates.models import Certificate
+from lms.extensions import db
+from lms.notifications.models import Notification
+from lms.reports import freshness
+from lms.reports.freshness import report_version, rendered_reports
+from tests.conftest import sign_in
+from tests.factories import make_user
+from tests.reports.test_query_count import counted_queries
+
+THAI_FIGURES = "Thailand: %d certified of 30"
+
+
+@pytest.fixture
+def kept_reports(app, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 300)
+    rendered_reports.clear()
+    yield
+    rendered_reports.clear()
+
+
+def dashboard(client, path="/reports/quota") -> tuple[str, list[str]]:
+    with counted_queries() as statements:
+        response = client.get(path)
+    assert response.status_code == 200
+    return response.get_data(as_text=True), list(statements)
+
+
+def counts_figures(statements: list[str]) -> bool:
+    return any("row_number" in statement for statement in statements)
+
+
+def thai_certificate(small) -> Certificate:
+    return db.session.scalars(select(Certificate).where(Certificate.user == small.people["th2"])).one()
+
+
+def test_the_report_is_counted_once_and_again_after_a_change(client, small, programme_coordinator, kept_reports):
+    sign_in(client, programme_coordinator)
+    first, statements = dashboard(client)
+    assert THAI_FIGURES % 2 in first and counts_figures(statements)
+    again, statements = dashboard(client)
+    assert THAI_FIGURES % 2 in again and not counts_figures(statements)
+
+    certificate = thai_certificate(small)
+    certificate.revoked_at = datetime(2027, 1, 20, tzinfo=timezone.utc)
+    certificate.revocation_reason = "Issued by mistake"
+    db.session.commit()
+    after, statements = dashboard(client)
+    assert THAI_FIGURES % 1 in after and counts_figures(statements)
+
+
+def test_each_country_and_role_gets_its_own_report(client, small, programme_coordinator, kept_reports):
+    sign_in(client, programme_coordinator)
+    programme_page, _ = dashboard(client)
+    thai_page, statements = dashboard(client, "/reports/quota?country=TH")
+    assert counts_figures(statements) and "Thailand: progress toward its allocation" in thai_page
+    assert 'href="/programme/settings"' in programme_page
+    sign_in(client, make_user(Role.ADMIN))
+    admin_page, statements = dashboard(client)
+    assert counts_figures(statements) and 'href="/programme/settings"' not in admin_page
+
+
+def test_only_changes_to_what_the_figures_count_move_the_version(small, kept_reports):
+    db.session.commit()  # the programme as built
+    version = report_version()
+    person = small.people["th3"]
+    person.last_login_at = datetime(2027, 3, 1, tzinfo=timezone.utc)
+    db.session.commit()
+    assert report_version() == version
+    db.session.add(Notification(user=person, message="Your assignment was graded."))
+    db.session.commit()
+    assert report_version() == version
+    person.profile.category = Category.HIGH_MANAGER
+    db.session.commit()
+    assert report_version() == version + 1
+    thai_certificate(small).revoked_at = datetime(2027, 1, 20, tzinfo=timezone.utc)
+    db.session.rollback()
+    db.session.commit()
+    assert report_version() == version + 1  # a change rolled back is no change
+
+
+def test_a_kept_report_expires(client, small, programme_coordinator, kept_reports, monkeypatch):
+    sign_in(client, programme_coordinator)
+    dashboard(client)
+    later = freshness.monotonic() + 301
+    monkeypatch.setattr(freshness, "monotonic", lambda: later)
+    _, statements = dashboard(client)
+    assert counts_figures(statements)
+
+
+def test_the_trainee_list_is_kept_per_page_and_shows_a_renamed_trainee(client, small, thai_coordinator,
+                                                                       kept_reports, monkeypatch):
+    monkeypatch.setattr("lms.reports.queries.TRAINEES_PER_PAGE", 3)
+    sign_in(client, thai_coordinator)
+    first, _ = dashboard(client)
+    again, statements = dashboard(client)
+    assert again == first and "Anong Rattanakul" in again and not counts_figures(statements)
+    second_page, statements = dashboard(client, "/reports/quota?page=3")
+    assert "Ganya Prasert" in second_page and "Anong Rattanakul" not in second_page
+    assert any("LIMIT" in statement.upper() for statement in statements)  # its own page, counted
+
+    small.people["th1"].full_name = "Anong Srisuk"
+    db.session.commit()
+    renamed, _ = dashboard(client)
+    assert "Anong Srisuk" in renamed and "Anong Rattanakul" not in renamed
