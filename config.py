@@ -20,7 +20,6 @@ def _database_url(default: str) -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'lms.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     DATA_DIR = Path(os.environ.get("LMS_DATA_DIR", BASE_DIR / "instance" / "data"))
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", DATA_DIR / "uploads"))
     PDF_DIR = Path(os.environ.get("PDF_DIR", DATA_DIR / "pdf"))

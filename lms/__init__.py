@@ -4,7 +4,7 @@ import os
 from flask import Flask, has_request_context, request
 
 from config import Config, ProductionConfig, config_from_environment
-from lms.core.db import configure_sqlite
+from lms.core.db import configure_sqlite, ping_idle_connections
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -39,6 +39,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        else:
+            ping_idle_connections(db.engine)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True,
                      compare_type=True)
     csrf.init_app(app)
