@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import defer
 
 from lms.accounts.models import Role
 from lms.catalogue.models import Lesson
@@ -24,7 +25,7 @@ def _load(enrolment_id: int):
 
 
 def _lesson_of(enrolment, lesson_id: int) -> Lesson:
-    lesson = db.session.get(Lesson, lesson_id)
+    lesson = db.session.get(Lesson, lesson_id, options=[defer(Lesson.body_markdown)])  # the page shows body_html
     if lesson is None or lesson.course_id != enrolment.intake.course_id:
         abort(404)
     return lesson
