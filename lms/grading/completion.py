@@ -72,12 +72,16 @@ def weighted_grade(assessments: list[Assessment], scores: dict[int, float | None
     return round(earned / total_weight, 2)
 
 
-def standings(intake: Intake, enrolments: list[Enrolment]) -> list[Standing]:
-    """Standings of several enrolments of one intake, in a fixed number of queries."""
+def standings(intake: Intake, enrolments: list[Enrolment],
+              assessments: list[Assessment] | None = None) -> list[Standing]:
+    """Standings of several enrolments of one intake, in a fixed number of queries.
+
+    Pass the course's assessments when they are loaded already (the gradebook shows them as columns)."""
     ids = [enrolment.id for enrolment in enrolments]
-    assessments = list(db.session.scalars(
-        select(Assessment).where(Assessment.course_id == intake.course_id).order_by(Assessment.module_id,
-                                                                                     Assessment.position)))
+    if assessments is None:
+        assessments = list(db.session.scalars(
+            select(Assessment).where(Assessment.course_id == intake.course_id)
+            .order_by(Assessment.module_id, Assessment.position)))
     scores = assessment_scores(ids)
     required = db.session.scalar(select(func.count()).select_from(Lesson).where(
         Lesson.course_id == intake.course_id, Lesson.is_required.is_(True)))

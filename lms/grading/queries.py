@@ -167,6 +167,7 @@ def gradebook(intake: Intake) -> Gradebook:
                 select(Submission).where(Submission.enrolment_id.in_(by_enrolment))
                 .options(load_only(Submission.id, Submission.enrolment_id, Submission.assessment_id, Submission.state))):
             by_enrolment[submission.enrolment_id][submission.assessment_id] = submission
+    assessments = course_assessments(intake)
     rows = [GradebookRow(standing=item, submissions=by_enrolment[item.enrolment.id])
-            for item in standings(intake, enrolments)]
-    return Gradebook(intake=intake, assessments=course_assessments(intake), rows=rows)
+            for item in standings(intake, enrolments, assessments)]
+    return Gradebook(intake=intake, assessments=assessments, rows=rows)
