@@ -31,17 +31,19 @@ from lms.reports.models import ReportVersion
 
 VERSION_ROW = 1
 ANY_COLUMN = None
-# What the reports show or count from: a new or deleted row of these classes, or a change to these columns.
+# What the reports show or count from: a new or deleted row of these classes, or a change to these columns
+# (a foreign key with its relationship: setting the relationship fills the column only during the flush).
 REPORT_COLUMNS: dict[type, frozenset[str] | None] = {
     Programme: ANY_COLUMN,
     CountryAllocation: ANY_COLUMN,
     Country: ANY_COLUMN,
     TraineeProfile: ANY_COLUMN,
     Course: frozenset({"title"}),
-    Intake: frozenset({"programme_id", "course_id", "mode", "starts_on"}),
-    Enrolment: frozenset({"state", "intake_id", "user_id"}),
-    Certificate: frozenset({"user_id", "enrolment_id", "completed_on", "revoked_at", "superseded_by_id"}),
-    User: frozenset({"country_id", "role", "full_name", "native_name", "email"}),
+    Intake: frozenset({"programme_id", "programme", "course_id", "course", "mode", "starts_on"}),
+    Enrolment: frozenset({"state", "intake_id", "intake", "user_id", "user"}),
+    Certificate: frozenset({"user_id", "user", "enrolment_id", "enrolment", "completed_on", "revoked_at",
+                            "superseded_by_id"}),
+    User: frozenset({"country_id", "country", "role", "full_name", "native_name", "email"}),
 }
 MAX_ENTRIES = 64
 _CHANGED = "report_data_changed"

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Category, Role
 from lms.certificates.models import Certificate
+from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.reports import freshness
@@ -83,6 +84,10 @@ def test_only_changes_to_what_the_figures_count_move_the_version(small, kept_rep
     db.session.rollback()
     db.session.commit()
     assert report_version() == version + 1  # a change rolled back is no change
+    withdrawn = db.session.scalars(select(Enrolment).where(Enrolment.user == small.people["th4"])).one()
+    withdrawn.intake = small.intakes["classroom"]  # through the relationship: the column is set only by the flush
+    db.session.commit()
+    assert report_version() == version + 2
 
 
 def test_a_kept_report_expires(client, small, programme_coordinator, kept_reports, monkeypatch):
