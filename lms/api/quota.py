@@ -1,5 +1,5 @@
 """API: quota figures, for a signed-in coordinator's session or a personal API token (Bearer)."""
-from flask import jsonify, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,6 +10,7 @@ from lms.extensions import db
 from lms.programme.queries import current_programme
 from lms.reports.access import REPORT_READERS, report_country
 from lms.reports.exports import quota_json
+from lms.reports.freshness import rendered_reports, report_edition
 from lms.reports.queries import quota_report
 
 
@@ -36,6 +37,7 @@ def show_quota():
     programme = current_programme()
     if programme is None:
         return json_error(404, _("No programme has been set up yet."))
-    body = quota_json(quota_report(programme, country))
+    key = ("api-quota", programme.id, country.id if country else None, *report_edition())
+    body = rendered_reports.get(key, lambda: current_app.json.dumps(quota_json(quota_report(programme, country))))
     db.session.commit()  # the token's last use
-    return jsonify(body)
+    return current_app.response_class(body + "\n", mimetype="application/json")

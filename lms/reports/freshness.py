@@ -15,15 +15,18 @@ the date), which bounds what a change made outside the application (by hand in S
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date
 from time import monotonic
 
 from flask import current_app, g, has_request_context
+from flask_babel import get_locale
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import TraineeProfile, User
 from lms.catalogue.models import Course
 from lms.certificates.models import Certificate
+from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 from lms.programme.models import Country, CountryAllocation, Programme
@@ -93,6 +96,11 @@ def _version_for_request() -> int:
     if "report_version" not in g:
         g.report_version = report_version()
     return g.report_version
+
+
+def report_edition() -> tuple[str, date]:
+    """What else a kept report depends on: the language, and the day (pace and forecast move with it)."""
+    return str(get_locale()), utcnow().date()
 
 
 class RenderedReports:

@@ -1,13 +1,9 @@
 """Pages of the reports domain: the quota dashboards and their PDF and CSV downloads."""
-from datetime import date
-
 from flask import Response, abort, render_template, request, url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
 from lms.core.csv_export import csv_response
-from lms.core.db import utcnow
 from lms.core.permissions import role_required
 from lms.programme.models import Country, Programme
 from lms.programme.queries import current_programme
@@ -15,7 +11,7 @@ from lms.reports import bp
 from lms.reports.access import REPORT_READERS, report_country
 from lms.reports.charts import report_charts
 from lms.reports.exports import csv_table, report_filename, report_pdf
-from lms.reports.freshness import rendered_reports
+from lms.reports.freshness import rendered_reports, report_edition
 from lms.reports.queries import DEFINITIONS, THRESHOLDS, QuotaReport, country_trainees, quota_report
 
 
@@ -51,7 +47,7 @@ def _report_body(programme: Programme, country: Country | None) -> Markup:
                                definitions=DEFINITIONS, thresholds=THRESHOLDS,
                                country_link=lambda row: url_for("reports.show_quota_report", country=row.code))
 
-    key = ("quota", programme.id, country.id if country else None, current_user.role, *_edition())
+    key = ("quota", programme.id, country.id if country else None, current_user.role, *report_edition())
     return Markup(rendered_reports.get(key, render))  # nosec B704 - HTML rendered by the autoescaping template
 
 
@@ -63,13 +59,8 @@ def _trainee_list(programme: Programme, country: Country) -> Markup:
         return render_template("reports/_trainees.html", country=country,
                                trainees=country_trainees(programme, country, page=page, search=search))
 
-    key = ("trainees", programme.id, country.id, current_user.sees_whole_programme, page, search, *_edition())
+    key = ("trainees", programme.id, country.id, current_user.sees_whole_programme, page, search, *report_edition())
     return Markup(rendered_reports.get(key, render))  # nosec B704 - HTML rendered by the autoescaping template
-
-
-def _edition() -> tuple[str, date]:
-    """What else a rendered report depends on: the language, and the day (pace and forecast move with it)."""
-    return str(get_locale()), utcnow().date()
 
 
 @bp.route("/quota.pdf")

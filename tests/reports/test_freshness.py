@@ -41,6 +41,11 @@ def thai_certificate(small) -> Certificate:
     return db.session.scalars(select(Certificate).where(Certificate.user == small.people["th2"])).one()
 
 
+def revoke(certificate: Certificate) -> None:
+    certificate.revoked_at = datetime(2027, 1, 20, tzinfo=timezone.utc)
+    certificate.revocation_reason = "Issued by mistake"
+
+
 def test_the_report_is_counted_once_and_again_after_a_change(client, small, programme_coordinator, kept_reports):
     sign_in(client, programme_coordinator)
     first, statements = dashboard(client)
@@ -48,9 +53,7 @@ def test_the_report_is_counted_once_and_again_after_a_change(client, small, prog
     again, statements = dashboard(client)
     assert THAI_FIGURES % 2 in again and not counts_figures(statements)
 
-    certificate = thai_certificate(small)
-    certificate.revoked_at = datetime(2027, 1, 20, tzinfo=timezone.utc)
-    certificate.revocation_reason = "Issued by mistake"
+    revoke(thai_certificate(small))
     db.session.commit()
     after, statements = dashboard(client)
     assert THAI_FIGURES % 1 in after and counts_figures(statements)
@@ -114,3 +117,15 @@ def test_the_trainee_list_is_kept_per_page_and_shows_a_renamed_trainee(client, s
     db.session.commit()
     renamed, _ = dashboard(client)
     assert "Anong Srisuk" in renamed and "Anong Rattanakul" not in renamed
+
+
+def test_the_quota_api_is_counted_once_and_again_after_a_change(client, small, programme_coordinator, kept_reports):
+    sign_in(client, programme_coordinator)
+    first, statements = dashboard(client, "/api/v1/quota?country=TH")
+    assert '"certified": 2' in first and counts_figures(statements)
+    again, statements = dashboard(client, "/api/v1/quota?country=TH")
+    assert again == first and not counts_figures(statements)
+    revoke(thai_certificate(small))
+    db.session.commit()
+    after, statements = dashboard(client, "/api/v1/quota?country=TH")
+    assert '"certified": 1' in after and counts_figures(statements)
