@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask_babel import format_datetime, gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import uploads
 from lms.assessments.models import Submission, SubmissionFile, SubmissionState
@@ -28,6 +29,21 @@ class SubmissionIncomplete(Exception):
 def find_submission(enrolment: Enrolment, assessment: Assessment) -> Submission | None:
     return db.session.scalar(select(Submission).where(
         Submission.enrolment_id == enrolment.id, Submission.assessment_id == assessment.id))
+
+
+def find_or_start(enrolment: Enrolment, assessment: Assessment) -> Submission:
+    """The trainee's submission, started now if there is none. Two windows saving the first draft at the
+    same moment get the same row: the second waits for the first and then finds it."""
+    submission = find_submission(enrolment, assessment)
+    if submission is not None:
+        return submission
+    try:
+        with db.session.begin_nested():
+            submission = Submission(enrolment=enrolment, assessment=assessment)
+            db.session.add(submission)
+    except IntegrityError:  # the savepoint's rollback has dropped our row again
+        return find_submission(enrolment, assessment)
+    return submission
 
 
 def lock_reason(submission: Submission, now: datetime | None = None) -> str | None:

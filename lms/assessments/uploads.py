@@ -10,12 +10,16 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from lms.catalogue.models import Assessment
+from lms.extensions import db
 
 MAX_FILES = 5  # per submission
 MAX_NAME_LENGTH = 255
+_WRITTEN = "uploads_written"  # files stored in the session's transaction, removed if it rolls back
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -192,13 +196,28 @@ def upload_dir() -> Path:
 
 
 def store(upload: CheckedUpload) -> str:
-    """Writes the bytes under a new random name and returns that name."""
+    """Writes the bytes under a new random name and returns that name.
+
+    The file is removed again if the transaction that records it rolls back, so none is left behind
+    without its row."""
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
     stored_name = secrets.token_hex(20)
     with open(folder / stored_name, "xb") as out:
         out.write(upload.data)
+    db.session.info.setdefault(_WRITTEN, []).append(folder / stored_name)
     return stored_name
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_written_files(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_written_files(session: Session) -> None:
+    for path in session.info.pop(_WRITTEN, []):
+        path.unlink(missing_ok=True)
 
 
 def stored_path(stored_name: str) -> Path:

@@ -1,12 +1,14 @@
 """The trainee's assignment page: drafts, submitting, resubmitting, the deadline and who may reach it."""
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from lms.accounts.models import Role
-from lms.assessments import submissions
+from lms.assessments import submissions, uploads
 from lms.assessments.models import Submission, SubmissionState
 from lms.audit.models import AuditEntry
 from lms.catalogue.models import AssessmentKind, Course, SubmissionKind
@@ -279,3 +281,36 @@ def test_the_rubric_shows_the_levels_chosen_once_graded(client, setup, app):
     page = client.get(url_of(setup)).get_data(as_text=True)
     assert page.count("your grade") == len(setup["assignment"].rubric)
     assert "Needs more data." in page
+
+
+def test_a_first_draft_saved_from_two_windows_at_once_lands_on_one_submission(client, setup, app, monkeypatch):
+    sign_in(client, setup["trainee"])
+    assert send(client, setup, text="From the first window").status_code == 302
+    # The second window looked before the first had saved: it sees no submission yet, twice (the page, then
+    # the start of its first draft), and only the unique row of the first window stops it.
+    real_find, blind_lookups = submissions.find_submission, [2]
+
+    def find_late(enrolment, assessment):
+        if blind_lookups[0]:
+            blind_lookups[0] -= 1
+            return None
+        return real_find(enrolment, assessment)
+
+    monkeypatch.setattr(submissions, "find_submission", find_late)
+    response = send(client, setup, text="From the second window", files=[("plan.pdf", PDF)])
+    assert response.status_code == 302 and blind_lookups == [0]
+    saved = db.session.scalars(select(Submission).where(Submission.enrolment_id == setup["enrolment"].id)).all()
+    assert len(saved) == 1 and saved[0].text == "From the second window" and len(saved[0].files) == 1
+    stored = list(Path(app.config["UPLOAD_DIR"]).iterdir())
+    assert saved[0].files[0].stored_name in {path.name for path in stored}
+
+
+def test_a_file_stored_by_a_transaction_that_rolls_back_is_removed(app, setup):
+    uploads_dir = Path(app.config["UPLOAD_DIR"])
+    before = set(uploads_dir.iterdir()) if uploads_dir.exists() else set()
+    submission = Submission(enrolment=setup["enrolment"], assessment=setup["assignment"])
+    upload = uploads.check_upload(FileStorage(io.BytesIO(PDF), "plan.pdf"), setup["assignment"])
+    submissions.save_draft(submission, "A draft", [upload])
+    assert len(set(uploads_dir.iterdir()) - before) == 1
+    db.session.rollback()
+    assert set(uploads_dir.iterdir()) == before
