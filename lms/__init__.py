@@ -33,7 +33,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     import lms.models  # noqa: F401 - every model registered before migrations look at the metadata
-    import lms.reports.freshness  # noqa: F401 - every commit that changes the quota figures moves their version
+    import lms.reports.freshness  # noqa: F401 - a commit changing what the quota reports show moves their version
 
     db.init_app(app)
     with app.app_context():

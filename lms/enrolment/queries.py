@@ -72,7 +72,8 @@ def get_own_enrolment_or_404(enrolment_id: int, user: User) -> Enrolment:
     """The signed-in trainee's own enrolment in a state that allows studying; 404 for anyone else's.
 
     Its intake and course come in the same query: every study page shows them."""
-    enrolment = db.session.get(Enrolment, enrolment_id, options=[joinedload(Enrolment.intake).joinedload(Intake.course)])
+    enrolment = db.session.get(Enrolment, enrolment_id,
+                               options=[joinedload(Enrolment.intake).joinedload(Intake.course)])
     if enrolment is None or enrolment.user_id != user.id or not enrolment.can_study:
         abort(404)
     return enrolment
