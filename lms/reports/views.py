@@ -36,7 +36,8 @@ def show_quota_report():
         return render_template("reports/quota.html", programme=None)
     return render_template("reports/quota.html", programme=programme, country=country,
                            report_body=_report_body(programme, country),
-                           trainee_list=_trainee_list(programme, country) if country else None)
+                           trainee_list=_trainee_list(programme, country) if country else None,
+                           definitions=DEFINITIONS)
 
 
 def _report_body(programme: Programme, country: Country | None) -> Markup:
@@ -44,7 +45,7 @@ def _report_body(programme: Programme, country: Country | None) -> Markup:
     def render() -> str:
         report = quota_report(programme, country)
         return render_template("reports/_report_body.html", report=report, charts=report_charts(report),
-                               definitions=DEFINITIONS, thresholds=THRESHOLDS,
+                               thresholds=THRESHOLDS,
                                country_link=lambda row: url_for("reports.show_quota_report", country=row.code))
 
     key = ("quota", programme.id, country.id if country else None, current_user.role, *report_edition())

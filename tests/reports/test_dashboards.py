@@ -45,6 +45,7 @@ def test_a_country_coordinator_sees_their_country_and_its_trainees(client, small
     assert "Thailand: progress toward its allocation" in page
     assert re.findall(r'<tr data-country="([A-Z]{2})">', page) == ["TH"]
     assert "Trainees of Thailand and where each stands" in page
+    assert page.index("Trainees of Thailand") < page.index("How the figures are counted")  # definitions close the page
     assert "Anong Rattanakul" in page and "Ganya Prasert" in page
     assert "Nguyen Thi Lan" not in page and "Aisyah Rahman" not in page
     assert 'href="/reports/quota.pdf?country=TH"' in page
