@@ -60,13 +60,15 @@ def get_roster_enrolment_or_404(intake: Intake, enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def roster(intake: Intake) -> list[Enrolment]:
+def roster(intake: Intake, *, with_profiles: bool = True) -> list[Enrolment]:
+    """The intake's trainees with their country (and profile, which the roster page shows), by name."""
+    loads = [joinedload(Enrolment.user).joinedload(User.country)]
+    if with_profiles:
+        loads.append(joinedload(Enrolment.user).joinedload(User.profile))
     return list(db.session.scalars(
         select(Enrolment).join(Enrolment.user)
         .where(Enrolment.intake_id == intake.id, Enrolment.state.in_(ROSTER_STATES))
-        .options(joinedload(Enrolment.user).joinedload(User.profile),
-                 joinedload(Enrolment.user).joinedload(User.country))
-        .order_by(User.full_name, Enrolment.id)
+        .options(*loads).order_by(User.full_name, Enrolment.id)
     ))
 
 
@@ -159,7 +161,7 @@ class Gradebook:
 
 def gradebook(intake: Intake) -> Gradebook:
     """Every trainee of the intake against every assessment, in a fixed number of queries."""
-    enrolments = roster(intake)
+    enrolments = roster(intake, with_profiles=False)
     by_enrolment: dict[int, dict[int, Submission]] = {enrolment.id: {} for enrolment in enrolments}
     if enrolments:
         # Only what the gradebook links need: not the submitted text.

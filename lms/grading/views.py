@@ -118,12 +118,12 @@ def override_attempt(attempt_id: int):
 def show_gradebook(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     return render_template("grading/gradebook.html", intake=intake, book=queries.gradebook(intake),
-                           queue_size=queries.queue_size(intake), result_label=result_label)
+                           queue_size=queries.queue_size(intake), result_labels=result_labels())
 
 
-def result_label(result: str) -> str:
-    """The words the gradebook page shows for a Standing.result."""
-    return {"pass": _("pass"), "fail": _("fail"), "so_far": _("below pass mark so far")}[result]
+def result_labels() -> dict[str, str]:
+    """The words the gradebook shows for each Standing.result, translated once per page."""
+    return {"pass": _("pass"), "fail": _("fail"), "so_far": _("below pass mark so far")}
 
 
 def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
@@ -132,12 +132,12 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
               _("Weighted grade"), _("Pass mark"), _("Result"), _("Required lessons done"), _("Required lessons")]
     if book.takes_attendance:
         header.append(_("Attendance (%)"))
-    rows = []
+    rows, labels = [], result_labels()
     for row in book.rows:
         standing, user = row.standing, row.enrolment.user
         cells = [user.full_name, user.email, user.country.name if user.country else "", row.enrolment.state.value,
                  *[standing.scores.get(assessment.id) for assessment in book.assessments],
-                 standing.weighted_grade, standing.pass_mark, result_label(standing.result),
+                 standing.weighted_grade, standing.pass_mark, labels[standing.result],
                  standing.lessons_done, standing.lessons_required]
         if book.takes_attendance:
             cells.append(standing.attendance_rate)
