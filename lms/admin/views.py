@@ -2,24 +2,19 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.forms import UserAdminForm
 from lms.accounts.models import Role, User
 from lms.accounts.operations import update_user
+from lms.accounts.queries import people_matching
 from lms.admin import bp
 from lms.audit.models import AuditEntry
+from lms.core.paging import PAGE_SIZE, page_count, requested_page
 from lms.core.permissions import role_required
 from lms.extensions import db
 from lms.notifications.models import OutboxMail
-
-PAGE_SIZE = 50
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
 
 
 @bp.route("/users")
@@ -28,16 +23,15 @@ def list_users():
     query = select(User).options(joinedload(User.country)).order_by(User.full_name)
     search = request.args.get("q", "").strip()[:100]
     if search:
-        pattern = f"%{search.lower()}%"
-        query = query.where(or_(func.lower(User.full_name).like(pattern), User.email.like(pattern)))
+        query = query.where(people_matching(search))
     role = request.args.get("role", "")
     if role in {member.value for member in Role}:
         query = query.where(User.role == Role(role))
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = _page()
+    page = requested_page()
     users = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return render_template("admin/users.html", users=users, search=search, role=role, roles=list(Role),
-                           page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total)
+                           page=page, pages=page_count(total), total=total)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -69,13 +63,13 @@ def edit_user(user_id: int):
 @bp.route("/outbox")
 @role_required(Role.ADMIN)
 def list_outbox():
-    page = _page()
+    page = requested_page()
     total = db.session.scalar(select(func.count()).select_from(OutboxMail))
     mails = db.session.scalars(
         select(OutboxMail).order_by(OutboxMail.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template("admin/outbox.html", mails=mails, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+                           pages=page_count(total))
 
 
 @bp.route("/outbox/<int:mail_id>")
@@ -88,11 +82,11 @@ def show_mail(mail_id: int):
 @bp.route("/audit")
 @role_required(Role.ADMIN, Role.PROGRAMME_COORDINATOR)
 def list_audit():
-    page = _page()
+    page = requested_page()
     total = db.session.scalar(select(func.count()).select_from(AuditEntry))
     entries = db.session.scalars(
         select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     return render_template("admin/audit.html", entries=entries, page=page,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+                           pages=page_count(total))

@@ -56,9 +56,10 @@ def _render(enrolment: Enrolment, assessment: Assessment, submission: Submission
     )
 
 
-def _refuse_locked(enrolment: Enrolment, assessment: Assessment, submission: Submission, form: SubmissionForm):
+def _refuse_locked(reason: str, enrolment: Enrolment, assessment: Assessment, submission: Submission,
+                   form: SubmissionForm):
     """The page again with why the work cannot change, keeping the text that was sent to copy elsewhere."""
-    flash(submissions.lock_reason(submission), "error")
+    flash(reason, "error")
     return _render(enrolment, assessment, submission, form,
                    unsaved_text=form.text.data if "text" in form else None), 409
 
@@ -97,13 +98,13 @@ def edit_submission(enrolment_id: int, assessment_id: int):
     if request.method == "GET":
         return _render(enrolment, assessment, submission, form)
 
-    if submissions.lock_reason(submission):
-        return _refuse_locked(enrolment, assessment, submission, form)
+    if reason := submissions.lock_reason(submission):
+        return _refuse_locked(reason, enrolment, assessment, submission, form)
     if not form.validate_on_submit():
         return _render(enrolment, assessment, submission, form), 400
     submission = submissions.find_or_start(enrolment, assessment)
-    if submissions.lock_reason(submission):  # sent from another window in the meantime
-        return _refuse_locked(enrolment, assessment, submission, form)
+    if reason := submissions.lock_reason(submission):  # sent from another window in the meantime
+        return _refuse_locked(reason, enrolment, assessment, submission, form)
     submitted = _save(form, submission, assessment)
     db.session.commit()
     if form.errors:

@@ -7,10 +7,10 @@ from flask_login import current_user, login_required
 
 from lms.accounts.models import Role
 from lms.certificates import bp, operations, queries, verification_limit
-from lms.certificates.serials import normalise_serial
 from lms.certificates.documents import stored_pdf, zip_of
 from lms.certificates.forms import IssueForm, ReissueForm, RevokeForm
 from lms.certificates.operations import CertificateRefused
+from lms.certificates.serials import normalise_serial
 from lms.core.permissions import COORDINATOR_ROLES, role_required
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db

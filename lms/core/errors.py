@@ -22,13 +22,13 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
         status = error.code or 500
+        limit_mb = (request.max_content_length or 0) // (1024 * 1024)
         message = {
             400: _("The request could not be understood. Please check what you sent and try again."),
             403: _("You do not have permission to see this page."),
             404: _("We could not find that page."),
             405: _("That action is not available here."),
-            413: _("What you sent is too large: at most %(mb)d MB can be sent at once.",
-                   mb=(request.max_content_length or 0) // (1024 * 1024)),
+            413: _("What you sent is too large: at most %(mb)d MB can be sent at once.", mb=limit_mb),
             429: _("Too many requests. Please wait a moment and try again."),
         }.get(status, error.description)
         if status == 400 and error.description and "CSRF" in error.description:
@@ -37,7 +37,7 @@ def register_error_handlers(app: Flask) -> None:
             return json_error(status, str(message))
         if status == 413:
             # The request was never read: nothing of it was saved, and the page it came from still works.
-            return render_template("too_large.html", limit_mb=(request.max_content_length or 0) // (1024 * 1024),
+            return render_template("too_large.html", limit_mb=limit_mb,
                                    back=request.path if request.method == "POST" else None), 413
         return render_template("error.html", status=status, message=message), status
 

@@ -7,7 +7,6 @@ Assessments without a score count as zero in the weighted grade.
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-
 from sqlalchemy import func, select
 
 from lms.accounts.models import User

@@ -14,8 +14,10 @@ from sqlalchemy import case, distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.accounts.queries import people_matching
 from lms.certificates.models import Certificate
 from lms.core.db import utcnow
+from lms.core.paging import PAGE_SIZE, page_count
 from lms.enrolment.models import QUOTA_STATES, DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.programme.models import Country, Programme
@@ -396,7 +398,7 @@ class TraineeStanding:
         return str(_l("Not enrolled yet"))
 
 
-TRAINEES_PER_PAGE = 50
+TRAINEES_PER_PAGE = PAGE_SIZE
 
 
 @dataclass
@@ -430,12 +432,9 @@ def country_trainees(programme: Programme, country: Country, *, page: int = 1, s
     per_page = per_page or TRAINEES_PER_PAGE
     search = search.strip()[:100]
     if search:
-        needle = search.lower()
-        people = people.where(or_(func.lower(User.full_name).contains(needle, autoescape=True),
-                                  func.lower(User.native_name).contains(needle, autoescape=True),
-                                  func.lower(User.email).contains(needle, autoescape=True)))
+        people = people.where(people_matching(search))
     total = db.session.scalar(select(func.count()).select_from(people.subquery()))
-    pages = max((total + per_page - 1) // per_page, 1)
+    pages = page_count(total, per_page)
     page = min(max(page, 1), pages)
     users = db.session.scalars(
         select(User).options(joinedload(User.profile)).where(User.id.in_(people))

@@ -4,6 +4,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from lms.core.csv_export import csv_response
+from lms.core.paging import requested_page
 from lms.core.permissions import role_required
 from lms.programme.models import Country, Programme
 from lms.programme.queries import current_programme
@@ -20,11 +21,6 @@ def _report_or_404() -> QuotaReport:
     country = report_country(current_user, request.args.get("country"))
     programme = current_programme() or abort(404)
     return quota_report(programme, country)
-
-
-def _page_number() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and len(page) < 6 else 1
 
 
 @bp.route("/quota")
@@ -54,7 +50,7 @@ def _report_body(programme: Programme, country: Country | None) -> Markup:
 
 def _trainee_list(programme: Programme, country: Country) -> Markup:
     """The page of the country's trainees asked for (?page=, ?q=), rendered again only when data has changed."""
-    page, search = _page_number(), request.args.get("q", "").strip()[:100]
+    page, search = requested_page(), request.args.get("q", "").strip()[:100]
 
     def render() -> str:
         return render_template("reports/_trainees.html", country=country,

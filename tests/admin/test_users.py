@@ -69,6 +69,12 @@ def test_users_can_be_searched_by_name_and_filtered_by_role(client):
     make_user(Role.INSTRUCTOR, full_name="Bopha Instructor")
     page = client.get("/admin/users?q=bopha&role=trainee").get_data(as_text=True)
     assert "Bopha Chan" in page and "Bopha Instructor" not in page
+    native = make_user(Role.TRAINEE, full_name="Somchai Wongsawat")
+    native.native_name = "สมชาย วงศ์สวัสดิ์"
+    page = client.get("/admin/users?q=สมชาย").get_data(as_text=True)
+    assert "Somchai Wongsawat" in page and "Bopha Chan" not in page  # the name in the person's own script
+    assert "Bopha Chan" not in client.get("/admin/users?q=%25").get_data(as_text=True)  # % is not a wildcard
+    assert client.get("/admin/users?page=abc").status_code == 200
 
 
 def test_the_outbox_shows_mail_sent_by_the_platform(client):
