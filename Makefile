@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test setup system-packages test-tools migrate courses demo clean
+.PHONY: run test test-fast setup system-packages test-tools migrate courses demo clean
 
 run: setup migrate
 	$(FLASK) courses import
@@ -16,6 +16,10 @@ run: setup migrate
 test: setup test-tools
 	$(BIN)/bandit --quiet --recursive lms
 	$(BIN)/python -m pytest
+
+# A developer's quick loop: every test but the browser journeys.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser" -x
 
 setup: system-packages $(VENV)/.installed
 

@@ -7,8 +7,8 @@ BASE_DIR = Path(__file__).resolve().parent
 DEV_SECRET_KEY = "dev-only-not-secret"
 
 
-def _database_url(default: str) -> str:
-    url = os.environ.get("DATABASE_URL", default)
+def _database_url(default: str, variable: str = "DATABASE_URL") -> str:
+    url = os.environ.get(variable) or default
     # Hosting platforms often hand out "postgres://" URLs; SQLAlchemy wants the driver named.
     if url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url[len("postgres://"):]
@@ -58,6 +58,8 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
+    # The programme's calendar (intake dates, online deadlines, "today") is kept in this zone.
+    PROGRAMME_TIME_ZONE = os.environ.get("PROGRAMME_TIME_ZONE", "Asia/Bangkok")
     LANGUAGES = ["en"]
     ALLOW_DEMO_DATA = True
     # Admins and coordinators must set up two-factor sign-in before they can work (production).
@@ -88,7 +90,7 @@ class ProductionConfig(Config):
 class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key"
-    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    SQLALCHEMY_DATABASE_URI = _database_url("sqlite://", "TEST_DATABASE_URL")
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 64  # KiB, with parallelism it must be >= 8 x lanes
     RATELIMIT_STORAGE_URI = "memory://"

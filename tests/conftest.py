@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from config import TestConfig
+from config import TestConfig, _database_url
 from lms import create_app
 from lms.catalogue.course_files import read_tree
 from lms.catalogue.operations import import_courses
@@ -18,11 +18,20 @@ from lms.extensions import db, limiter
 from lms.programme.operations import ensure_countries
 
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    # A conftest's pytestmark marks nothing: the browser folder's tests get their mark here,
+    # so `-m browser` selects them and `-m "not browser"` leaves Chromium out.
+    for item in items:
+        if BROWSER_TESTS in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    return _database_url(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", "TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="session")

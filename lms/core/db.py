@@ -6,12 +6,14 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 
+from lms.core import clock
+
 # A pooled connection unused for this long is checked before a request gets it (see ping_idle_connections).
 IDLE_PING_SECONDS = 10
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator):

@@ -12,6 +12,7 @@ from lms.certificates.operations import issue_missing, revoke_certificate
 from lms.demo.work import add_attendance, add_finished_work, add_work_in_progress
 from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATIONS, POSITIONS, WHOLE_NAMES
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
+from lms.core import clock
 from lms.core.db import utcnow
 from lms.extensions import db
 from lms.learning.models import LessonProgress
@@ -163,7 +164,7 @@ JOURNEYS = [
 def load_demo(seed: int = 2026) -> DemoSummary:
     # Bandit B311 does not apply: seeded for reproducible demo data.
     rng = random.Random(seed)  # nosec B311
-    today = utcnow().date()
+    today = clock.today()
     countries = ensure_countries()
     courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
     if not courses:

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.assessments.quizzes import grade_attempt
 from lms.catalogue.models import Assessment, AssessmentKind, QuestionType
+from lms.core import clock
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
@@ -105,7 +106,7 @@ def add_attendance(intake, enrolments: list[Enrolment], rng: random.Random) -> N
     from lms.enrolment.models import EnrolmentState
     from lms.grading.models import Attendance, IntakeSession
 
-    today = utcnow().date()
+    today = clock.today()
     held = [intake.starts_on + timedelta(weeks=week) for week in range(8)]
     held = [day for day in held if day <= min(today, intake.ends_on)]
     present_share = {EnrolmentState.COMPLETED: 1.0, EnrolmentState.ACTIVE: 0.85, EnrolmentState.FAILED: 0.5,

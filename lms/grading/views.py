@@ -4,8 +4,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.core import clock
 from lms.core.csv_export import csv_response
-from lms.core.db import utcnow
 from lms.core.permissions import role_required
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
@@ -161,7 +161,7 @@ def show_roster(intake_id: int):
 
 
 def _attendance_forms(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
-    today = utcnow().date()
+    today = clock.today()
     new_form = SessionForm(formdata=None, prefix="new", intake=intake, roster=enrolments,
                            data={"held_on": min(max(today, intake.starts_on), intake.ends_on)})
     session_forms = {

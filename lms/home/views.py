@@ -1,5 +1,4 @@
 """The front page, and a home page for each role."""
-from datetime import date
 
 from flask import abort, render_template
 from flask_login import current_user
@@ -9,6 +8,7 @@ from lms.accounts.models import Role, User
 from lms.audit.models import AuditEntry
 from lms.catalogue import queries as catalogue_queries
 from lms.catalogue.models import Course
+from lms.core import clock
 from lms.certificates import queries as certificate_queries
 from lms.enrolment import queries as enrolment_queries
 from lms.extensions import db
@@ -38,7 +38,7 @@ def _notifications():
 def trainee_home():
     return render_template(
         "home/trainee.html", enrolments=enrolment_queries.enrolments_of(current_user),
-        intakes=enrolment_queries.open_intakes(date.today()), notifications=_notifications(),
+        intakes=enrolment_queries.open_intakes(clock.today()), notifications=_notifications(),
         certificates=certificate_queries.certificates_of(current_user),
     )
 

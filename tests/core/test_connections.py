@@ -2,7 +2,6 @@
 
 SQLite has no server to drop a connection; the PostgreSQL pass of .ci/run (TEST_DATABASE_URL) runs these.
 """
-import os
 import time
 
 import pytest
@@ -12,9 +11,12 @@ from sqlalchemy.pool import NullPool
 
 from lms.core.db import ping_idle_connections
 
-URL = os.environ.get("TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(not URL.startswith("postgresql"),
-                                reason="PostgreSQL only: run with TEST_DATABASE_URL, as .ci/run does")
+from config import _database_url
+
+URL = _database_url("", "TEST_DATABASE_URL")
+pytestmark = [pytest.mark.postgresql,
+              pytest.mark.skipif(not URL.startswith("postgresql"),
+                                 reason="PostgreSQL only: run with TEST_DATABASE_URL, as .ci/run does")]
 
 
 def pooled_engine(**ping):
