@@ -123,7 +123,7 @@ SCHEMAS = {
         "type": "object",
         "description": "The programme against its target (code null) or one country against its allocation.",
         "required": ["code", "name", "allocation", "nominated", "approved", "active", "completed", "certified",
-                     "percentage", "remaining", "pace_needed_per_month", "current_pace_per_month", "forecast",
+                     "percentage", "still_to_certify", "pace_needed_per_month", "current_pace_per_month", "forecast",
                      "status", "breakdowns"],
         "properties": {
             "code": {"type": ["string", "null"], "description": "ISO 3166-1 alpha-2; null for the programme."},
@@ -138,7 +138,7 @@ SCHEMAS = {
                                          "the target."},
             "percentage": {**_NUMBER_OR_NULL, "description": "Certified as a percentage of the allocation "
                                                              "(one decimal); null when the allocation is 0."},
-            "remaining": {"type": "integer"},
+            "still_to_certify": {"type": "integer"},
             "pace_needed_per_month": {**_NUMBER_OR_NULL,
                                       "description": "People a month needed to reach the allocation by the end "
                                                      "date; null once the programme has ended."},

@@ -8,7 +8,8 @@ from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.catalogue.models import Course
 from lms.enrolment.models import DeliveryMode, Intake
-from lms.enrolment.operations import EnrolmentRefused, places_taken
+from lms.enrolment.operations import EnrolmentRefused
+from lms.programme.quota import places_taken
 from lms.extensions import db
 from lms.programme.models import Programme
 

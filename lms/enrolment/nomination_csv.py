@@ -12,11 +12,11 @@ from sqlalchemy import select
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.enrolment.models import Enrolment, Intake
-from lms.enrolment.operations import (EnrolmentRefused, holds_place_already, nominate, people_holding_places,
-                                      places_taken)
+from lms.enrolment.operations import EnrolmentRefused, nominate
 from lms.extensions import db
 from lms.notifications.operations import send_mail
-from lms.programme.models import Country, CountryAllocation
+from lms.programme import quota
+from lms.programme.models import Country
 
 MAX_ROWS = 500
 MAX_BYTES = 512 * 1024
@@ -147,27 +147,30 @@ def _check_existing(number: int, row: dict, user: User, by: User, intake: Intake
 
 def _check_places(nominees: list[Nominee], by: User, intake: Intake) -> list[RowError]:
     errors = []
-    if places_taken(intake) + len(nominees) > intake.capacity:
-        free = max(intake.capacity - places_taken(intake), 0)
+    taken = quota.places_taken(intake)
+    if taken + len(nominees) > intake.capacity:
+        free = quota.places_left(intake.capacity, taken)
         errors.append(RowError(len(nominees) + 1, "-", _("the intake has %(free)d free places for %(count)d people",
                                                          free=free, count=len(nominees))))
     new_people: dict[int, int] = {}
     for nominee in nominees:
-        if nominee.existing is None or not holds_place_already(nominee.existing, intake.programme_id):
+        if nominee.existing is None or not quota.holds_place_already(nominee.existing, intake.programme_id):
             new_people[nominee.values["country_id"]] = new_people.get(nominee.values["country_id"], 0) + 1
+    allocations = {country.id: allocation for country, allocation in quota.allocations(intake.programme)}
     for country_id, count in new_people.items():
-        allocation = db.session.scalar(select(CountryAllocation.allocation).where(
-            CountryAllocation.programme_id == intake.programme_id, CountryAllocation.country_id == country_id)) or 0
-        free = allocation - people_holding_places(intake.programme_id, country_id)
+        free = quota.places_left(allocations.get(country_id, 0),
+                                 quota.people_holding_places(intake.programme_id, country_id))
         if count > free:
             errors.append(RowError(len(nominees) + 1, "-", _(
                 "the file needs %(count)d places of the country's allocation, but %(free)d remain",
-                count=count, free=max(free, 0))))
+                count=count, free=free)))
     return errors
 
 
 def nominate_all(nominees: list[Nominee], by: User, intake: Intake) -> list[Enrolment]:
     """Create any new trainee accounts and place everyone; raises EnrolmentRefused to undo the lot."""
+    # Every country's allocation first, in id order, before any intake: no deadlock against an approval.
+    quota.lock_allocations(intake.programme_id, {nominee.values["country_id"] for nominee in nominees})
     enrolments = []
     for nominee in nominees:
         trainee = nominee.existing or _create_trainee(nominee.values)

@@ -8,15 +8,15 @@ coordinators approving the last place at the same moment are served one after th
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core.db import utcnow
-from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
+from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.notifications.operations import notify
-from lms.programme.models import CountryAllocation
+from lms.programme import quota
 
 
 class EnrolmentRefused(Exception):
@@ -63,40 +63,6 @@ def _study_link(enrolment: Enrolment) -> str | None:
     return url_for("learning.show_intake", enrolment_id=enrolment.id, _external=True) if has_request_context() else None
 
 
-# --- Counting places ---------------------------------------------------------------------------
-
-def people_holding_places(programme_id: int, country_id: int) -> int:
-    """Distinct people of a country with an approved, active or completed enrolment in the programme."""
-    return db.session.scalar(
-        select(func.count(distinct(Enrolment.user_id)))
-        .join(Enrolment.user).join(Enrolment.intake)
-        .where(User.country_id == country_id, Intake.programme_id == programme_id,
-               Enrolment.state.in_(QUOTA_STATES))
-    )
-
-
-def holds_place_already(user: User, programme_id: int) -> bool:
-    return db.session.scalar(
-        select(func.count()).select_from(Enrolment).join(Enrolment.intake)
-        .where(Enrolment.user_id == user.id, Intake.programme_id == programme_id, Enrolment.state.in_(QUOTA_STATES))
-    ) > 0
-
-
-def places_taken(intake: Intake) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(Enrolment)
-        .where(Enrolment.intake_id == intake.id, Enrolment.state.in_(QUOTA_STATES))
-    )
-
-
-def _lock_allocation(programme_id: int, country_id: int) -> CountryAllocation | None:
-    return db.session.scalar(
-        select(CountryAllocation)
-        .where(CountryAllocation.programme_id == programme_id, CountryAllocation.country_id == country_id)
-        .with_for_update()
-    )
-
-
 def _lock_intake(intake: Intake) -> None:
     db.session.execute(select(Intake.id).where(Intake.id == intake.id).with_for_update())
 
@@ -107,15 +73,15 @@ def check_places(enrolment: Enrolment, *, override_reason: str | None = None) ->
     Returns True when the quota is exceeded under an override; raises QuotaFull or IntakeFull.
     """
     intake, trainee = enrolment.intake, enrolment.user
-    allocation = _lock_allocation(intake.programme_id, trainee.country_id)  # always first: no deadlocks
+    allocation = quota.lock_allocation(intake.programme_id, trainee.country_id)  # always first: no deadlocks
     _lock_intake(intake)
-    if places_taken(intake) >= intake.capacity:
+    if quota.places_taken(intake) >= intake.capacity:
         raise IntakeFull(_("This intake is full (%(capacity)d places). Put the request on the waiting list "
                            "or choose another intake.", capacity=intake.capacity))
-    if holds_place_already(trainee, intake.programme_id):
+    if quota.holds_place_already(trainee, intake.programme_id):
         return False  # the person already counts once; another course costs no extra place
     allowed = allocation.allocation if allocation else 0
-    holding = people_holding_places(intake.programme_id, trainee.country_id)
+    holding = quota.people_holding_places(intake.programme_id, trainee.country_id)
     if holding < allowed:
         return False
     if override_reason:
@@ -156,7 +122,7 @@ def withdraw_enrolment(enrolment: Enrolment, by: User, reason: str | None = None
     record(by, "enrolment.withdrawn", enrolment, before={"state": before}, after={"state": "withdrawn"},
            reason=reason)
     db.session.flush()
-    return promote_waitlist(enrolment.intake, by) if freed else []
+    return promote_waitlist(enrolment.intake) if freed else []
 
 
 # --- Coordinator decisions ---------------------------------------------------------------------
@@ -215,12 +181,16 @@ def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     return enrolment
 
 
-def promote_waitlist(intake: Intake, by: User) -> list[Enrolment]:
-    """Give freed places to the waiting list, longest waiting first, as far as quota and capacity allow."""
+def promote_waitlist(intake: Intake) -> list[Enrolment]:
+    """Give freed places to the waiting list, longest waiting first, as far as quota and capacity allow.
+
+    The system decides (no person is recorded as the actor): the place was freed, nobody chose whom."""
     waiting = db.session.scalars(
         select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
         .order_by(Enrolment.decided_at, Enrolment.id)
     ).all()
+    # The waiting people's countries' allocations in id order, before the intake, as every approval does.
+    quota.lock_allocations(intake.programme_id, {enrolment.user.country_id for enrolment in waiting})
     promoted = []
     for enrolment in waiting:
         try:
@@ -229,8 +199,8 @@ def promote_waitlist(intake: Intake, by: User) -> list[Enrolment]:
             break
         except QuotaFull:
             continue  # this person's country is full; the next in line may be from elsewhere
-        enrolment.move_to(EnrolmentState.APPROVED, by=by, reason="A place was freed on the waiting list")
-        record(by, "enrolment.approved", enrolment, before={"state": "waitlisted"}, after={"state": "approved"},
+        enrolment.move_to(EnrolmentState.APPROVED, by=None, reason="A place was freed on the waiting list")
+        record(None, "enrolment.approved", enrolment, before={"state": "waitlisted"}, after={"state": "approved"},
                reason="Promoted from the waiting list")
         notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
                                  course=intake.course.title),

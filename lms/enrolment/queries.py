@@ -1,4 +1,5 @@
 """Reads about intakes and enrolments shared by pages and the API."""
+from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
@@ -7,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.core.db import utcnow
-from lms.enrolment.models import Enrolment, EnrolmentState, Intake, intake_instructor
+from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake, intake_instructor
 from lms.extensions import db
 
 
@@ -43,7 +44,7 @@ def intakes_taught_by(user: User, today: date | None = None) -> list[tuple[Intak
         )
         for intake_id, state, count in rows:
             counts[intake_id][state] = count
-    return [(intake, counts[intake.id]) for intake in intakes]
+    return [(intake, IntakeCounts(counts[intake.id])) for intake in intakes]
 
 
 def pending_requests(country_id: int | None = None, limit: int = 50) -> list[Enrolment]:
@@ -114,7 +115,25 @@ def own_enrolments_by_intake(user: User, intake_ids: list[int]) -> dict[int, Enr
         select(Enrolment).where(Enrolment.user_id == user.id, Enrolment.intake_id.in_(intake_ids)))}
 
 
-def intakes_with_counts() -> list[tuple[Intake, dict[EnrolmentState, int]]]:
+@dataclass
+class IntakeCounts:
+    """People in one intake per state, and the places it has given (the quota's holding states)."""
+    by_state: dict[EnrolmentState, int]
+
+    @property
+    def requested(self) -> int:
+        return self.by_state.get(EnrolmentState.REQUESTED, 0)
+
+    @property
+    def holding_place(self) -> int:
+        return sum(self.by_state.get(state, 0) for state in QUOTA_STATES)
+
+    @property
+    def completed(self) -> int:
+        return self.by_state.get(EnrolmentState.COMPLETED, 0)
+
+
+def intakes_with_counts() -> list[tuple[Intake, IntakeCounts]]:
     intakes = list(db.session.scalars(
         select(Intake).options(joinedload(Intake.course), selectinload(Intake.instructors))
         .order_by(Intake.starts_on.desc())))
@@ -122,4 +141,4 @@ def intakes_with_counts() -> list[tuple[Intake, dict[EnrolmentState, int]]]:
     for intake_id, state, count in db.session.execute(
             select(Enrolment.intake_id, Enrolment.state, func.count()).group_by(Enrolment.intake_id, Enrolment.state)):
         counts.setdefault(intake_id, {})[state] = count
-    return [(intake, counts[intake.id]) for intake in intakes]
+    return [(intake, IntakeCounts(counts[intake.id])) for intake in intakes]

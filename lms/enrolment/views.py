@@ -15,10 +15,10 @@ from lms.enrolment.intakes import save_intake
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nominate_all, read_rows
 from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, may_place, nominate,
-                                      people_holding_places, reject_enrolment, request_enrolment,
-                                      waitlist_enrolment, withdraw_enrolment)
+                                      reject_enrolment, request_enrolment, waitlist_enrolment, withdraw_enrolment)
 from lms.extensions import db
-from lms.programme.queries import current_programme
+from lms.programme.queries import country_figures, current_programme
+from lms.programme.quota import people_holding_places
 
 DECIDERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR)
 
@@ -77,9 +77,7 @@ def list_enrolments():
         abort(400)
     country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
     programme = current_programme()
-    quota = None
-    if programme and country_id:
-        quota = (programme.allocation_for(current_user.country), people_holding_places(programme.id, country_id))
+    quota = country_figures(programme, country_id)[0] if programme and country_id else None
     return render_template(
         "enrolment/list.html", enrolments=queries.enrolments_in_state(state, country_id), state=state,
         states=list(EnrolmentState), quota=quota,

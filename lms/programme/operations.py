@@ -9,6 +9,7 @@ from lms.audit.operations import record
 from lms.extensions import db
 from lms.programme.countries import ASEAN_COUNTRIES
 from lms.programme.models import Country, CountryAllocation, Programme
+from lms.programme.quota import allocation_floor
 
 
 class AllocationError(ValueError):
@@ -73,12 +74,11 @@ def update_settings(programme: Programme, by: User, *, target: int, starts_on: d
     already counted for its country (holding a place or certified, whichever is larger). The
     allocation rows are locked first, as approvals lock them, so no place is given while this checks.
     """
-    from lms.reports.queries import people_counted
 
     rows = {row.country_id: row for row in db.session.scalars(
         select(CountryAllocation).where(CountryAllocation.programme_id == programme.id)
         .order_by(CountryAllocation.id).with_for_update())}
-    counted = people_counted(programme)
+    counted = allocation_floor(programme)
     errors = {}
     for country, allocation in allocations.items():
         if allocation < counted.get(country.id, 0):

@@ -1,12 +1,12 @@
 """Reads about the programme: the current programme and each country's headline numbers."""
 from dataclasses import dataclass
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 
-from lms.accounts.models import User
-from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
+from lms.enrolment.models import EnrolmentState
 from lms.extensions import db
-from lms.programme.models import Country, CountryAllocation, Programme
+from lms.programme.models import Country, Programme
+from lms.programme.quota import allocations, holding_per_country, people_per_country, places_left
 
 
 def current_programme() -> Programme | None:
@@ -18,45 +18,18 @@ class CountryFigures:
     country: Country
     allocation: int
     requested: int
-    holding_slot: int  # distinct people with an approved, active or completed enrolment
+    holding_place: int  # distinct people with an approved, active or completed enrolment
     completed: int  # distinct people with a completed enrolment
 
     @property
-    def remaining(self) -> int:
-        return max(self.allocation - self.holding_slot, 0)
-
-
-def people_per_country(programme_id: int, country_id: int | None = None, states=None) -> dict[int | None, int]:
-    """Distinct people with an enrolment of the programme (in `states`, if given), per country."""
-    query = (
-        select(User.country_id, func.count(distinct(Enrolment.user_id)))
-        .select_from(Enrolment).join(Enrolment.user).join(Enrolment.intake)
-        .where(Intake.programme_id == programme_id).group_by(User.country_id)
-    )
-    if states is not None:
-        query = query.where(Enrolment.state.in_(states))
-    if country_id is not None:
-        query = query.where(User.country_id == country_id)
-    return dict(db.session.execute(query).all())
-
-
-def allocations(programme: Programme, country_id: int | None = None) -> list[tuple[Country, int]]:
-    """Every country (or one) with its allocation in the programme, 0 where none is set."""
-    query = (
-        select(Country, func.coalesce(CountryAllocation.allocation, 0))
-        .outerjoin(CountryAllocation, (CountryAllocation.country_id == Country.id)
-                   & (CountryAllocation.programme_id == programme.id))
-        .order_by(Country.name)
-    )
-    if country_id is not None:
-        query = query.where(Country.id == country_id)
-    return [(country, allocation) for country, allocation in db.session.execute(query)]
+    def places_left(self) -> int:
+        return places_left(self.allocation, self.holding_place)
 
 
 def country_figures(programme: Programme, country_id: int | None = None) -> list[CountryFigures]:
     """Headline numbers per country for the programme's home pages, each counted in SQL as distinct people."""
     requested = people_per_country(programme.id, country_id, (EnrolmentState.REQUESTED,))
-    holding = people_per_country(programme.id, country_id, QUOTA_STATES)
+    holding = holding_per_country(programme.id, country_id)
     completed = people_per_country(programme.id, country_id, (EnrolmentState.COMPLETED,))
     return [
         CountryFigures(country, allocation, requested.get(country.id, 0), holding.get(country.id, 0),

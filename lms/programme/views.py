@@ -13,14 +13,14 @@ from lms.programme import bp
 from lms.programme.forms import ProgrammeSettingsForm
 from lms.programme.operations import AllocationError, update_settings
 from lms.programme.queries import all_countries, current_programme
-from lms.reports.queries import people_counted
+from lms.programme.quota import allocation_floor
 
 
 @bp.route("/settings", methods=["GET", "POST"])
 @role_required(Role.PROGRAMME_COORDINATOR)
 def edit_settings():
     programme = current_programme() or abort(404)
-    form = ProgrammeSettingsForm.for_programme(programme, all_countries(), people_counted(programme))
+    form = ProgrammeSettingsForm.for_programme(programme, all_countries(), allocation_floor(programme))
     if form.validate_on_submit():
         try:
             update_settings(programme, current_user, target=form.target.data, starts_on=form.starts_on.data,

@@ -20,14 +20,14 @@ def report_pdf(report: QuotaReport) -> bytes:
 
 def _figure_cells(figures: Figures) -> list:
     return [figures.allocation, figures.nominated, figures.approved, figures.active, figures.completed,
-            figures.certified, figures.percentage, figures.remaining, figures.pace_needed, figures.current_pace,
+            figures.certified, figures.percentage, figures.still_to_certify, figures.pace_needed, figures.current_pace,
             figures.forecast, str(figures.status.label)]
 
 
 def csv_table(report: QuotaReport) -> tuple[list[str], list[list]]:
     """One row for the report's scope (programme or country) and one a country; breakdowns as columns."""
     header = [_("Scope"), _("Country code"), _("Country"), _("Allocation"), _("Nominated"), _("Approved"), _("Active"),
-              _("Completed"), _("Certified"), _("Percentage of allocation"), _("Remaining"),
+              _("Completed"), _("Certified"), _("Percentage of allocation"), _("Still to certify"),
               _("Pace needed per month"), _("Current pace per month"), _("Forecast"), _("Status")]
     header += [_("Certified: %(dimension)s: %(value)s", dimension=breakdown.title, value=label)
                for breakdown in report.summary.breakdowns for _key, label, _count in breakdown.rows]
@@ -52,7 +52,7 @@ def _figures_json(figures: Figures) -> dict:
         "completed": figures.completed,
         "certified": figures.certified,
         "percentage": figures.percentage,
-        "remaining": figures.remaining,
+        "still_to_certify": figures.still_to_certify,
         "pace_needed_per_month": figures.pace_needed,
         "current_pace_per_month": figures.current_pace,
         "forecast": figures.forecast,

@@ -7,21 +7,21 @@ courses counts once; withdrawn, failed and rejected enrolments and revoked certi
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, distinct, func, or_, select
+from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.queries import people_matching
-from lms.certificates.models import Certificate
 from lms.core.db import utcnow
 from lms.core.paging import PAGE_SIZE, page_count
 from lms.enrolment.models import QUOTA_STATES, DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.programme.models import Country, Programme
-from lms.programme.queries import allocations, people_per_country
+from lms.programme.quota import (ProgrammeYear, allocations, first_certificates, in_country, people_per_country,
+                                 programme_years, still_to_certify)
 
 # A month is a twelfth of an average year, so months need no calendar arithmetic.
 DAYS_PER_MONTH = 365.25 / 12
@@ -67,8 +67,8 @@ DEFINITIONS = [
                          "first certificate's completion date; a replaced certificate is counted through its "
                          "successor. Withdrawn, failed and revoked do not count.")),
     (_l("Percentage"), _l("Certified as a share of the allocation.")),
-    (_l("Remaining"), _l("Allocation minus certified, never below zero.")),
-    (_l("Pace needed"), _l("Remaining divided by the months left until the programme's end date; a month is a "
+    (_l("Still to certify"), _l("Allocation minus certified, never below zero.")),
+    (_l("Pace needed"), _l("Still to certify divided by the months left until the programme's end date; a month is a "
                            "twelfth of a year (30.44 days).")),
     (_l("Current pace"), _l("Certified divided by the months elapsed since the programme's start date.")),
     (_l("Forecast"), _l("The certified count the programme will reach at its end at the current pace: "
@@ -82,31 +82,6 @@ DEFINITIONS = [
 
 
 # --- The programme's calendar ------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ProgrammeYear:
-    number: int
-    starts_on: date
-    ends_on: date
-
-    @property
-    def label(self) -> str:
-        return str(_l("Year %(number)d", number=self.number))
-
-
-def _anniversary(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February in a common year: the year turns on 1 March, as Programme.year_of has it
-        return date(day.year + years, 3, 1)
-
-
-def programme_years(programme: Programme) -> list[ProgrammeYear]:
-    count = programme.year_of(programme.ends_on)
-    starts = [_anniversary(programme.starts_on, number) for number in range(count)]
-    ends = [next_start - timedelta(days=1) for next_start in starts[1:]] + [programme.ends_on]
-    return [ProgrammeYear(number + 1, start, end) for number, (start, end) in enumerate(zip(starts, ends))]
-
 
 @dataclass(frozen=True)
 class Clock:
@@ -154,15 +129,15 @@ class Figures:
         return round(self.certified / self.allocation * 100, 1) if self.allocation else None
 
     @property
-    def remaining(self) -> int:
-        return max(self.allocation - self.certified, 0)
+    def still_to_certify(self) -> int:
+        return still_to_certify(self.allocation, self.certified)
 
     @property
     def pace_needed(self) -> float | None:
         """People to certify per month from now on to reach the allocation; None once the programme has ended."""
         if not self.clock.remaining_days:
             return None
-        return round(self.remaining / (self.clock.remaining_days / DAYS_PER_MONTH), 1)
+        return round(self.still_to_certify / (self.clock.remaining_days / DAYS_PER_MONTH), 1)
 
     @property
     def current_pace(self) -> float | None:
@@ -217,29 +192,6 @@ class QuotaReport:
 
 # --- Queries --------------------------------------------------------------------------------------
 
-def first_certificates(programme: Programme):
-    """One row per certified person: user_id, and the completed_on, intake mode and programme year of their
-    first certificate that is not revoked (year 0 before the start, len(years) + 1 after the end)."""
-    ranked = (
-        select(Certificate.user_id, Certificate.completed_on, Intake.mode,
-               func.row_number().over(partition_by=Certificate.user_id,
-                                      order_by=(Certificate.completed_on, Certificate.id)).label("position"))
-        .join(Certificate.enrolment).join(Enrolment.intake)
-        .where(Intake.programme_id == programme.id, Certificate.revoked_at.is_(None))
-        .subquery("ranked_certificate")
-    )
-    years = programme_years(programme)
-    whens = [(ranked.c.completed_on < programme.starts_on, 0)]
-    whens += [(ranked.c.completed_on <= year.ends_on, year.number) for year in years]
-    year = case(*whens, else_=len(years) + 1).label("year")
-    return (select(ranked.c.user_id, ranked.c.completed_on, ranked.c.mode, year)
-            .where(ranked.c.position == 1).subquery("first_certificate"))
-
-
-def _in_scope(query, country_id: int | None):
-    return query if country_id is None else query.where(User.country_id == country_id)
-
-
 def _people_per_state(programme_id: int, country_id: int | None) -> dict[EnrolmentState, dict[int | None, int]]:
     query = (
         select(User.country_id, Enrolment.state, func.count(distinct(Enrolment.user_id)))
@@ -248,15 +200,9 @@ def _people_per_state(programme_id: int, country_id: int | None) -> dict[Enrolme
         .group_by(User.country_id, Enrolment.state)
     )
     counts: dict[EnrolmentState, dict[int | None, int]] = {state: {} for state in QUOTA_STATES}
-    for country_id_, state, count in db.session.execute(_in_scope(query, country_id)):
+    for country_id_, state, count in db.session.execute(in_country(query, country_id)):
         counts[state][country_id_] = count
     return counts
-
-
-def _certified_per_country(first, country_id: int | None) -> dict[int | None, int]:
-    query = (select(User.country_id, func.count(first.c.user_id)).select_from(first)
-             .join(User, User.id == first.c.user_id).group_by(User.country_id))
-    return dict(db.session.execute(_in_scope(query, country_id)).all())
 
 
 def _certified_combinations(first, country_id: int | None):
@@ -272,7 +218,7 @@ def _certified_combinations(first, country_id: int | None):
         .outerjoin(TraineeProfile, TraineeProfile.user_id == User.id)
         .group_by(User.country_id, first.c.year, TraineeProfile.category, TraineeProfile.gender, first.c.mode)
     )
-    return db.session.execute(_in_scope(query, country_id)).all()
+    return db.session.execute(in_country(query, country_id)).all()
 
 
 def _timeline(first, country_id: int | None) -> list[tuple[date, int]]:
@@ -282,7 +228,7 @@ def _timeline(first, country_id: int | None) -> list[tuple[date, int]]:
         .group_by(first.c.completed_on).order_by(first.c.completed_on)
     )
     total, points = 0, []
-    for day, count in db.session.execute(_in_scope(query, country_id)):
+    for day, count in db.session.execute(in_country(query, country_id)):
         total += count
         points.append((day, total))
     return points
@@ -363,15 +309,6 @@ def quota_report(programme: Programme, country: Country | None = None, now: date
                           {dimension: _summed(per_country) for dimension, per_country in split.items()})
     return QuotaReport(programme=programme, country=country, generated_at=now, summary=summary,
                        countries=countries, timeline=_timeline(first, country_id), years=years)
-
-
-def people_counted(programme: Programme) -> dict[int, int]:
-    """Per country, the people an allocation may never go below: those holding a place or certified,
-    whichever is larger."""
-    holding = people_per_country(programme.id, None, QUOTA_STATES)
-    certified = _certified_per_country(first_certificates(programme), None)
-    return {country_id: max(holding.get(country_id, 0), certified.get(country_id, 0))
-            for country_id in set(holding) | set(certified) if country_id is not None}
 
 
 # --- Where each trainee of a country stands ---------------------------------------------------------

@@ -371,7 +371,7 @@ def test_c_an_approval_beyond_the_quota_is_refused_with_a_useful_message(page: P
     # Thailand's coordinator tries to approve the request.
     sign_in(page, "th.coordinator@demo.test")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Enrolments").click()
-    expect(page.get_by_text("places remaining")).to_have_text("0 places remaining")
+    expect(page.get_by_text("places left to give")).to_have_text("0 places left to give")
     open_request(page, name)
     places = page.get_by_role("row", name=re.compile("^Country's places"))
     expect(places).to_contain_text(f"{least} of {least} in use")

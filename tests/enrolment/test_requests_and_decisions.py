@@ -8,7 +8,8 @@ from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.enrolment.operations import (EnrolmentRefused, IntakeFull, QuotaFull, approve_enrolment,
-                                      people_holding_places, reject_enrolment, request_enrolment)
+                                      reject_enrolment, request_enrolment)
+from lms.programme.quota import people_holding_places
 from lms.notifications.models import Notification, OutboxMail
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.enrolment.helpers import holding, requested, set_allocation, upcoming_intake

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import Category, Role, User
+from lms.audit.models import AuditEntry
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.enrolment.operations import approve_enrolment, waitlist_enrolment, withdraw_enrolment
 from lms.notifications.models import OutboxMail
@@ -30,6 +31,19 @@ def test_withdrawal_promotes_the_waiting_list_in_order(db_session, programme):
     assert promoted == [first_waiting]
     assert first_waiting.state is EnrolmentState.APPROVED and second_waiting.state is EnrolmentState.WAITLISTED
     assert placed.state is EnrolmentState.WITHDRAWN
+
+
+def test_a_promotion_is_recorded_as_done_by_the_system(db_session, programme):
+    intake = upcoming_intake(programme, capacity=1)
+    coordinator = make_user(Role.PROGRAMME_COORDINATOR)
+    placed, waiting = requested(intake), requested(intake, "VN")
+    approve_enrolment(placed, coordinator)
+    waitlist_enrolment(waiting, coordinator, "Full")
+    withdraw_enrolment(placed, placed.user, "New duties")
+    assert waiting.decided_by is None and waiting.events[-1].by is None
+    approval = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "enrolment.approved",
+                                                           AuditEntry.object_id == waiting.id)).one()
+    assert approval.actor is None  # not the trainee whose withdrawal freed the place
 
 
 def test_promotion_skips_someone_whose_country_is_full(db_session, programme):

@@ -22,7 +22,7 @@ def row_words(figures: dict) -> list[str]:
     """A country's row as words, in the order of the dashboard's and the PDF's tables, from its JSON."""
     return [*figures["name"].split(), *(str(figures[key]) for key in
                                         ("allocation", "nominated", "approved", "active", "completed", "certified")),
-            shown(figures["percentage"], "%"), str(figures["remaining"]), shown(figures["pace_needed_per_month"]),
+            shown(figures["percentage"], "%"), str(figures["still_to_certify"]), shown(figures["pace_needed_per_month"]),
             shown(figures["forecast"]), *str(Status(figures["status"]).label).split()]
 
 
@@ -59,9 +59,9 @@ def test_dashboard_pdf_csv_and_json_show_the_same_numbers(client, small, program
         assert " ".join(words) in pdf, figures["code"]
         row = rows[figures["code"]]
         assert [int(row[name]) for name in ("Allocation", "Nominated", "Approved", "Active", "Completed",
-                                            "Certified", "Remaining")] == [
+                                            "Certified", "Still to certify")] == [
             figures[key] for key in ("allocation", "nominated", "approved", "active", "completed", "certified",
-                                     "remaining")]
+                                     "still_to_certify")]
         for column, key in (("Percentage of allocation", "percentage"), ("Pace needed per month",
                                                                         "pace_needed_per_month"),
                             ("Forecast", "forecast")):

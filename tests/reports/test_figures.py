@@ -7,8 +7,8 @@ from sqlalchemy import select
 from lms.accounts.models import Role
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.programme.operations import update_settings
-from lms.reports.queries import (Clock, Figures, Status, country_trainees, people_counted, programme_years,
-                                 quota_report)
+from lms.programme.quota import allocation_floor, programme_years
+from lms.reports.queries import Clock, Figures, Status, country_trainees, quota_report
 from tests.factories import country, make_user
 from tests.reports.helpers import C, ELAPSED_DAYS, NOW, REMAINING_DAYS, TOTAL_DAYS, certify, enrol, months
 
@@ -54,7 +54,7 @@ def test_thailand_counts_people_once_and_leaves_out_withdrawn_failed_and_revoked
     # allocation, nominated (th1-th7), approved (th7), active (th3), completed (th1 th2 th5), certified (th1 th2)
     assert counts(thailand) == (30, 7, 1, 1, 3, 2)
     assert thailand.percentage == round(2 / 30 * 100, 1) == 6.7
-    assert thailand.remaining == 28
+    assert thailand.still_to_certify == 28
     assert thailand.pace_needed == round(28 / months(REMAINING_DAYS), 1) == 0.8
     assert thailand.current_pace == round(2 / months(ELAPSED_DAYS), 1) == 0.1
     assert thailand.forecast == round(2 * TOTAL_DAYS / ELAPSED_DAYS, 1) == 5.0
@@ -81,7 +81,7 @@ def test_a_superseded_certificate_counts_through_its_successor_once(report):
     # vn1 certified (one replaced certificate, counted once); vn2's certificate is revoked, vn2 is active elsewhere
     assert counts(viet_nam) == (2, 2, 0, 1, 2, 1)
     assert breakdown(viet_nam, "year")["2"] == 1 and breakdown(viet_nam, "mode")["blended"] == 1
-    assert viet_nam.percentage == 50.0 and viet_nam.remaining == 1
+    assert viet_nam.percentage == 50.0 and viet_nam.still_to_certify == 1
     assert viet_nam.forecast == round(TOTAL_DAYS / ELAPSED_DAYS, 1) == 2.5
     assert viet_nam.status is Status.ON_TRACK  # 2.5 reaches 100% of 2
 
@@ -97,7 +97,7 @@ def test_a_forecast_between_80_and_100_percent_is_at_risk(report):
 def test_a_country_with_no_trainees_has_zeros_and_is_behind(report):
     lao = by_code(report, "LA")
     assert counts(lao) == (10, 0, 0, 0, 0, 0)
-    assert lao.percentage == 0.0 and lao.remaining == 10 and lao.forecast == 0.0
+    assert lao.percentage == 0.0 and lao.still_to_certify == 10 and lao.forecast == 0.0
     assert lao.pace_needed == round(10 / months(REMAINING_DAYS), 1) == 0.3
     assert lao.status is Status.BEHIND
     assert sum(count for row in lao.breakdowns for _key, _label, count in row.rows) == 0
@@ -106,14 +106,14 @@ def test_a_country_with_no_trainees_has_zeros_and_is_behind(report):
 def test_a_country_without_allocation_has_no_percentage(report):
     singapore = by_code(report, "SG")
     assert counts(singapore) == (0, 1, 0, 0, 0, 0)  # the rejected request still counts as nominated
-    assert singapore.percentage is None and singapore.remaining == 0 and singapore.status is Status.ON_TRACK
+    assert singapore.percentage is None and singapore.still_to_certify == 0 and singapore.status is Status.ON_TRACK
 
 
 def test_the_programme_adds_up_the_countries_against_its_target(report):
     summary = report.summary
     assert summary.code is None and summary.name == "Small programme"
     assert counts(summary) == (100, 11, 1, 2, 6, 4)
-    assert summary.percentage == 4.0 and summary.remaining == 96
+    assert summary.percentage == 4.0 and summary.still_to_certify == 96
     assert summary.pace_needed == round(96 / months(REMAINING_DAYS), 1) == 2.7
     assert summary.current_pace == round(4 / months(ELAPSED_DAYS), 1) == 0.2
     assert summary.forecast == round(4 * TOTAL_DAYS / ELAPSED_DAYS, 1) == 10.0
@@ -143,7 +143,7 @@ def test_an_allocation_change_moves_every_figure_that_depends_on_it(small, db_se
     update_settings(small.programme, coordinator, target=100, starts_on=small.programme.starts_on,
                     ends_on=small.programme.ends_on, allocations={country("TH"): 5})  # 5 hold a place
     thailand = by_code(quota_report(small.programme, now=NOW), "TH")
-    assert thailand.allocation == 5 and thailand.percentage == 40.0 and thailand.remaining == 3
+    assert thailand.allocation == 5 and thailand.percentage == 40.0 and thailand.still_to_certify == 3
     assert thailand.pace_needed == round(3 / months(REMAINING_DAYS), 1) == 0.1
     assert thailand.status is Status.ON_TRACK  # a forecast of 5.0 reaches 5
     assert quota_report(small.programme, now=NOW).summary.allocation == 100  # the target did not move
@@ -156,19 +156,19 @@ def test_a_person_whose_certificate_was_revoked_counts_again_with_a_new_one(smal
     assert breakdown(thailand, "year")["2"] == 2 and breakdown(thailand, "mode")["blended"] == 1
 
 
-def test_people_counted_is_the_larger_of_places_held_and_certified(small):
-    counted = people_counted(small.programme)
+def test_allocation_floor_is_the_larger_of_places_held_and_certified(small):
+    counted = allocation_floor(small.programme)
     # Thailand: holding a place th1 th2 th3 th5 th7 (5) against 2 certified; Viet Nam: vn1 vn2 (2) against 1
     assert counted[country("TH").id] == 5 and counted[country("VN").id] == 2 and counted[country("MY").id] == 1
     assert country("LA").id not in counted
 
 
-def test_people_counted_includes_people_certified_without_a_place_any_more(small, db_session):
+def test_allocation_floor_includes_people_certified_without_a_place_any_more(small, db_session):
     # th2 no longer holds a place (the enrolment is set to withdrawn by hand); the certificate still counts.
     enrolment = db_session.scalar(select(Enrolment).where(Enrolment.user_id == small.people["th2"].id))
     enrolment.state = EnrolmentState.WITHDRAWN
     db_session.flush()
-    assert people_counted(small.programme)[country("TH").id] == 4
+    assert allocation_floor(small.programme)[country("TH").id] == 4
 
 
 @pytest.mark.parametrize("certified, allocation, expected", [
