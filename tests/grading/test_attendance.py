@@ -12,6 +12,7 @@ from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
+from tests.queries import counted_queries, selects
 from tests.conftest import csrf_token, sign_in
 from tests.factories import make_intake, make_programme, make_user
 
@@ -174,7 +175,6 @@ def test_only_the_intakes_instructors_record_attendance(client, intake, app):
 
 
 def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small_one(client, intake):
-    from sqlalchemy import event
 
     def statements_of_saving(trainees: int) -> int:
         people = [make_user(full_name=f"T{n}") for n in range(trainees)]
@@ -186,15 +186,9 @@ def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small
         data = {"session": "new", "new-csrf_token": token, "new-title": f"Day {trainees}",
                 "new-held_on": (intake.starts_on + timedelta(days=trainees)).isoformat(),
                 "new-present": [str(e.id) for e in enrolments]}
-        statements = []
-        connection = db.session.connection()
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
-        event.listen(connection, "before_cursor_execute", listener)
-        try:
+        with counted_queries() as statements:
             assert client.post(url, data=data).status_code == 302
-        finally:
-            event.remove(connection, "before_cursor_execute", listener)
-        return len([s for s in statements if s.lstrip().upper().startswith("SELECT")])
+        return len(selects(statements))
 
     sign_in(client, intake.instructors[0])
     statements_of_saving(1)  # so that both measured saves find earlier sessions on the page

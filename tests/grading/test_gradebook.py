@@ -4,7 +4,7 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.accounts.models import Role
 from lms.assessments.models import Attempt, Submission, SubmissionState
@@ -12,6 +12,7 @@ from lms.catalogue.models import Assessment, Course
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
+from tests.queries import counted_queries
 from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
@@ -149,17 +150,8 @@ def test_a_face_to_face_gradebook_shows_attendance(client, intake, book):
 
 
 def count_queries(client, url) -> int:
-    statements = []
-    connection = db.session.connection()
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", remember)
-    try:
+    with counted_queries() as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(connection, "before_cursor_execute", remember)
     return len(statements)
 
 

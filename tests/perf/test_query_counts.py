@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from lms.accounts.models import Role
 from lms.assessments.models import Attempt, Submission, SubmissionState
@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
 from lms.notifications.operations import notify
+from tests.queries import counted_queries
 from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
@@ -31,17 +32,8 @@ CERTIFICATE_VERIFICATION = "certificates.verify_certificate"
 def count_queries(client, url: str) -> int:
     """SQL statements run by a GET of `url`, after one GET to warm up; the page must answer 200."""
     assert client.get(url).status_code == 200, url
-    statements = []
-    connection = db.session.connection()
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(connection, "before_cursor_execute", remember)
-    try:
+    with counted_queries() as statements:
         assert client.get(url).status_code == 200, url
-    finally:
-        event.remove(connection, "before_cursor_execute", remember)
     return len(statements)
 
 

@@ -1,27 +1,9 @@
 """The dashboards and exports run the same number of SQL queries whatever the number of people."""
-from contextlib import contextmanager
-
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
 from tests.conftest import sign_in
+from tests.queries import counted_queries
 from tests.reports.scale import benchmark_programme, fill
 
 PATHS = ["/reports/quota", "/reports/quota?country=TH", "/reports/quota.csv", "/api/v1/quota"]
-
-
-@contextmanager
-def counted_queries():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(Engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", count)
 
 
 def queries_per_page(client) -> dict[str, int]:
