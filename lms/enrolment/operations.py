@@ -37,6 +37,17 @@ class IntakeFull(EnrolmentRefused):
     code = "intake_full"
 
 
+class AlreadyInCourse(EnrolmentRefused):
+    code = "already_in_course"
+
+
+# One place per course: a person holds or seeks at most one intake of a course at a time, and a
+# completed course is not taken again. Withdrawn, rejected and failed enrolments leave the way open.
+SEEKING_OR_HOLDING = (EnrolmentState.REQUESTED, EnrolmentState.WAITLISTED, EnrolmentState.APPROVED,
+                      EnrolmentState.ACTIVE, EnrolmentState.COMPLETED)
+HOLDING_IN_COURSE = (EnrolmentState.APPROVED, EnrolmentState.ACTIVE, EnrolmentState.COMPLETED)
+
+
 def _today() -> date:
     return utcnow().date()
 
@@ -63,6 +74,32 @@ def _study_link(enrolment: Enrolment) -> str | None:
     return url_for("learning.show_intake", enrolment_id=enrolment.id, _external=True) if has_request_context() else None
 
 
+def other_intake_of_course(user: User, intake: Intake, states) -> Enrolment | None:
+    """The person's enrolment in another intake of the same course, in one of `states`."""
+    return db.session.scalar(
+        select(Enrolment).join(Enrolment.intake)
+        .where(Enrolment.user_id == user.id, Intake.course_id == intake.course_id, Intake.id != intake.id,
+               Enrolment.state.in_(states))
+        .order_by(Enrolment.id).limit(1)
+    )
+
+
+def _refuse_second_place(user: User, intake: Intake, states, *, own: bool) -> None:
+    other = other_intake_of_course(user, intake, states)
+    if other is None:
+        return
+    if other.state is EnrolmentState.COMPLETED:
+        raise AlreadyInCourse(_("You have already completed this course.") if own else
+                              _("%(name)s has already completed this course.", name=user.full_name))
+    if own:
+        raise AlreadyInCourse(_("You are already in the intake %(intake)s of this course (status: %(state)s). "
+                                "Withdraw from it first to ask for another intake.",
+                                intake=other.intake.title, state=other.state.label))
+    raise AlreadyInCourse(_("%(name)s already holds a place in the intake %(intake)s of this course; one "
+                            "person takes one intake of a course at a time.",
+                            name=user.full_name, intake=other.intake.title))
+
+
 def _lock_intake(intake: Intake) -> None:
     db.session.execute(select(Intake.id).where(Intake.id == intake.id).with_for_update())
 
@@ -75,6 +112,8 @@ def check_places(enrolment: Enrolment, *, override_reason: str | None = None) ->
     intake, trainee = enrolment.intake, enrolment.user
     allocation = quota.lock_allocation(intake.programme_id, trainee.country_id)  # always first: no deadlocks
     _lock_intake(intake)
+    # Checked under the country's lock, so two approvals of one person into two intakes cannot both pass.
+    _refuse_second_place(trainee, intake, HOLDING_IN_COURSE, own=False)
     if quota.places_taken(intake) >= intake.capacity:
         raise IntakeFull(_("This intake is full (%(capacity)d places). Put the request on the waiting list "
                            "or choose another intake.", capacity=intake.capacity))
@@ -103,6 +142,7 @@ def request_enrolment(user: User, intake: Intake, today: date | None = None) -> 
     if existing is not None:
         raise EnrolmentRefused(_("You have already asked to join this intake (status: %(state)s).",
                                  state=existing.state.label))
+    _refuse_second_place(user, intake, SEEKING_OR_HOLDING, own=True)
     enrolment = Enrolment(intake=intake, user=user, requested_at=utcnow())
     db.session.add(enrolment)
     db.session.flush()
@@ -197,8 +237,8 @@ def promote_waitlist(intake: Intake) -> list[Enrolment]:
             check_places(enrolment)
         except IntakeFull:
             break
-        except QuotaFull:
-            continue  # this person's country is full; the next in line may be from elsewhere
+        except (QuotaFull, AlreadyInCourse):
+            continue  # this person's country is full, or they hold a place elsewhere; the next in line may not
         enrolment.move_to(EnrolmentState.APPROVED, by=None, reason="A place was freed on the waiting list")
         record(None, "enrolment.approved", enrolment, before={"state": "waitlisted"}, after={"state": "approved"},
                reason="Promoted from the waiting list")

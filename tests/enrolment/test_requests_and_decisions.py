@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
+from lms.catalogue.models import Course
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.enrolment.operations import (EnrolmentRefused, IntakeFull, QuotaFull, approve_enrolment,
                                       reject_enrolment, request_enrolment)
@@ -81,7 +82,8 @@ def test_a_person_counts_once_however_many_courses(db_session, programme):
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
     first = requested(upcoming_intake(programme))
     approve_enrolment(first, coordinator)
-    second_course = Enrolment(intake=upcoming_intake(programme), user=first.user)
+    other_course = db_session.scalars(select(Course).where(Course.id != first.intake.course_id)).first()
+    second_course = Enrolment(intake=upcoming_intake(programme, course=other_course), user=first.user)
     db_session.add(second_course)
     approve_enrolment(second_course, coordinator)
     assert people_holding_places(programme.id, first.user.country_id) == 1
