@@ -87,6 +87,16 @@ def is_read_only_request() -> bool:
     return has_request_context() and request.method in READ_ONLY_METHODS
 
 
+def postgresql_engine_options(config) -> dict:
+    """Statement, lock, connect and pool waits bounded below the worker timeout, so a slow or absent
+    database is answered by the app's 503 page rather than by the worker being killed."""
+    options = " ".join(f"-c {name}={value}" for name, value in (
+        ("statement_timeout", config["DATABASE_STATEMENT_TIMEOUT_MS"]),
+        ("lock_timeout", config["DATABASE_LOCK_TIMEOUT_MS"])))
+    return {"connect_args": {"options": options, "connect_timeout": config["DATABASE_CONNECT_TIMEOUT_SECONDS"]},
+            "pool_timeout": 10}
+
+
 def ping_idle_connections(engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
     """Check a pooled connection before use when it has been idle, so a restarted database server or a
     firewall that dropped idle connections costs no request an error.
