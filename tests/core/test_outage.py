@@ -29,6 +29,12 @@ def app_without_database(url: str, **settings):
     return create_app(Config)
 
 
+@pytest.fixture(autouse=True)
+def outage_logger_enabled(monkeypatch):
+    # Alembic's fileConfig (run by the migration tests) disables the loggers that existed before it.
+    monkeypatch.setattr(logging.getLogger("lms.core.outage"), "disabled", False)
+
+
 @pytest.fixture(params=sorted(UNREACHABLE))
 def down_client(request):
     app = app_without_database(UNREACHABLE[request.param])
