@@ -52,25 +52,18 @@ def _summary(error: Exception) -> str:
     return f"{type(original).__name__}: {first_line[:300]}"
 
 
-def _release_session(error: Exception) -> None:
-    """End the request's transaction; a connection the server dropped is thrown away, not reset (a reset
-    would fail again and log its own traceback)."""
+def _release_session() -> None:
+    """End the request's transaction by throwing its connection away: resetting a connection the server
+    dropped would fail again and log a traceback of its own, and one reconnect is cheap during a fault."""
     try:
-        if getattr(error, "connection_invalidated", False) or isinstance(error, (exc.InterfaceError,
-                                                                                   exc.DisconnectionError)):
-            db.session.invalidate()
-        else:
-            db.session.rollback()
-    except Exception:  # noqa: BLE001 - the database is down; invalidating is all that is left to do
-        try:
-            db.session.invalidate()
-        except Exception:  # noqa: BLE001
-            pass
+        db.session.invalidate()
+    except Exception:  # noqa: BLE001 - nothing more can be done for a connection that is gone
+        log.debug("Could not invalidate the session's connection", exc_info=True)
 
 
 def answer_unavailable(error: Exception):
     log.warning("Database unavailable for %s %s: %s", request.method, request.path, _summary(error))
-    _release_session(error)
+    _release_session()
     g._login_user = current_app.login_manager.anonymous_user()  # nothing below may load the signed-in user
     message = _("The site is temporarily unavailable. Nothing you had saved is lost; please try again in a "
                 "minute.")
