@@ -564,7 +564,7 @@ def sqlite_under_load(folder: Path) -> list[Row]:
 
             sign_ins.extend(in_parallel([lambda i=i: sign_in(i) for i in range(len(people))]))
 
-        answers = load(prepare(10), 20, simultaneous_sign_ins)
+        answers = load(prepare(10), 20, simultaneous_sign_ins)  # these ten sign in again below, as others
         failed_saves = sum(answer.status != 302 for answer in answers)
         failed_sign_ins = sum(answer.status != 302 for answer in sign_ins)
         rows.append(Row("SQLite: 10 trainees × 1 save/s for 20 s, 12 simultaneous sign-ins", len(answers) + len(sign_ins),
@@ -572,8 +572,10 @@ def sqlite_under_load(folder: Path) -> list[Row]:
                         sum(map(is_bare_error, answers + sign_ins)), failed_saves + failed_sign_ins, 0,
                         f"{failed_saves} failed saves, {failed_sign_ins} failed sign-ins; "
                         f"save p95 {p95_ms(answers):.0f} ms"))
-        for count in (20, 40, 80):
-            answers = load(prepare(count), 15)
+        people = prepare(10)
+        for count in (10, 20, 40, 80):
+            people += prepare(count - len(people))  # the same people, and more
+            answers = load(people, 15)
             rows.append(Row(f"SQLite: {count} trainees × 1 save/s for 15 s", len(answers), summary(answers),
                             sum(map(is_bare_error, answers)), 0, 0,
                             f"{sum(a.status != 302 for a in answers)} failed; {len(answers) / 15:.1f} saves/s; "
