@@ -567,7 +567,8 @@ def sqlite_under_load(folder: Path) -> list[Row]:
         answers = load(prepare(10), 20, simultaneous_sign_ins)  # these ten sign in again below, as others
         failed_saves = sum(answer.status != 302 for answer in answers)
         failed_sign_ins = sum(answer.status != 302 for answer in sign_ins)
-        rows.append(Row("SQLite: 10 trainees × 1 save/s for 20 s, 12 simultaneous sign-ins", len(answers) + len(sign_ins),
+        rows.append(Row("SQLite: 10 trainees × 1 save/s for 20 s, 12 simultaneous sign-ins",
+                        len(answers) + len(sign_ins),
                         f"saves: {summary(answers)}; sign-ins: {summary(sign_ins)}",
                         sum(map(is_bare_error, answers + sign_ins)), failed_saves + failed_sign_ins, 0,
                         f"{failed_saves} failed saves, {failed_sign_ins} failed sign-ins; "

@@ -162,7 +162,8 @@ class Nginx:
         main = (f"{user}daemon off;\nworker_processes 1;\npid {self.folder / 'nginx.pid'};\n"
                 f"error_log {self.folder / 'error.log'} warn;\nevents {{ worker_connections 1024; }}\n"
                 f"http {{\n    include /etc/nginx/mime.types;\n    default_type application/octet-stream;\n"
-                f"    access_log {self.folder / 'access.log'};\n{temp_paths}    include {self.folder / 'lms.conf'};\n}}\n")
+                f"    access_log {self.folder / 'access.log'};\n{temp_paths}"
+                f"    include {self.folder / 'lms.conf'};\n}}\n")
         path = self.folder / "nginx.conf"
         path.write_text(main)
         return path

@@ -20,6 +20,12 @@ from tests.assessments.test_uploads import PDF, page_url, setup, submission_of  
 from tests.conftest import post_form, sign_in
 
 
+def change_behind_the_session(db_session, model, row_id: int, **values) -> None:
+    """Changes a row as another window's committed request would: this session's copy is left stale."""
+    db_session.execute(update(model).where(model.id == row_id).values(**values)
+                       .execution_options(synchronize_session=False))
+
+
 def files_in(folder) -> set[str]:
     return {entry.name for entry in folder.iterdir()} if folder.is_dir() else set()
 
@@ -111,8 +117,8 @@ def test_a_submit_arriving_after_another_window_submitted_the_attempt_is_refused
     attempt = quizzes.start_attempt(quiz_setup.enrolment, quiz_setup.quiz)
     first = {"q3": False}
     # Another window submits and commits while this request holds its copy, read before that commit.
-    db_session.execute(update(Attempt).where(Attempt.id == attempt.id).execution_options(synchronize_session=False).values(
-        submitted_at=utcnow(), answers=first, score=50.0, raw_score=50.0))
+    change_behind_the_session(db_session, Attempt, attempt.id, submitted_at=utcnow(), answers=first, score=50.0,
+                              raw_score=50.0)
     assert attempt.submitted_at is None  # this request's stale copy
 
     with pytest.raises(quizzes.AttemptRefused, match="already been submitted"):
@@ -127,8 +133,8 @@ def test_a_second_window_of_a_submit_once_assignment_is_told_it_was_already_subm
     submission = submissions.find_or_start(setup["enrolment"], setup["assignment"])
     submission.text = "window one"
     db_session.flush()
-    db_session.execute(update(Submission).where(Submission.id == submission.id).execution_options(synchronize_session=False).values(
-        state=SubmissionState.SUBMITTED, submitted_at=utcnow(), times_submitted=1))  # the other window's commit
+    change_behind_the_session(db_session, Submission, submission.id, state=SubmissionState.SUBMITTED,
+                              submitted_at=utcnow(), times_submitted=1)
 
     assert submissions.lock_reason(submissions.lock_for_change(submission)) == (
         "This assignment can be submitted only once, and you have submitted it.")
@@ -139,7 +145,7 @@ def test_submissions_are_counted_by_the_database_not_from_a_stale_copy(setup, db
     submission = submissions.find_or_start(setup["enrolment"], setup["assignment"])
     submission.text = "an answer"
     db_session.flush()
-    db_session.execute(update(Submission).where(Submission.id == submission.id).execution_options(synchronize_session=False).values(times_submitted=3))
+    change_behind_the_session(db_session, Submission, submission.id, times_submitted=3)
     assert submission.times_submitted == 0  # stale
 
     submissions.submit(submission)
