@@ -70,3 +70,12 @@ bench: setup
 .PHONY: bench-certificates
 bench-certificates: setup
 	$(BIN)/python -m benchmarks.certificates
+
+# make faults: the fault suite (not part of make test): gunicorn behind nginx on a throwaway PostgreSQL
+# cluster of its own, with a small tmpfs as the data folder, under slow links, a database restart, kill -9,
+# a full disk and simultaneous submits, then SQLite under concurrent use; prints the table and writes it
+# to docs/faults.md. Needs root (the tmpfs and the throwaway cluster's owner).
+.PHONY: faults
+faults: setup
+	@scripts/ensure-system-packages nginx
+	$(BIN)/python -m faults.run

@@ -27,7 +27,12 @@ class Config:
     # Printed on certificates and their QR codes: the address verifiers reach, never a request's Host header.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     CERTIFICATE_VERIFY_LIMIT = "30 per minute"  # per address, the page and the API together
-    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # deploy/nginx.conf's client_max_body_size says the same
+    # PostgreSQL waits end well before gunicorn's 30 s worker timeout and are answered by the app's
+    # "temporarily unavailable" page (lms/core/outage.py); 0 turns a limit off (for maintenance).
+    DATABASE_STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "20000"))
+    DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+    DATABASE_CONNECT_TIMEOUT_SECONDS = int(os.environ.get("DATABASE_CONNECT_TIMEOUT_SECONDS", "5"))
     # A rendered quota report is kept until its figures change, and at most this long (0: never kept).
     REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", "300"))
 

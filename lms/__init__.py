@@ -4,7 +4,7 @@ import os
 from flask import Flask, has_request_context, request
 
 from config import Config, ProductionConfig, config_from_environment
-from lms.core.db import configure_sqlite, ping_idle_connections
+from lms.core.db import configure_sqlite, ping_idle_connections, postgresql_engine_options
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -35,6 +35,9 @@ def _init_extensions(app: Flask) -> None:
     import lms.models  # noqa: F401 - every model registered before migrations look at the metadata
     import lms.reports.freshness  # noqa: F401 - a commit changing what the quota reports show moves their version
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**postgresql_engine_options(app.config),
+                                                   **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})}
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -100,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from lms.assessments.cli import uploads_cli
     from lms.catalogue.cli import courses_cli
     from lms.certificates.cli import certificates_cli
     from lms.demo.cli import demo_cli
@@ -111,3 +115,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(uploads_cli)

@@ -97,7 +97,7 @@ def take_attempt(attempt_id: int):
     result_url = url_for(".show_attempt_result", attempt_id=attempt.id)
     if attempt.is_submitted:
         if request.method == "POST":
-            flash(_("This attempt has already been submitted; its answers can no longer change."), "info")
+            flash(quizzes.already_submitted_message(), "info")
         return redirect(result_url)
     if not attempt.enrolment.can_work:
         flash(quizzes.inactive_message(attempt.enrolment), "error")
@@ -116,7 +116,13 @@ def take_attempt(attempt_id: int):
 
 
 def _record(attempt: Attempt, submit: bool):
-    recorded = quizzes.record_answers(attempt, request.form, submit=submit, by=current_user._get_current_object())
+    try:
+        recorded = quizzes.record_answers(attempt, request.form, submit=submit, by=current_user._get_current_object())
+    except quizzes.AttemptRefused as refused:  # submitted from another window in the meantime
+        db.session.rollback()
+        flash(refused.message, "info")
+        return redirect(url_for(".show_attempt_result", attempt_id=attempt.id) if attempt.is_submitted
+                        else _quiz_url(attempt))
     db.session.commit()
     for shown in recorded.too_long:
         flash(_("Your answer to question %(number)d is longer than %(limit)d characters, so it was not saved. "

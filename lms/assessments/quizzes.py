@@ -65,6 +65,10 @@ def inactive_message(enrolment: Enrolment) -> str:
              state=enrolment.state.label)
 
 
+def already_submitted_message() -> str:
+    return _("This attempt has already been submitted; its answers can no longer change.")
+
+
 def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt]) -> str | None:
     """Why a new attempt may not be started or resumed now, or None."""
     if not enrolment.can_work:
@@ -311,8 +315,11 @@ def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
     Answers posted after the deadline and its grace are a late submission: kept and graded under
     the late policy, never dropped.
     """
+    # Re-read under a row lock (PostgreSQL; SQLite's writers hold the database lock from BEGIN): of two
+    # submits of one attempt at once, the second waits for the first and is then refused here.
+    db.session.refresh(attempt, with_for_update=True)
     if attempt.is_submitted:
-        raise AttemptRefused(_("This attempt has already been submitted; its answers can no longer change."))
+        raise AttemptRefused(already_submitted_message())
     if not attempt.enrolment.can_work:
         raise AttemptRefused(inactive_message(attempt.enrolment))
     now = now or utcnow()

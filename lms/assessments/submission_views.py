@@ -64,25 +64,26 @@ def _refuse_locked(reason: str, enrolment: Enrolment, assessment: Assessment, su
                    unsaved_text=form.text.data if "text" in form else None), 409
 
 
-def _save(form: SubmissionForm, submission: Submission, assessment: Assessment) -> bool:
+def _save(form: SubmissionForm, submission: Submission, assessment: Assessment) -> tuple[bool, bool]:
     """Saves what was sent, refusing only bad files; submits when asked and nothing was refused.
 
-    Problems land on the form's fields; True if the work was submitted.
+    Problems land on the form's fields; returns whether the work was submitted, and whether the server
+    failed to store a file.
     """
     files, file_errors = uploads.check_uploads(
         form.files.data if "files" in form else [], assessment, len(submission.files))
-    submissions.save_draft(submission, form.text.data if "text" in form else None, files)
-    if file_errors:
-        form.files.errors = file_errors
-        return False
+    saved = submissions.save_draft(submission, form.text.data if "text" in form else None, files)
+    if file_errors or saved.storage_errors:
+        form.files.errors = file_errors + saved.storage_errors
+        return False, bool(saved.storage_errors)
     if not form.submit.data:
-        return False
+        return False, False
     try:
         submissions.submit(submission)
     except submissions.SubmissionIncomplete as error:
         form[error.field].errors = [str(error)]
-        return False
-    return True
+        return False, False
+    return True, False
 
 
 @bp.route("/<int:enrolment_id>/assignments/<int:assessment_id>", methods=["GET", "POST"])
@@ -102,16 +103,20 @@ def edit_submission(enrolment_id: int, assessment_id: int):
         return _refuse_locked(reason, enrolment, assessment, submission, form)
     if not form.validate_on_submit():
         return _render(enrolment, assessment, submission, form), 400
-    submission = submissions.find_or_start(enrolment, assessment)
+    submission = submissions.lock_for_change(submissions.find_or_start(enrolment, assessment))
     if reason := submissions.lock_reason(submission):  # sent from another window in the meantime
         return _refuse_locked(reason, enrolment, assessment, submission, form)
-    submitted = _save(form, submission, assessment)
+    submitted, storage_failed = _save(form, submission, assessment)
     db.session.commit()
     if form.errors:
-        if "files" in form and form.files.errors:
+        if storage_failed:
+            flash(_("Your text is saved, but the server could not store a file: see the message next to the "
+                    "files."), "error")
+        elif "files" in form and form.files.errors:
             flash(_("Everything else is saved, but some files were not accepted: see the message next to the "
                     "files."), "error")
-        return _render(enrolment, assessment, submission, form), 400
+        # 507: the server's storage, not the file, is at fault; the page says what was kept.
+        return _render(enrolment, assessment, submission, form), 507 if storage_failed else 400
     flash(_("Your work has been submitted for grading.") if submitted else _("Your draft is saved."), "success")
     return redirect(url_for("assessments.edit_submission", enrolment_id=enrolment.id, assessment_id=assessment.id))
 

@@ -1,4 +1,5 @@
 """Writes on assignment submissions: drafts, files and submitting; they flush and leave the commit to the caller."""
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import format_datetime, gettext as _
@@ -46,6 +47,14 @@ def find_or_start(enrolment: Enrolment, assessment: Assessment) -> Submission:
     return submission
 
 
+def lock_for_change(submission: Submission) -> Submission:
+    """Re-reads the submission under a row lock (PostgreSQL; SQLite's writers hold the database lock from
+    BEGIN), so of two windows sending at once the second waits and then sees what the first did."""
+    if submission.id is not None:
+        db.session.refresh(submission, with_for_update=True)
+    return submission
+
+
 def lock_reason(submission: Submission, now: datetime | None = None) -> str | None:
     """Why the trainee may not change this work now, or None while they may."""
     enrolment, assessment = submission.enrolment, submission.assessment
@@ -77,26 +86,37 @@ def _mark_changed(submission: Submission, now: datetime) -> None:
         submission.state = SubmissionState.DRAFT
 
 
+@dataclass
+class Saved:
+    changed: bool
+    storage_errors: list[str] = field(default_factory=list)  # files the server could not store, one reason each
+
+
 def save_draft(submission: Submission, text: str | None, files: list[CheckedUpload],
-               now: datetime | None = None) -> bool:
-    """Keeps the text (None leaves it as it is) and adds the files; True if anything changed."""
+               now: datetime | None = None) -> Saved:
+    """Keeps the text (None leaves it as it is) and adds the files the server could store."""
     now = now or utcnow()
     _ensure_open(submission, now)
-    changed = False
+    saved = Saved(changed=False)
     if text is not None and text != submission.text:
         submission.text = text
-        changed = True
+        saved.changed = True
     for upload in files:
+        try:
+            stored_name = uploads.store(upload)
+        except uploads.StorageFailed as error:  # the text and the other files are still kept
+            saved.storage_errors.append(str(error))
+            continue
         submission.files.append(SubmissionFile(
-            original_name=upload.original_name, stored_name=uploads.store(upload),
+            original_name=upload.original_name, stored_name=stored_name,
             content_type=upload.content_type, size=upload.size, sha256=upload.sha256, uploaded_at=now,
         ))
-        changed = True
-    if changed:
+        saved.changed = True
+    if saved.changed:
         _mark_changed(submission, now)
     db.session.add(submission)
     db.session.flush()
-    return changed
+    return saved
 
 
 def check_complete(submission: Submission) -> None:
@@ -118,7 +138,8 @@ def submit(submission: Submission, now: datetime | None = None) -> Submission:
     check_complete(submission)
     submission.state = SubmissionState.SUBMITTED
     submission.submitted_at = submission.updated_at = now
-    submission.times_submitted += 1
+    # Counted by the database, so no submission's count is lost to another's stale copy.
+    submission.times_submitted = Submission.times_submitted + 1
     db.session.flush()
     return submission
 

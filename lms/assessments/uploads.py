@@ -1,6 +1,7 @@
 """Checking, storing and serving assignment files: type by content and extension, size, generated names."""
 import hashlib
 import io
+import logging
 import secrets
 import unicodedata
 import zipfile
@@ -42,6 +43,13 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 # The same format under two names: allowing one allows the other.
 ALIASES = {"jpg": "jpeg", "jpeg": "jpg"}
+
+
+log = logging.getLogger(__name__)
+
+
+class StorageFailed(Exception):
+    """The server could not write a file (disk full, quota, I/O error); the message is meant for the sender."""
 
 
 class UploadRejected(Exception):
@@ -199,14 +207,22 @@ def store(upload: CheckedUpload) -> str:
     """Writes the bytes under a new random name and returns that name.
 
     The file is removed again if the transaction that records it rolls back, so none is left behind
-    without its row."""
+    without its row; a file the disk could not take is removed at once (StorageFailed)."""
     folder = upload_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stored_name = secrets.token_hex(20)
-    with open(folder / stored_name, "xb") as out:
-        out.write(upload.data)
-    db.session.info.setdefault(_WRITTEN, []).append(folder / stored_name)
-    return stored_name
+    path = folder / secrets.token_hex(20)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as out:
+            out.write(upload.data)
+    except OSError as error:
+        # A partial file would keep the disk full for every later upload, and no row would ever name it.
+        path.unlink(missing_ok=True)
+        log.error("Could not store an upload of %d bytes in %s: %s", upload.size, folder, error)
+        raise StorageFailed(_("%(name)s could not be stored: the server has no room for it just now. Everything "
+                              "else you sent is saved; please add the file again later.",
+                              name=upload.original_name)) from error
+    db.session.info.setdefault(_WRITTEN, []).append(path)
+    return path.name
 
 
 @event.listens_for(Session, "after_commit")

@@ -2,6 +2,7 @@
 from datetime import datetime, timezone
 from time import monotonic
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
@@ -10,6 +11,9 @@ from lms.core import clock
 
 # A pooled connection unused for this long is checked before a request gets it (see ping_idle_connections).
 IDLE_PING_SECONDS = 10
+# A writer waits this long for SQLite's write lock before giving up (below the worker timeout).
+SQLITE_BUSY_TIMEOUT_MS = 15000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def utcnow() -> datetime:
@@ -57,18 +61,40 @@ def configure_sqlite(engine) -> None:
 
     Python's sqlite3 module otherwise starts transactions lazily and mishandles SAVEPOINT, so a
     nested transaction could commit work its outer transaction meant to roll back.
+
+    A transaction that reads and later writes cannot wait for the write lock (SQLite answers
+    "database is locked" at once, whatever busy_timeout says), so every transaction that may write
+    takes the lock up front with BEGIN IMMEDIATE and waits its turn; only the reads of GET and HEAD
+    requests begin deferred. In WAL mode those reads never wait for a writer.
     """
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 15000")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN" if is_read_only_request() else "BEGIN IMMEDIATE")
+
+
+def is_read_only_request() -> bool:
+    """Whether the work in progress is a page read (GET, HEAD): its transactions start without the write lock."""
+    return has_request_context() and request.method in READ_ONLY_METHODS
+
+
+def postgresql_engine_options(config) -> dict:
+    """Statement, lock, connect and pool waits bounded below the worker timeout, so a slow or absent
+    database is answered by the app's 503 page rather than by the worker being killed."""
+    options = " ".join(f"-c {name}={value}" for name, value in (
+        ("statement_timeout", config["DATABASE_STATEMENT_TIMEOUT_MS"]),
+        ("lock_timeout", config["DATABASE_LOCK_TIMEOUT_MS"])))
+    return {"connect_args": {"options": options, "connect_timeout": config["DATABASE_CONNECT_TIMEOUT_SECONDS"]},
+            "pool_timeout": 10}
 
 
 def ping_idle_connections(engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:

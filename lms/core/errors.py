@@ -3,6 +3,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
+from lms.core.outage import register_outage_handler
+
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
     413: "payload_too_large", 422: "invalid_input", 429: "rate_limited", 500: "server_error",
@@ -40,6 +42,8 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("too_large.html", limit_mb=limit_mb,
                                    back=request.path if request.method == "POST" else None), 413
         return render_template("error.html", status=status, message=message), status
+
+    register_outage_handler(app)  # before the catch-all below: a database outage is a 503, not a 500
 
     if app.testing:
         return  # let tests see the traceback of an unexpected error
