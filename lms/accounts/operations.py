@@ -1,5 +1,4 @@
 """Account writes: registration, sign-in bookkeeping, password reset, role changes."""
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -7,6 +6,7 @@ from lms.accounts.models import COUNTRY_ROLES, Category, Gender, Role, TraineePr
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.audit.operations import record
 from lms.core.db import utcnow
+from lms.core.urls import external_url
 from lms.extensions import db
 from lms.notifications.operations import send_mail
 
@@ -32,7 +32,7 @@ def send_password_reset(email: str) -> None:
     user = db.session.scalar(select(User).where(User.email == email.lower()))
     if user is None or not user.is_active:
         return
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
     body = _(
         "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your account on the "
         "ASEAN-China telecom training platform. Open this link within one hour to choose a new one:\n\n"

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from lms.accounts import bp
+from lms.accounts import bp, limits
 from lms.accounts.forms import (ChangePasswordForm, DisableTwoFactorForm, ForgotPasswordForm, LoginForm,
                                 RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
 from lms.accounts.models import Category, Gender, User
@@ -22,17 +22,13 @@ from lms.extensions import db, limiter
 from lms.notifications.operations import deliver_outbox
 
 
-def _login_account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed_login(response) -> bool:
+def _failed_second_factor(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after sign-in."""
-    if not target:
+    """Only same-site relative paths are followed after sign-in (no control characters, no backslashes)."""
+    if not target or any(ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -52,6 +48,7 @@ def too_many_attempts(error):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ADDRESS"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -72,9 +69,13 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=limits.password_check_failed, exempt_when=limits.on_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"], methods=["POST"],
+               key_func=limits.account_and_client_key, deduct_when=limits.password_check_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, deduct_when=_failed_login)
+               key_func=limits.account_key, deduct_when=limits.password_check_failed,
+               exempt_when=limits.on_known_device)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -96,6 +97,7 @@ def login():
             else:
                 return _signed_in(user, _safe_next(request.args.get("next")))
         else:
+            limits.note_failed_password()
             error = _("The e-mail or password is not right. Check both and try again.")
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form, error=error), status
@@ -105,7 +107,7 @@ def _signed_in(user: User, next_path: str | None):
     start_session(user)
     record_sign_in(user)
     db.session.commit()
-    return redirect(next_path or url_for("home.index"))
+    return limits.remember_device(redirect(next_path or url_for("home.index")), user.email)
 
 
 def _pending_user() -> User | None:
@@ -124,7 +126,7 @@ def _pending_key() -> str:
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_pending_key, deduct_when=_failed_login)
+@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_pending_key, deduct_when=_failed_second_factor)
 def verify_two_factor():
     user = _pending_user()
     if user is None:
@@ -191,12 +193,15 @@ def show_profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_LIMIT"], methods=["POST"],
+               key_func=limits.signed_in_account_key, deduct_when=limits.password_check_failed)
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
         if not check_password(user, form.current_password.data):
+            limits.note_failed_password()
             form.current_password.errors = [_("This is not your current password.")]
         else:
             set_password(user, form.password.data)
@@ -210,6 +215,8 @@ def change_password():
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_LIMIT"], methods=["POST"],
+               key_func=limits.signed_in_account_key, deduct_when=limits.password_check_failed)
 def setup_two_factor():
     """Set up two-factor sign-in (or see it is on, and turn it off where the role allows)."""
     user = current_user._get_current_object()
@@ -239,6 +246,7 @@ def _manage_two_factor(user: User):
             db.session.commit()
             flash(_("Two-factor sign-in is off."), "info")
             return redirect(url_for("accounts.show_profile"))
+        limits.note_failed_password()
         form.password.errors = [_("This is not your password.")]
     return render_template("accounts/two_factor_manage.html", form=form, required=required), \
         400 if form.errors else 200

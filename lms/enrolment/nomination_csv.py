@@ -5,12 +5,12 @@ import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
+from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, Intake
 from lms.enrolment.operations import (EnrolmentRefused, holds_place_already, nominate, people_holding_places,
                                       places_taken)
@@ -188,7 +188,7 @@ def _create_trainee(values: dict) -> User:
                                   gender=Gender(values["gender"]) if values.get("gender") else None)
     db.session.add(user)
     db.session.flush()
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
     send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
         "Hello %(name)s,\n\nYour coordinator has nominated you for the ASEAN-China telecom training programme "
         "and created your account. Choose your password within one hour with this link:\n\n%(link)s\n\n"

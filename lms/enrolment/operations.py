@@ -13,6 +13,7 @@ from sqlalchemy import distinct, func, select
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core.db import utcnow
+from lms.core.urls import external_url
 from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.notifications.operations import notify
@@ -57,10 +58,8 @@ def _check_decider(user: User, enrolment: Enrolment) -> None:
         raise PermissionError("not allowed to decide on this enrolment")
 
 
-def _study_link(enrolment: Enrolment) -> str | None:
-    from flask import has_request_context, url_for
-
-    return url_for("learning.show_intake", enrolment_id=enrolment.id, _external=True) if has_request_context() else None
+def _study_link(enrolment: Enrolment) -> str:
+    return external_url("learning.show_intake", enrolment_id=enrolment.id)
 
 
 # --- Counting places ---------------------------------------------------------------------------

@@ -32,11 +32,12 @@ def test_production_sends_hsts(monkeypatch, tmp_path):
     from config import ProductionConfig
     from lms import create_app
 
-    monkeypatch.setenv("SECRET_KEY", "s" * 64)
-
     class Config(ProductionConfig):
+        SECRET_KEY = "s" * 64
+        PUBLIC_BASE_URL = "https://training.example.org"
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379/11"
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'p.sqlite3'}"
 
     app = create_app(Config)
-    response = app.test_client().get("/api/v1/nothing")
+    response = app.test_client().get("/api/v1/nothing", headers={"Host": "training.example.org"})
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
