@@ -8,11 +8,14 @@ from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp, limits
-from lms.accounts.forms import (ChangePasswordForm, DisableTwoFactorForm, ForgotPasswordForm, LoginForm,
-                                RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
+from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
+                                LoginForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
 from lms.accounts.models import Category, Gender, User
-from lms.accounts.operations import record_sign_in, register_trainee, send_password_reset, set_password
-from lms.accounts.passwords import burn_password_check, check_password, user_for_reset_token
+from lms.accounts.operations import confirm_email as confirm_email_of
+from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
+                                     set_password)
+from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
+                                    user_for_reset_token)
 from lms.accounts.token_views import token_section
 from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
@@ -55,17 +58,35 @@ def register():
     form = RegistrationForm()
     form.load_countries()
     if form.validate_on_submit():
-        user = register_trainee(
+        register_trainee(
             email=form.email.data, password=form.password.data, full_name=form.full_name.data,
             native_name=form.native_name.data, country_id=int(form.country.data),
             organisation=form.organisation.data, position=form.position.data,
             category=Category(form.category.data), gender=Gender(form.gender.data) if form.gender.data else None,
         )
         db.session.commit()
-        start_session(user)
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
-        return redirect(url_for("home.index"))
+        deliver_outbox()
+        db.session.commit()
+        # The same answer whether or not the address had an account: the mail tells its owner which.
+        flash(_("We have sent a message to %(email)s. Open the link in it to activate your account; "
+                "it works for three days.", email=form.email.data), "info")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """A page with a button, so a mail scanner opening the link does not confirm anything."""
+    user = user_for_confirmation_token(token)
+    if user is None:
+        return render_template("accounts/confirm_invalid.html"), 400
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        confirm_email_of(user)
+        db.session.commit()
+        flash(_("Thank you: your address is confirmed and your account is active. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", form=form, email=user.email)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -88,6 +109,11 @@ def login():
         if user is not None and check_password(user, form.password.data):
             if not user.is_active:
                 error = _("This account has been deactivated. Please contact your coordinator.")
+            elif not user.is_confirmed:
+                send_confirmation(user)
+                db.session.commit()
+                error = _("Please confirm your address first: open the link we sent to it. We have just sent "
+                          "it again.")
             elif user.has_two_factor:
                 session.clear()
                 session["pending_user"] = user.get_id()
@@ -177,7 +203,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
-        set_password(user, form.password.data)
+        set_password(user, form.password.data, by_mailed_link=True)
         end_all_sessions(user)
         db.session.commit()
         flash(_("Your password has been changed. Please sign in with it."), "success")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
+from lms.core.text import first_hidden_character
 from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, Intake
 from lms.enrolment.operations import (EnrolmentRefused, holds_place_already, nominate, people_holding_places,
@@ -106,8 +107,10 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
         value = row.get(column, "")
         if len(value) > limit:
             errors.append(RowError(number, column, _("longer than %(limit)d characters", limit=limit)))
-        if any(ord(ch) < 32 for ch in value):
-            errors.append(RowError(number, column, _("contains control characters")))
+        hidden = first_hidden_character(value)
+        if hidden is not None:
+            errors.append(RowError(number, column, _("contains a control or invisible character (U+%(code)s)",
+                                                     code=f"{ord(hidden):04X}")))
     if row.get("email"):
         try:
             row["email"] = validate_email(row["email"], check_deliverability=False).normalized.lower()
@@ -182,7 +185,7 @@ def _create_trainee(values: dict) -> User:
     """A new trainee account with an unusable password; the person sets one from the mailed link."""
     user = User(email=values["email"], password_hash=hash_password(secrets.token_urlsafe(32)), role=Role.TRAINEE,
                 full_name=values["full_name"], native_name=values.get("native_name") or None,
-                country_id=values["country_id"])
+                country_id=values["country_id"], email_confirmed_at=None)
     user.profile = TraineeProfile(organisation=values["organisation"], position=values["position"],
                                   category=Category(values["category"]),
                                   gender=Gender(values["gender"]) if values.get("gender") else None)
