@@ -8,7 +8,7 @@ coordinators approving the last place at the same moment are served one after th
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, func, inspect, select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
@@ -56,6 +56,13 @@ def may_decide(user: User, enrolment: Enrolment) -> bool:
 def _check_decider(user: User, enrolment: Enrolment) -> None:
     if not may_decide(user, enrolment):
         raise PermissionError("not allowed to decide on this enrolment")
+
+
+def _lock_enrolment(enrolment: Enrolment) -> None:
+    """Lock the enrolment's row and read its state again, so of two decisions sent at the same moment the
+    second sees the first (and is refused) instead of both succeeding. Taken before the allocation lock."""
+    if inspect(enrolment).persistent:
+        db.session.refresh(enrolment, with_for_update=True)
 
 
 def _study_link(enrolment: Enrolment) -> str:
@@ -146,6 +153,7 @@ def withdraw_enrolment(enrolment: Enrolment, by: User, reason: str | None = None
     """Withdraw; a freed place goes to the waiting list in order. Returns who was promoted."""
     if by.id != enrolment.user_id:
         _check_decider(by, enrolment)
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.WITHDRAWN):
         raise EnrolmentRefused(_("This enrolment can no longer be withdrawn (status: %(state)s).",
                                  state=enrolment.state.label))
@@ -165,6 +173,7 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
     _check_decider(by, enrolment)
     if override_reason and by.role is not Role.PROGRAMME_COORDINATOR:
         raise PermissionError("only programme coordinators may override the quota")
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.APPROVED):
         raise EnrolmentRefused(_("This request cannot be approved (status: %(state)s).", state=enrolment.state.label))
     if not enrolment.intake.accepts_decisions_on(today or _today()):
@@ -186,6 +195,7 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
 
 def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     _check_decider(by, enrolment)
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.WAITLISTED):
         raise EnrolmentRefused(_("This request cannot be put on the waiting list (status: %(state)s).",
                                  state=enrolment.state.label))
@@ -202,6 +212,7 @@ def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment
 
 def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     _check_decider(by, enrolment)
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.REJECTED):
         raise EnrolmentRefused(_("This request cannot be rejected (status: %(state)s).", state=enrolment.state.label))
     before = enrolment.state.value
