@@ -48,7 +48,8 @@ def test_a_programme_coordinator_reads_the_programme_and_any_country_by_session(
     assert body["summary"]["certified"] == 2
     response = client.get("/api/v1/quota?country=ZZ")
     assert response.status_code == 404 and error_code(response) == "not_found"
-    assert client.get("/api/v1/quota?country=THA").status_code == 404  # not Thailand cut short
+    assert client.get("/api/v1/quota?country=THA").status_code == 400  # not Thailand cut short: not a code at all
+    assert client.get("/api/v1/quota?country=ZZ").status_code == 404
 
 
 def test_a_country_coordinator_gets_their_country_and_is_refused_others(client, small):
