@@ -69,7 +69,9 @@ def configure_logging(app: Flask) -> None:
             response.headers[REQUEST_ID_HEADER] = g.request_id
             if request.endpoint != "static":
                 elapsed = round((time.perf_counter() - g.request_started) * 1000, 1)
-                log.info("%s %s %s %.1f ms", request.method, request.path, response.status_code, elapsed,
-                         extra={"method": request.method, "path": request.path, "status": response.status_code,
+                # The route, not the path: paths carry reset and confirmation tokens.
+                route = request.url_rule.rule if request.url_rule else "(no route)"
+                log.info("%s %s %s %.1f ms", request.method, route, response.status_code, elapsed,
+                         extra={"method": request.method, "route": route, "status": response.status_code,
                                 "endpoint": request.endpoint, "ms": elapsed})
         return response
