@@ -39,6 +39,7 @@ class Config:
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", DATA_DIR / "uploads"))
     PDF_DIR = Path(os.environ.get("PDF_DIR", DATA_DIR / "pdf"))
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
+    BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
     # Printed on certificates and their QR codes: the address verifiers reach, never a request's Host header.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     CERTIFICATE_VERIFY_LIMIT = "30 per minute"  # per address, the page and the API together

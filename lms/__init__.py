@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from lms.backup.cli import backup_cli
     from lms.catalogue.cli import courses_cli
     from lms.certificates.cli import certificates_cli
     from lms.demo.cli import demo_cli
@@ -128,3 +129,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(backup_cli)
