@@ -1,6 +1,8 @@
 # make run: set up everything and serve the platform with demo data on http://127.0.0.1:$(PORT)
 # make test: run the whole test suite (TEST_DATABASE_URL=postgresql://... runs it on PostgreSQL)
 PORT ?= 5000
+# The commands run here are a developer's: a random key of their own is kept in instance/secret_key.
+export LMS_ENV ?= development
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin

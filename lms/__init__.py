@@ -1,20 +1,25 @@
 """The ASEAN-China telecom training platform: create_app() builds the Flask application."""
 import os
+from urllib.parse import urlsplit
 
 from flask import Flask, has_request_context, request
 
-from config import Config, ProductionConfig, config_from_environment
+from config import Config, DevelopmentConfig, ProductionConfig, config_from_environment
 from lms.core.db import configure_sqlite, ping_idle_connections, postgresql_engine_options
 from lms.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
     config = config or config_from_environment()
-    if issubclass(config, ProductionConfig):
-        config.check()
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_relative_config=False)
     app.config.from_object(config)
+    _settle_required_settings(app, config)
 
+    from lms.core.logs import configure_logging
+    from lms.core.security import trust_proxies
+
+    configure_logging(app)
+    trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -29,6 +34,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_session_rules(app)
     register_template_helpers(app)
     return app
+
+
+def _settle_required_settings(app: Flask, config: type[Config]) -> None:
+    """Fill in what has a safe default, then refuse to start on what is missing or unsafe."""
+    if not app.config.get("SECRET_KEY") and issubclass(config, DevelopmentConfig):
+        app.config["SECRET_KEY"] = config.local_secret_key()
+    if issubclass(config, ProductionConfig) and not app.config.get("TRUSTED_HOSTS"):
+        host = urlsplit(app.config.get("PUBLIC_BASE_URL") or "").hostname
+        app.config["TRUSTED_HOSTS"] = [host] if host else None
+    problems = config.problems(app.config)
+    if problems:
+        raise RuntimeError("The application cannot start: " + " ".join(problems))
 
 
 def _init_extensions(app: Flask) -> None:
@@ -104,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from lms.assessments.cli import uploads_cli
+    from lms.backup.cli import backup_cli
     from lms.catalogue.cli import courses_cli
     from lms.certificates.cli import certificates_cli
     from lms.demo.cli import demo_cli
@@ -116,3 +134,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(certificates_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(uploads_cli)
+    app.cli.add_command(backup_cli)

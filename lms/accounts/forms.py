@@ -1,13 +1,13 @@
 """Forms for registration, sign-in, password reset and the admin's user page."""
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
 
 from lms.accounts.models import Category, Gender, Role, User
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
-from lms.core.forms import BaseForm, parse_id
+from lms.core.forms import BaseForm, no_hidden_characters, parse_id
 from lms.extensions import db
 from lms.programme.models import Country
 
@@ -20,9 +20,7 @@ def _enum_choices(enum_class):
     return [SelectChoice(member.value, member.label) for member in enum_class]
 
 
-def _no_control_characters(form, field):
-    if field.data and any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data):
-        raise ValidationError(_l("Please remove control characters from this field."))
+_no_control_characters = no_hidden_characters
 
 
 class NewPasswordMixin:
@@ -99,10 +97,6 @@ class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
     )
     submit = SubmitField(_l("Create account"))
 
-    def validate_email(self, field):
-        if db.session.scalar(select(func.count()).select_from(User).where(User.email == field.data)):
-            raise ValidationError(_l("An account with this e-mail already exists. Sign in or reset your password."))
-
     def validate_category(self, field):
         if field.data not in {member.value for member in Category}:
             raise ValidationError(_l("Please choose the category that fits your job."))
@@ -127,6 +121,10 @@ class ForgotPasswordForm(BaseForm):
                     Email(_l("Please enter a valid e-mail address."), check_deliverability=False)],
     )
     submit = SubmitField(_l("Send me a reset link"))
+
+
+class ConfirmEmailForm(BaseForm):
+    submit = SubmitField(_l("Confirm my address"))
 
 
 class ResetPasswordForm(NewPasswordMixin, BaseForm):

@@ -75,6 +75,9 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When the person proved the address is theirs. Accounts made by staff count as confirmed; a
+    # self-registered or nominated one waits (None) until its link is used or a password is set by mail.
+    email_confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # Raised at sign-out and password change: every session made before stops working.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Two-factor sign-in (TOTP): the shared secret, and when it was confirmed.
@@ -98,12 +101,20 @@ class User(UserMixin, db.Model):
         ),
     )
 
+    def __init__(self, **values):
+        values.setdefault("email_confirmed_at", utcnow())  # a column default would also replace an explicit None
+        super().__init__(**values)
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role.value}>"
 
     def get_id(self) -> str:
         """The session's user id carries the session version, so old sessions stop matching."""
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def has_two_factor(self) -> bool:

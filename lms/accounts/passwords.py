@@ -8,6 +8,7 @@ from lms.accounts.models import User
 from lms.extensions import db
 
 RESET_SALT = "password-reset"
+CONFIRM_SALT = "confirm-email"
 
 
 def _hasher() -> PasswordHasher:
@@ -63,5 +64,27 @@ def user_for_reset_token(token: str) -> User | None:
         return None
     user = db.session.get(User, data.get("user")) if isinstance(data.get("user"), int) else None
     if user is None or not user.is_active or user.password_hash[-16:] != data.get("hash"):
+        return None
+    return user
+
+
+def make_confirmation_token(user: User) -> str:
+    # Bound to the address and the password chosen with it: a later registration's password voids it.
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT).dumps(
+        {"user": user.id, "email": user.email, "hash": user.password_hash[-16:]})
+
+
+def user_for_confirmation_token(token: str) -> User | None:
+    """The account a confirmation link was made for, or None if the link is invalid, expired or outdated."""
+    max_age = int(current_app.config["EMAIL_CONFIRMATION_MAX_AGE"].total_seconds())
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=CONFIRM_SALT).loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(User, data["user"])
+    if user is None or not user.is_active or user.email != data.get("email") \
+            or user.password_hash[-16:] != data.get("hash"):
         return None
     return user

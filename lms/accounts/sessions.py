@@ -12,7 +12,8 @@ from lms.accounts.models import Role, User
 
 # (idle minutes, absolute hours)
 LIMITS = {"staff": (30, 8), "trainee": (120, 24)}
-TWO_FACTOR_ROLES = (Role.ADMIN, Role.PROGRAMME_COORDINATOR, Role.COUNTRY_COORDINATOR)
+# Instructors too: their grading issues certificates.
+TWO_FACTOR_ROLES = (Role.ADMIN, Role.PROGRAMME_COORDINATOR, Role.COUNTRY_COORDINATOR, Role.INSTRUCTOR)
 # What a staff member who must set up two-factor sign-in may still open.
 SETUP_ENDPOINTS = {"accounts.setup_two_factor", "accounts.logout", "static"}
 

@@ -10,7 +10,7 @@ from lms.accounts import bp
 from lms.accounts.models import User
 from lms.accounts.token_operations import TokenRefused, active_tokens, create_token, revoke_token
 from lms.accounts.tokens import ApiToken
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, no_hidden_characters
 from lms.core.permissions import COORDINATOR_ROLES, role_required
 from lms.extensions import db
 
@@ -18,7 +18,7 @@ from lms.extensions import db
 class ApiTokenForm(BaseForm):
     name = StringField(_l("Name of the new token"), validators=[
         DataRequired(_l("Please give the token a name, such as the script or report that will use it.")),
-        Length(max=80, message=_l("Please keep the name under 80 characters."))],
+        Length(max=80, message=_l("Please keep the name under 80 characters.")), no_hidden_characters],
         description=_l("So you can tell your tokens apart, for example \"monthly report to the ministry\"."))
     submit = SubmitField(_l("Create a token"))
 

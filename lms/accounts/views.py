@@ -7,12 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from lms.accounts import bp
-from lms.accounts.forms import (ChangePasswordForm, DisableTwoFactorForm, ForgotPasswordForm, LoginForm,
-                                RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
+from lms.accounts import bp, limits
+from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
+                                LoginForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
 from lms.accounts.models import Category, Gender, User
-from lms.accounts.operations import record_sign_in, register_trainee, send_password_reset, set_password
-from lms.accounts.passwords import burn_password_check, check_password, user_for_reset_token
+from lms.accounts.operations import confirm_email as confirm_email_of
+from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
+                                     set_password)
+from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
+                                    user_for_reset_token)
 from lms.accounts.token_views import token_section
 from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
@@ -22,17 +25,13 @@ from lms.extensions import db, limiter
 from lms.notifications.operations import deliver_outbox
 
 
-def _login_account_key() -> str:
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
-
-
-def _failed_login(response) -> bool:
+def _failed_second_factor(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths are followed after sign-in."""
-    if not target:
+    """Only same-site relative paths are followed after sign-in (no control characters, no backslashes)."""
+    if not target or any(ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -52,29 +51,52 @@ def too_many_attempts(error):
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT_PER_ADDRESS"], methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = RegistrationForm()
     form.load_countries()
     if form.validate_on_submit():
-        user = register_trainee(
+        register_trainee(
             email=form.email.data, password=form.password.data, full_name=form.full_name.data,
             native_name=form.native_name.data, country_id=int(form.country.data),
             organisation=form.organisation.data, position=form.position.data,
             category=Category(form.category.data), gender=Gender(form.gender.data) if form.gender.data else None,
         )
         db.session.commit()
-        start_session(user)
-        flash(_("Welcome, %(name)s. Your account is ready.", name=user.full_name), "success")
-        return redirect(url_for("home.index"))
+        deliver_outbox()
+        db.session.commit()
+        # The same answer whether or not the address had an account: the mail tells its owner which.
+        flash(_("We have sent a message to %(email)s. Open the link in it to activate your account; "
+                "it works for three days.", email=form.email.data), "info")
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/register.html", form=form), 400 if form.errors else 200
 
 
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_email(token: str):
+    """A page with a button, so a mail scanner opening the link does not confirm anything."""
+    user = user_for_confirmation_token(token)
+    if user is None:
+        return render_template("accounts/confirm_invalid.html"), 400
+    form = ConfirmEmailForm()
+    if form.validate_on_submit():
+        confirm_email_of(user)
+        db.session.commit()
+        flash(_("Thank you: your address is confirmed and your account is active. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", form=form, email=user.email)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=limits.password_check_failed, exempt_when=limits.on_known_device)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_CLIENT"], methods=["POST"],
+               key_func=limits.account_and_client_key, deduct_when=limits.password_check_failed)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, deduct_when=_failed_login)
+               key_func=limits.account_key, deduct_when=limits.password_check_failed,
+               exempt_when=limits.on_known_device)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -87,6 +109,11 @@ def login():
         if user is not None and check_password(user, form.password.data):
             if not user.is_active:
                 error = _("This account has been deactivated. Please contact your coordinator.")
+            elif not user.is_confirmed:
+                send_confirmation(user)
+                db.session.commit()
+                error = _("Please confirm your address first: open the link we sent to it. We have just sent "
+                          "it again.")
             elif user.has_two_factor:
                 session.clear()
                 session["pending_user"] = user.get_id()
@@ -96,6 +123,7 @@ def login():
             else:
                 return _signed_in(user, _safe_next(request.args.get("next")))
         else:
+            limits.note_failed_password()
             error = _("The e-mail or password is not right. Check both and try again.")
     status = 400 if request.method == "POST" else 200
     return render_template("accounts/login.html", form=form, error=error), status
@@ -105,7 +133,7 @@ def _signed_in(user: User, next_path: str | None):
     start_session(user)
     record_sign_in(user)
     db.session.commit()
-    return redirect(next_path or url_for("home.index"))
+    return limits.remember_device(redirect(next_path or url_for("home.index")), user.email)
 
 
 def _pending_user() -> User | None:
@@ -124,7 +152,7 @@ def _pending_key() -> str:
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_pending_key, deduct_when=_failed_login)
+@limiter.limit("5 per 5 minutes", methods=["POST"], key_func=_pending_key, deduct_when=_failed_second_factor)
 def verify_two_factor():
     user = _pending_user()
     if user is None:
@@ -175,7 +203,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
-        set_password(user, form.password.data)
+        set_password(user, form.password.data, by_mailed_link=True)
         end_all_sessions(user)
         db.session.commit()
         flash(_("Your password has been changed. Please sign in with it."), "success")
@@ -191,12 +219,15 @@ def show_profile():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_LIMIT"], methods=["POST"],
+               key_func=limits.signed_in_account_key, deduct_when=limits.password_check_failed)
 def change_password():
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     form.account_email = user.email
     if form.validate_on_submit():
         if not check_password(user, form.current_password.data):
+            limits.note_failed_password()
             form.current_password.errors = [_("This is not your current password.")]
         else:
             set_password(user, form.password.data)
@@ -210,6 +241,8 @@ def change_password():
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_LIMIT"], methods=["POST"],
+               key_func=limits.signed_in_account_key, deduct_when=limits.password_check_failed)
 def setup_two_factor():
     """Set up two-factor sign-in (or see it is on, and turn it off where the role allows)."""
     user = current_user._get_current_object()
@@ -239,6 +272,7 @@ def _manage_two_factor(user: User):
             db.session.commit()
             flash(_("Two-factor sign-in is off."), "info")
             return redirect(url_for("accounts.show_profile"))
+        limits.note_failed_password()
         form.password.errors = [_("This is not your password.")]
     return render_template("accounts/two_factor_manage.html", form=form, required=required), \
         400 if form.errors else 200

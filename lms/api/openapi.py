@@ -17,6 +17,15 @@ def _error(description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 
 
+# Any request can be refused before it reaches its endpoint, for example for a NUL character.
+_BAD_REQUEST = {"description": "The request could not be read, for example it holds a NUL character (code: "
+                               "bad_request).",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+COUNTRY_PATTERN = "^[A-Za-z]{2}$"
+SERIAL_PATTERN = "^[0-9A-Za-z]{4}([- ]?[0-9A-Za-z]{4}){4}$"
+SLUG_PATTERN = "^[a-z0-9][a-z0-9-]{0,79}$"
+
+
 def _ok(description: str, schema: str) -> dict:
     return {"description": description,
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}}}
@@ -206,20 +215,28 @@ DOCUMENT = {
     "paths": {
         "/courses": {"get": {
             "operationId": "listCourses", "summary": "Every course of the catalogue.", "security": [],
-            "responses": {"200": _ok("The courses.", "CourseList")},
+            "responses": {"200": _ok("The courses.", "CourseList"), "400": _BAD_REQUEST},
         }},
         "/courses/{slug}": {"get": {
             "operationId": "showCourse", "summary": "A course with its outline.", "security": [],
-            "parameters": [{"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": _ok("The course.", "CourseOutline"), "404": _error("No course has this slug.")},
+            "parameters": [{"name": "slug", "in": "path", "required": True,
+                            "schema": {"type": "string", "pattern": SLUG_PATTERN}}],
+            "responses": {"200": _ok("The course.", "CourseOutline"), "400": _BAD_REQUEST,
+                          "404": _error("No course has this slug (code: not_found).")},
         }},
         "/certificates/{serial}": {"get": {
             "operationId": "verifyCertificate", "summary": "Verify a certificate by its serial.", "security": [],
-            "parameters": [{"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [{"name": "serial", "in": "path", "required": True,
+                            "description": "20 symbols in five groups of four, in any case; the dashes may be "
+                                           "left out or typed as spaces. Anything else is answered with a 400.",
+                            "schema": {"type": "string", "pattern": SERIAL_PATTERN}}],
             "responses": {"200": _ok("What the serial proves: valid, revoked, superseded or unknown.",
                                      "CertificateVerification"),
-                          "400": _ok("Not a serial (codes serial_mistyped, serial_malformed).",
-                                     "CertificateVerification"),
+                          "400": {"description": "Not a serial (codes serial_mistyped, serial_malformed), or a "
+                                                 "request that could not be read (code: bad_request).",
+                                  "content": {"application/json": {"schema": {"anyOf": [
+                                      {"$ref": "#/components/schemas/CertificateVerification"},
+                                      {"$ref": "#/components/schemas/Error"}]}}}},
                           "429": _error("Too many verifications from this address (code: rate_limited).")},
         }},
         "/quota": {"get": {
@@ -229,10 +246,11 @@ DOCUMENT = {
                            "only their own, which is also what they get without ?country.",
             "security": [{"bearerToken": []}, {"sessionCookie": []}],
             "parameters": [{"name": "country", "in": "query", "required": False,
-                            "schema": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+                            "schema": {"type": "string", "pattern": COUNTRY_PATTERN},
                             "description": "ISO 3166-1 alpha-2 code of one country."}],
             "responses": {
                 "200": _ok("The report.", "QuotaReport"),
+                "400": _error("?country is not two letters, or the request could not be read (code: bad_request)."),
                 "401": _error("No session and no valid token (code: unauthorised)."),
                 "403": _error("Not a coordinator, or another country's report (code: forbidden)."),
                 "404": _error("No country has this code, or no programme is set up (code: not_found)."),
@@ -241,7 +259,8 @@ DOCUMENT = {
         "/openapi.json": {"get": {
             "operationId": "showOpenApi", "summary": "This document.", "security": [],
             "responses": {"200": {"description": "The OpenAPI document.",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+                                  "content": {"application/json": {"schema": {"type": "object"}}}},
+                          "400": _BAD_REQUEST},
         }},
     },
     "components": {

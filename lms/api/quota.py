@@ -1,10 +1,13 @@
 """API: quota figures, for a signed-in coordinator's session or a personal API token (Bearer)."""
+import re
+
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.token_operations import user_for_token
 from lms.api import bp
+from lms.api.openapi import COUNTRY_PATTERN
 from lms.core.errors import json_error
 from lms.extensions import db
 from lms.programme.queries import current_programme
@@ -33,7 +36,10 @@ def show_quota():
         return response, status
     if not user.has_role(*REPORT_READERS):
         return json_error(403, _("Only coordinators may read quota reports."))
-    country = report_country(user, request.args.get("country"))
+    code = request.args.get("country")
+    if code is not None and not re.fullmatch(COUNTRY_PATTERN, code):
+        return json_error(400, _("?country must be the two-letter code of a country, such as TH, or left out."))
+    country = report_country(user, code)
     programme = current_programme()
     if programme is None:
         return json_error(404, _("No programme has been set up yet."))

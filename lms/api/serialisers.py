@@ -1,7 +1,6 @@
 """Explicit JSON shapes of the API: only what is listed here leaves the server."""
-from flask import url_for
-
 from lms.catalogue.models import Course
+from lms.core.urls import external_url
 
 
 def course_summary(course: Course, counts: dict[str, int]) -> dict:
@@ -18,7 +17,7 @@ def course_summary(course: Course, counts: dict[str, int]) -> dict:
         "modules": counts.get("modules", 0),
         "lessons": counts.get("lessons", 0),
         "assessments": counts.get("assessments", 0),
-        "url": url_for("catalogue.show_course", slug=course.slug, _external=True),
+        "url": external_url("catalogue.show_course", slug=course.slug),
     }
 
 

@@ -1,9 +1,12 @@
-"""Writing audit entries; every audited operation calls record()."""
+"""Writing audit entries; every audited operation calls record(), which also logs what changed (ids only)."""
+import logging
 from typing import Any
 
 from lms.accounts.models import User
 from lms.audit.models import AuditEntry
 from lms.extensions import db
+
+log = logging.getLogger("lms.operations")
 
 
 def record(actor: User | None, action: str, obj: Any, before: dict | None = None,
@@ -13,4 +16,8 @@ def record(actor: User | None, action: str, obj: Any, before: dict | None = None
         before=before, after=after, reason=reason,
     )
     db.session.add(entry)
+    # Who did what to which object; the before/after values stay in the audit table (they may name people).
+    log.info("%s %s %s by user %s", action, entry.object_type, entry.object_id, getattr(actor, "id", None),
+             extra={"actor_id": getattr(actor, "id", None), "action": action, "object_type": entry.object_type,
+                    "object_id": entry.object_id})
     return entry

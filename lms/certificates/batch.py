@@ -95,7 +95,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None,
             results.append(render_job(job))
             on_rendered(results[-1])
         return results
-    settings = {"PUBLIC_BASE_URL": current_app.config["PUBLIC_BASE_URL"]}
+    settings = {key: current_app.config[key] for key in ("PUBLIC_BASE_URL", "SECRET_KEY")}
     # Workers fork from a clean server process that has imported the code but opened no database
     # connection and loaded no font: a child forked from this process would share both.
     context = get_context("forkserver")

@@ -25,6 +25,7 @@ from markupsafe import Markup
 from lms.certificates.models import Certificate
 from lms.certificates.serials import compact
 from lms.core.pdf import render_pdf
+from lms.core.urls import external_url
 from lms.enrolment.models import DeliveryMode
 
 log = logging.getLogger(__name__)
@@ -69,8 +70,7 @@ class Page:
 
 def verification_url(serial: str) -> str:
     """The public verification page of a serial, on the configured public address (never the request's Host)."""
-    path = current_app.url_map.bind("localhost").build("certificates.verify_certificate", {"serial": serial})
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+    return external_url("certificates.verify_certificate", serial=serial)
 
 
 def qr_svg(url: str) -> Markup:

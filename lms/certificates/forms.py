@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from lms.core.forms import BaseForm
+from lms.core.forms import BaseForm, no_hidden_characters
 
 REASON_REQUIRED = _l("Please give the reason; it is kept in the audit log.")
 REASON_CHECKS = [DataRequired(REASON_REQUIRED), Length(max=1000)]
@@ -18,9 +18,10 @@ class IssueForm(BaseForm):
 
 class ReissueForm(BaseForm):
     name_latin = StringField(_l("Name in Latin script"),
-                             validators=[DataRequired(_l("Please give the name.")), Length(max=120)])
+                             validators=[DataRequired(_l("Please give the name.")), Length(max=120),
+                                         no_hidden_characters])
     name_native = StringField(_l("Name in the trainee's own script (optional)"),
-                              validators=[Optional(), Length(max=120)])
+                              validators=[Optional(), Length(max=120), no_hidden_characters])
     reason = TextAreaField(_l("Reason for the correction"), validators=REASON_CHECKS)
     submit = SubmitField(_l("Re-issue with a new serial"))
 

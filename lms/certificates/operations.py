@@ -7,7 +7,6 @@ Everything the certificate says is copied onto its row, and the PDF is rendered 
 """
 import logging
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -18,6 +17,7 @@ from lms.certificates.models import Certificate
 from lms.certificates.queries import completions_without_certificate, current_certificate
 from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
+from lms.core.urls import public_url
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.notifications.operations import notify
@@ -68,7 +68,7 @@ def _store_pdf(certificate: Certificate) -> None:
 
 
 def _home_link() -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/"
+    return public_url("/")
 
 
 def mail_certificate(certificate: Certificate) -> bool:

@@ -1,7 +1,7 @@
 """Error pages for people and JSON errors with a stable code for the API."""
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from lms.core.outage import register_outage_handler
 
@@ -20,9 +20,23 @@ def json_error(status: int, message: str, **extra):
     return jsonify(body), status
 
 
+def _kept_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """What the exception says beyond its body (Allow on a 405, WWW-Authenticate, Retry-After)."""
+    return [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
+        if isinstance(error, SecurityError):  # a Host not in TRUSTED_HOSTS: no page can be built for it
+            return app.response_class("Unknown host.\n", status=400, mimetype="text/plain")
+        response = _http_error_response(error)
+        response = app.make_response(response)
+        for name, value in _kept_headers(error):
+            response.headers.setdefault(name, value)
+        return response
+
+    def _http_error_response(error: HTTPException):
         status = error.code or 500
         limit_mb = (request.max_content_length or 0) // (1024 * 1024)
         message = {

@@ -1,5 +1,9 @@
-"""The base form: CSRF-protected, with whitespace trimmed from text fields."""
+"""The base form: CSRF-protected, with whitespace trimmed from text fields; the check for hidden characters."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+from lms.core.text import first_hidden_character
 
 
 def strip_whitespace(value):
@@ -13,6 +17,14 @@ class BaseForm(FlaskForm):
             if strip_whitespace not in filters:
                 filters = [strip_whitespace, *filters]
             return unbound_field.bind(form=form, filters=filters, **options)
+
+
+def no_hidden_characters(form, field):
+    """Control characters, and invisible ones such as bidi overrides that would change how a name prints."""
+    hidden = first_hidden_character(field.data)
+    if hidden is not None:
+        raise ValidationError(_l("Please remove control characters or invisible characters (here U+%(code)s) "
+                                 "from this field.", code=f"{ord(hidden):04X}"))
 
 
 def parse_id(value) -> int | None:

@@ -9,6 +9,7 @@ leaks memory), and stylesheets named by `stylesheets=` are parsed once per proce
 """
 import atexit
 import gc
+import logging
 import mimetypes
 import threading
 from pathlib import Path
@@ -17,6 +18,8 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+_log = logging.getLogger(__name__)
 
 STATIC_ROOT = (Path(__file__).resolve().parent.parent.parent / "static").resolve()
 # Relative URLs in PDF templates resolve against this origin; nothing is ever sent to it.
@@ -101,12 +104,16 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: byte
     Put `<meta name="dcterms.created" content="...">` in the template for a fixed creation date.
     `stylesheets` names files under static/ that are parsed once per process, unlike a <link> in the HTML.
     """
-    with _lock:
-        sheets = [stylesheet(name) for name in stylesheets]
-        document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER).render(
-            font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
-        # Attachments are fetched only when the PDF is written: dropping them here means never.
-        document.metadata.attachments = []
-        for page in document.pages:
-            page.links = [link for link in page.links if link[0] != "attachment"]
-        return document.write_pdf(pdf_variant=pdf_variant, pdf_identifier=identifier, uncompressed_pdf=False)
+    try:
+        with _lock:
+            sheets = [stylesheet(name) for name in stylesheets]
+            document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER).render(
+                font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
+            # Attachments are fetched only when the PDF is written: dropping them here means never.
+            document.metadata.attachments = []
+            for page in document.pages:
+                page.links = [link for link in page.links if link[0] != "attachment"]
+            return document.write_pdf(pdf_variant=pdf_variant, pdf_identifier=identifier, uncompressed_pdf=False)
+    except Exception as error:
+        _log.error("PDF render failed: %s", type(error).__name__, exc_info=True)
+        raise

@@ -20,3 +20,7 @@ def register_template_helpers(app: Flask) -> None:
         from lms.enrolment.models import EnrolmentState
 
         return {"Role": Role, "EnrolmentState": EnrolmentState}
+
+    from lms.core.urls import external_url
+
+    app.add_template_global(external_url)

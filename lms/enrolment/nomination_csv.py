@@ -5,12 +5,13 @@ import secrets
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
+from lms.core.text import first_hidden_character
+from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, Intake
 from lms.enrolment.operations import EnrolmentRefused, nominate
 from lms.extensions import db
@@ -106,8 +107,10 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
         value = row.get(column, "")
         if len(value) > limit:
             errors.append(RowError(number, column, _("longer than %(limit)d characters", limit=limit)))
-        if any(ord(ch) < 32 for ch in value):
-            errors.append(RowError(number, column, _("contains control characters")))
+        hidden = first_hidden_character(value)
+        if hidden is not None:
+            errors.append(RowError(number, column, _("contains a control or invisible character (U+%(code)s)",
+                                                     code=f"{ord(hidden):04X}")))
     if row.get("email"):
         try:
             row["email"] = validate_email(row["email"], check_deliverability=False).normalized.lower()
@@ -185,13 +188,13 @@ def _create_trainee(values: dict) -> User:
     """A new trainee account with an unusable password; the person sets one from the mailed link."""
     user = User(email=values["email"], password_hash=hash_password(secrets.token_urlsafe(32)), role=Role.TRAINEE,
                 full_name=values["full_name"], native_name=values.get("native_name") or None,
-                country_id=values["country_id"])
+                country_id=values["country_id"], email_confirmed_at=None)
     user.profile = TraineeProfile(organisation=values["organisation"], position=values["position"],
                                   category=Category(values["category"]),
                                   gender=Gender(values["gender"]) if values.get("gender") else None)
     db.session.add(user)
     db.session.flush()
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
     send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
         "Hello %(name)s,\n\nYour coordinator has nominated you for the ASEAN-China telecom training programme "
         "and created your account. Choose your password within one hour with this link:\n\n%(link)s\n\n"

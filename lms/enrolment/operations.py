@@ -8,11 +8,12 @@ coordinators approving the last place at the same moment are served one after th
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core.db import utcnow
+from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.notifications.operations import notify
@@ -68,10 +69,17 @@ def _check_decider(user: User, enrolment: Enrolment) -> None:
         raise PermissionError("not allowed to decide on this enrolment")
 
 
-def _study_link(enrolment: Enrolment) -> str | None:
-    from flask import has_request_context, url_for
+def _lock_enrolment(enrolment: Enrolment) -> None:
+    """Lock the enrolment's row and read its state again, so of two decisions sent at the same moment the
+    second sees the first (and is refused) instead of both succeeding.
 
-    return url_for("learning.show_intake", enrolment_id=enrolment.id, _external=True) if has_request_context() else None
+    Lock order, everywhere: countries' allocations (in id order), then enrolments, then the intake."""
+    if inspect(enrolment).persistent:
+        db.session.refresh(enrolment, with_for_update=True)
+
+
+def _study_link(enrolment: Enrolment) -> str:
+    return external_url("learning.show_intake", enrolment_id=enrolment.id)
 
 
 def other_intake_of_course(user: User, intake: Intake, states) -> Enrolment | None:
@@ -153,6 +161,10 @@ def withdraw_enrolment(enrolment: Enrolment, by: User, reason: str | None = None
     """Withdraw; a freed place goes to the waiting list in order. Returns who was promoted."""
     if by.id != enrolment.user_id:
         _check_decider(by, enrolment)
+    if enrolment.holds_quota_slot:  # the freed place may go to anyone waiting: their countries first
+        quota.lock_allocations(enrolment.intake.programme_id,
+                               {enrolment.user.country_id} | _waiting_countries(enrolment.intake))
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.WITHDRAWN):
         raise EnrolmentRefused(_("This enrolment can no longer be withdrawn (status: %(state)s).",
                                  state=enrolment.state.label))
@@ -172,6 +184,8 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
     _check_decider(by, enrolment)
     if override_reason and by.role is not Role.PROGRAMME_COORDINATOR:
         raise PermissionError("only programme coordinators may override the quota")
+    quota.lock_allocation(enrolment.intake.programme_id, enrolment.user.country_id)
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.APPROVED):
         raise EnrolmentRefused(_("This request cannot be approved (status: %(state)s).", state=enrolment.state.label))
     if not enrolment.intake.accepts_decisions_on(today or _today()):
@@ -193,6 +207,7 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
 
 def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     _check_decider(by, enrolment)
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.WAITLISTED):
         raise EnrolmentRefused(_("This request cannot be put on the waiting list (status: %(state)s).",
                                  state=enrolment.state.label))
@@ -209,6 +224,7 @@ def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment
 
 def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     _check_decider(by, enrolment)
+    _lock_enrolment(enrolment)
     if not enrolment.can_move_to(EnrolmentState.REJECTED):
         raise EnrolmentRefused(_("This request cannot be rejected (status: %(state)s).", state=enrolment.state.label))
     before = enrolment.state.value
@@ -221,16 +237,26 @@ def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     return enrolment
 
 
+def _waiting(intake: Intake, *, lock: bool = False):
+    query = (select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
+             .order_by(Enrolment.decided_at, Enrolment.id))
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).all()
+
+
+def _waiting_countries(intake: Intake) -> set[int]:
+    return {enrolment.user.country_id for enrolment in _waiting(intake)}
+
+
 def promote_waitlist(intake: Intake) -> list[Enrolment]:
     """Give freed places to the waiting list, longest waiting first, as far as quota and capacity allow.
 
     The system decides (no person is recorded as the actor): the place was freed, nobody chose whom."""
-    waiting = db.session.scalars(
-        select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
-        .order_by(Enrolment.decided_at, Enrolment.id)
-    ).all()
-    # The waiting people's countries' allocations in id order, before the intake, as every approval does.
-    quota.lock_allocations(intake.programme_id, {enrolment.user.country_id for enrolment in waiting})
+    # The waiting people's countries' allocations in id order, then the waiting rows read again under
+    # their locks (a coordinator may have decided one meanwhile), then the intake in check_places.
+    quota.lock_allocations(intake.programme_id, _waiting_countries(intake))
+    waiting = _waiting(intake, lock=True)
     promoted = []
     for enrolment in waiting:
         try:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
 from lms.core.permissions import role_required
@@ -50,8 +51,8 @@ def grade_submission(submission_id: int):
                 operations.grade_submission(
                     submission, current_user, form.level_ids(submission.assessment.rubric), form.feedback.data,
                     seen_version=form.version.data,
-                    link=url_for("assessments.edit_submission", enrolment_id=submission.enrolment_id,
-                                 assessment_id=submission.assessment_id, _external=True))
+                    link=external_url("assessments.edit_submission", enrolment_id=submission.enrolment_id,
+                                      assessment_id=submission.assessment_id))
             except operations.NotGradable as error:
                 form.show_version(submission.times_submitted)
                 flash(str(error), "error")
@@ -102,7 +103,7 @@ def override_attempt(attempt_id: int):
         try:
             operations.override_attempt(
                 attempt, current_user, form.score.data, form.reason.data,
-                link=url_for("assessments.show_attempt_result", attempt_id=attempt.id, _external=True))
+                link=external_url("assessments.show_attempt_result", attempt_id=attempt.id))
         except operations.NotGradable as error:
             flash(str(error), "error")
             return _render_attempts(intake, enrolment), 409

@@ -1,4 +1,5 @@
 """Sending mail (always to the outbox, also by SMTP when configured) and in-app notifications."""
+import logging
 import smtplib
 from email.message import EmailMessage
 
@@ -9,6 +10,8 @@ from lms.accounts.models import User
 from lms.core.db import utcnow
 from lms.extensions import db
 from lms.notifications.models import Notification, OutboxMail
+
+log = logging.getLogger(__name__)
 
 
 def send_mail(to_address: str, subject: str, body: str) -> OutboxMail:
@@ -51,6 +54,7 @@ def deliver_outbox(limit: int = 100) -> int:
                 smtp.send_message(message)
         except (OSError, smtplib.SMTPException) as error:
             mail.error = str(error)[:500]
+            log.error("mail %s not sent: %s", mail.id, type(error).__name__, extra={"mail_id": mail.id})
             continue
         mail.sent_at, mail.error = utcnow(), None
         sent += 1

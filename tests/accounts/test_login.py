@@ -61,7 +61,7 @@ def test_sign_out_needs_a_post_with_csrf_and_ends_the_session(client):
     assert client.get("/profile").status_code == 302
 
 
-def test_repeated_failures_on_one_account_are_limited_with_a_clear_message(client):
+def test_repeated_failures_on_one_account_from_one_client_are_limited_with_a_clear_message(client):
     user = make_user()
     for _ in range(5):
         assert post_form(client, "/login", {"email": user.email, "password": "wrong password"}).status_code == 400

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.notifications.models import OutboxMail
-from tests.conftest import post_form
+from tests.conftest import CSRF_PATTERN, post_form
 from tests.factories import PASSWORD, make_user
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -13,7 +13,7 @@ NEW_PASSWORD = "a brand new passphrase"
 
 def reset_link(db_session, address: str) -> str:
     mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == address)).one()
-    return re.search(r"http://localhost(/reset-password/\S+)", mail.body).group(1)
+    return re.search(r"https://training\.example\.org(/reset-password/\S+)", mail.body).group(1)
 
 
 def test_reset_link_lets_the_person_choose_a_new_password(client, db_session):
@@ -70,3 +70,17 @@ def test_bad_address_format_gets_a_message(client):
     response = post_form(client, "/forgot-password", {"email": "not an address"})
     assert response.status_code == 400
     assert "Please enter a valid e-mail address." in response.get_data(as_text=True)
+
+
+def test_a_forged_host_header_never_reaches_the_mailed_link(app, client, db_session):
+    """POST /forgot-password with Host: attacker.example must not mail a link to the attacker's host."""
+    make_user(email="victim@example.org")
+    forged = {"Host": "attacker.example", "X-Forwarded-Host": "attacker.example", "X-Forwarded-Proto": "http"}
+    page = client.get("/forgot-password", headers=forged).get_data(as_text=True)
+    token = CSRF_PATTERN.search(page).group(1)
+    response = client.post("/forgot-password", data={"email": "victim@example.org", "csrf_token": token},
+                           headers=forged)
+    assert response.status_code == 302
+    mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == "victim@example.org")).one()
+    assert "attacker.example" not in mail.body
+    assert re.search(r"https://training\.example\.org/reset-password/\S+", mail.body)

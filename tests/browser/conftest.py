@@ -24,6 +24,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 DEMO_PASSWORD = "demo-password"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Production keeps rate-limit counters in Redis (every worker sees the same count); the served app uses this database.
+BROWSER_RATE_LIMITS = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/11")
 
 def _free_port() -> int:
     with socket.socket() as probe:
@@ -48,8 +50,12 @@ def live_server(server_database, tmp_path_factory):
     for command in (["db", "upgrade"], ["courses", "import"], ["demo", "load"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
+    import redis
+
+    redis.Redis.from_url(BROWSER_RATE_LIMITS).flushdb()  # no counter left over from an earlier run
     served_env = {**env, "LMS_ENV": "production", "SECRET_KEY": "browser-tests-" + "x" * 40,
-                  "TWO_FACTOR_REQUIRED": "0"}
+                  "TWO_FACTOR_REQUIRED": "0", "PUBLIC_BASE_URL": "https://training.example.org",
+                  "TRUSTED_HOSTS": "127.0.0.1", "RATELIMIT_STORAGE_URI": BROWSER_RATE_LIMITS}
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=served_env)

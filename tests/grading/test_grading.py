@@ -127,7 +127,7 @@ def test_grading_scores_stores_levels_returns_notifies_and_audits(client, intake
         "criterion": "Gap analysis and targeting", "level": "Good", "points": 14}
     notification = db.session.scalars(select(Notification).where(Notification.user_id == enrolment.user_id)).one()
     assert "54.55%" in notification.message
-    assert notification.link == f"http://localhost/study/{enrolment.id}/assignments/{assignment.id}"  # mailed too, so a full address
+    assert notification.link == f"https://training.example.org/study/{enrolment.id}/assignments/{assignment.id}"  # mailed too, so a full address
     assert db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == enrolment.user.email)).one()
 
 
@@ -371,4 +371,4 @@ def test_the_graded_mail_links_to_the_work_with_a_full_address(client, intake, a
     assert grade(client, submission, levels_by_label(assignment, *labels)).status_code == 302
     mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == submission.enrolment.user.email)
                               .order_by(OutboxMail.id)).first()
-    assert f"http://localhost/study/{submission.enrolment_id}/assignments/{assignment.id}" in mail.body
+    assert f"https://training.example.org/study/{submission.enrolment_id}/assignments/{assignment.id}" in mail.body
