@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.databases import throwaway_database
+from tests.servers import stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -70,8 +71,7 @@ def live_server(server_database, tmp_path_factory):
         process.terminate()
         raise RuntimeError("gunicorn did not start")
     yield base_url
-    process.terminate()
-    process.wait(timeout=10)
+    stop_server(process)
 
 
 @pytest.fixture(scope="session")

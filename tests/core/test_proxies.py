@@ -1,7 +1,14 @@
 """Behind TRUSTED_PROXY_HOPS reverse proxies, each client is counted by its own address; at 0 the headers are ignored."""
+import pytest
+
 from config import TestConfig
 from lms import create_app
 from tests.conftest import csrf_token
+
+
+# The apps below have connections of their own: the test holds no transaction (on SQLite, its write
+# lock would keep their sign-ins waiting).
+pytestmark = pytest.mark.real_transactions
 
 
 def app_behind(database_url, hops: int):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.databases import throwaway_database
+from tests.servers import stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -48,8 +49,7 @@ def served_by_three_workers(database_url, tmp_path):
                     time.sleep(0.2)
             yield port
         finally:
-            process.terminate()
-            process.wait(timeout=10)
+            stop_server(process)
 
 
 def _request(port: int, method: str, path: str, body: str = "", cookie: str = "") -> tuple[int, str, str]:
