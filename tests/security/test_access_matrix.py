@@ -34,6 +34,7 @@ class Access:
 ACCESS: dict[str, Access] = {
     "static": Access(get=EVERYONE),
     "health.healthz": Access(get=EVERYONE),
+    "health.readyz": Access(get=EVERYONE),
     "home.index": Access(get=EVERYONE),
     # Accounts
     "accounts.login": Access(get=EVERYONE, post=EVERYONE),
