@@ -34,12 +34,14 @@ class Access:
 ACCESS: dict[str, Access] = {
     "static": Access(get=EVERYONE),
     "health.healthz": Access(get=EVERYONE),
+    "health.readyz": Access(get=EVERYONE),
     "home.index": Access(get=EVERYONE),
     # Accounts
     "accounts.login": Access(get=EVERYONE, post=EVERYONE),
     "accounts.register": Access(get=EVERYONE, post=EVERYONE),
     "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.reset_password": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.confirm_email": Access(get=EVERYONE, post=EVERYONE),
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
     "accounts.show_profile": Access(get=SIGNED_IN),
