@@ -32,6 +32,7 @@ MB = 1024 * 1024
 
 class BenchmarkConfig(Config):
     SQLALCHEMY_DATABASE_URI = "sqlite://"  # certificates are rendered from their fields; no database needed
+    SECRET_KEY = "benchmark-signs-nothing"  # nosec B105 - no session or link is made here
 
 
 def certificate_fields(number: int) -> dict:

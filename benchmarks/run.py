@@ -83,6 +83,10 @@ def bench_app(url: str, data_dir: Path):
     """The app as gunicorn serves it (production settings), in this process, to count queries."""
     class BenchConfig(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = url
+        SECRET_KEY = os.environ["SECRET_KEY"]
+        PUBLIC_BASE_URL = os.environ["PUBLIC_BASE_URL"]
+        TRUSTED_HOSTS = ["127.0.0.1"]
+        RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
         TWO_FACTOR_REQUIRED = False
         DATA_DIR = data_dir
         UPLOAD_DIR = data_dir / "uploads"
@@ -251,6 +255,10 @@ def main() -> None:
     busy_before, started = load_average(), time.monotonic()
     secret = secrets.token_hex(32)
     os.environ["SECRET_KEY"] = secret  # the production config refuses to start without one
+    # ... nor without an https public address and shared rate-limit counters; the bench is reached as 127.0.0.1.
+    os.environ.setdefault("PUBLIC_BASE_URL", "https://training.example.org")
+    os.environ.setdefault("TRUSTED_HOSTS", "127.0.0.1")
+    os.environ.setdefault("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     work_dir = Path(tempfile.mkdtemp(prefix="lms-bench-"))
     environment = {**os.environ, "LMS_ENV": "production", "SECRET_KEY": secret, "TWO_FACTOR_REQUIRED": "0",
                    "LMS_DATA_DIR": str(work_dir / "data")}

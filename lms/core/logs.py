@@ -52,7 +52,6 @@ def configure_logging(app: Flask) -> None:
             logger.removeHandler(old)
         logger.addHandler(handler)
         logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
-        logger.propagate = False if not app.testing else True  # pytest's caplog listens at the root
 
     trust_incoming = (app.config.get("TRUSTED_PROXY_HOPS") or 0) > 0
     app.add_template_global(current_request_id, "request_id")

@@ -41,6 +41,7 @@ ACCESS: dict[str, Access] = {
     "accounts.register": Access(get=EVERYONE, post=EVERYONE),
     "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.reset_password": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.confirm_email": Access(get=EVERYONE, post=EVERYONE),
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
     "accounts.show_profile": Access(get=SIGNED_IN),
