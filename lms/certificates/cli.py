@@ -59,3 +59,34 @@ def build_font_command():
     from lms.certificates.fonts import build_chinese_font
 
     click.echo(f"Wrote {build_chinese_font()}.")
+
+
+keys_cli = AppGroup("keys", help="The programme's signing keys (credentials and PDFs).")
+
+
+@keys_cli.command("init")
+@click.option("--pdf-key", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The PDF signing key (PEM) of a certificate from a ministry's CA.")
+@click.option("--pdf-certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="That certificate (PEM); without it a self-signed one is made.")
+@click.option("--pdf-chain", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The CA's certificates (PEM), embedded in every signature.")
+def init_keys_command(pdf_key: Path | None, pdf_certificate: Path | None, pdf_chain: Path | None):
+    """Create the credential key and the PDF signing key and certificate where missing (never replaces one)."""
+    from lms.credentials import keys
+
+    if (pdf_key is None) != (pdf_certificate is None):
+        raise click.UsageError("Give --pdf-key and --pdf-certificate together.")
+    done = keys.init_keys(pdf_key, pdf_certificate, pdf_chain)
+    click.echo("; ".join(done).capitalize() + f", in {keys.keys_dir()}." if done
+               else f"The keys are already there, in {keys.keys_dir()}.")
+    click.echo(f"Issuer: {keys.did()}")
+
+
+@keys_cli.command("rotate")
+def rotate_keys_command():
+    """Make a new credential key current; the old public key stays in the DID document so older credentials verify."""
+    from lms.credentials import keys
+
+    public = keys.rotate_credential_key()
+    click.echo(f"The credential key is now {public}; {len(keys.credential_keys()) - 1} older key(s) stay published.")

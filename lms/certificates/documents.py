@@ -24,6 +24,7 @@ from markupsafe import Markup
 
 from lms.certificates.models import Certificate
 from lms.certificates.serials import compact
+from lms.certificates.signing import sign_pdf
 from lms.core.pdf import render_pdf
 from lms.enrolment.models import DeliveryMode
 
@@ -139,8 +140,13 @@ def certificate_html(certificate: Certificate) -> str:
 
 
 def render_certificate(certificate: Certificate) -> bytes:
-    return render_pdf(certificate_html(certificate), stylesheets=STYLESHEETS,
-                      identifier=compact(certificate.serial).encode())
+    """The certificate's PDF as issued: the page, its credential attached, signed by the programme.
+
+    Every caller (issue, download, batch, jobs) comes through here, so every PDF is signed."""
+    identifier = compact(certificate.serial).encode()
+    page = render_pdf(certificate_html(certificate), stylesheets=STYLESHEETS, identifier=identifier)
+    return sign_pdf(page, signing_time=certificate.issued_at, identifier=identifier,
+                    credential_json=certificate.credential_json)
 
 
 def sha256(data: bytes) -> str:
@@ -179,6 +185,10 @@ def write_file(path: Path, data: bytes) -> None:
 
 def store_pdf(certificate: Certificate) -> bytes:
     """Renders the certificate and keeps the PDF under PDF_DIR with its SHA-256 (done once, at issue)."""
+    if certificate.id is not None and not certificate.credential_json:  # issued before credentials existed
+        from lms.certificates.credentials import issue_credential
+
+        issue_credential(certificate)
     data = render_certificate(certificate)
     certificate.pdf_name = store_name(certificate)
     write_file(_stored_path(certificate), data)
