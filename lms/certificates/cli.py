@@ -1,4 +1,5 @@
 """flask certificates ...: batch rendering, certificates for past completions, the Chinese font."""
+import json
 import time
 from pathlib import Path
 
@@ -90,3 +91,83 @@ def rotate_keys_command():
 
     public = keys.rotate_credential_key()
     click.echo(f"The credential key is now {public}; {len(keys.credential_keys()) - 1} older key(s) stay published.")
+
+
+def _offline_keys(public_keys: tuple[str, ...], did_document: Path | None):
+    """public_key_for() from what the verifier was given: Multikey values, or a DID document."""
+    from lms.credentials import multibase
+
+    known: dict[str, bytes] = {}
+    if did_document is not None:
+        document = json.loads(did_document.read_text())
+        for method in document.get("verificationMethod", []):
+            known[method["id"]] = multibase.public_key_from_multibase(method["publicKeyMultibase"])
+    wanted = {value: multibase.public_key_from_multibase(value) for value in public_keys}
+
+    def public_key_for(method: str) -> bytes | None:
+        if method in known:
+            return known[method]
+        return wanted.get(method.rpartition("#")[2])
+
+    return public_key_for
+
+
+@certificates_cli.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--public-key", "public_keys", multiple=True, metavar="MULTIKEY",
+              help="An issuer public key (z6Mk..., from the DID document); repeat for old keys.")
+@click.option("--did-document", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The issuer's DID document (/.well-known/did.json), saved to a file.")
+@click.option("--pdf-certificate", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The certificate (PEM) the PDF must be signed with, or of the CA that issued it.")
+@click.option("--status-list", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The status list credential (/credentials/status/1), saved to a file, to tell revocation.")
+def verify_command(file: Path, public_keys: tuple[str, ...], did_document: Path | None,
+                   pdf_certificate: Path | None, status_list: Path | None):
+    """Check a certificate PDF or credential file offline, with only public keys: no database, no network.
+
+    Without --public-key or --did-document, the public keys of this installation's keyring are used."""
+    from lms.certificates import verification
+    from lms.credentials import keys
+
+    if public_keys or did_document:
+        public_key_for = _offline_keys(public_keys, did_document)
+    else:
+        public_key_for = keys.public_key_for
+    trusted = [pdf_certificate.read_bytes()] if pdf_certificate else []
+    if not trusted and not (public_keys or did_document):
+        trusted = [keys.pdf_signer_files()[1].read_bytes()]
+    try:
+        check = verification.check_file(file.read_bytes(), public_key_for, trusted)
+    except verification.NotACertificateFile as error:
+        raise click.ClickException(str(error)) from None
+    ok = check.is_signature_valid
+    click.echo(f"File: {file.name} ({check.kind}), SHA-256 {check.sha256}")
+    if check.pdf_signature is not None:
+        signature = check.pdf_signature
+        if signature.is_valid:
+            click.echo(f"PDF signature: valid, by {signature.signer}, signed {signature.signed_at}")
+        elif signature.is_signed and signature.is_intact and not trusted:
+            click.echo(f"PDF signature: intact, by {signature.signer} (give --pdf-certificate to check who signed)")
+        else:
+            click.echo(f"PDF signature: NOT valid ({signature.reason})")
+    if check.proof is not None:
+        click.echo("Credential proof (eddsa-rdfc-2022): " + ("valid" if check.proof.is_valid
+                                                              else f"NOT valid ({check.proof.reason})"))
+        click.echo(f"  signed with {check.proof.verification_method}")
+    for problem in check.problems:
+        click.echo(f"Problem: {problem}")
+    if check.serial:
+        click.echo(f"Certificate serial: {check.serial}")
+    if status_list is not None and check.credential is not None:
+        revoked, why = verification.status_from_list(check.credential, json.loads(status_list.read_text()),
+                                                     public_key_for)
+        if revoked is None:
+            click.echo(f"Status: unknown ({why})")
+            ok = False
+        else:
+            click.echo("Status: REVOKED" if revoked else "Status: not revoked")
+            ok = ok and not revoked
+    click.echo("Result: VALID" if ok else "Result: NOT VALID")
+    if not ok:
+        raise SystemExit(1)

@@ -15,6 +15,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams
 from pyhanko.pdf_utils.generic import pdf_name, pdf_string
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata import model as metadata_model
 from pyhanko.pdf_utils.metadata.model import DocumentMetadata
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import get_pyca_cryptography_hash
@@ -98,6 +99,17 @@ def _attach(writer: IncrementalPdfFileWriter, data: bytes, moment: datetime, des
     writer.update_root()
 
 
+class _PdfAWriter(IncrementalPdfFileWriter):
+    """pyHanko's incremental writer, keeping the document information and the XMP metadata equal, as
+    PDF/A requires: pyHanko writes its name as XMP producer but appends it to the /Info producer."""
+
+    def _update_meta(self):
+        super()._update_meta()
+        if self._info is not None and "/Producer" in self._info.get_object():
+            self._info.get_object()["/Producer"] = generic.TextStringObject(metadata_model.VENDOR)
+            self.mark_update(self._info)
+
+
 class _FixedTimePdfSigner(signers.PdfSigner):
     """pyHanko's signer with the signing time given instead of the clock's."""
 
@@ -114,7 +126,7 @@ class _FixedTimePdfSigner(signers.PdfSigner):
 def sign_pdf(pdf: bytes, *, signing_time: datetime, identifier: bytes, credential_json: str | None = None,
              reason: str = "Certificate issued by the programme") -> bytes:
     """The PDF with its credential attached (if any) and signed (PAdES B-B, invisible signature)."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _PdfAWriter(io.BytesIO(pdf), strict=False)
     # pyHanko gives the new revision a random second identifier; derive it instead, for reproducible bytes.
     first_id = writer._document_id[0] if "/ID" in writer.prev.trailer else generic.ByteStringObject(
         hashlib.sha256(identifier).digest()[:16])
