@@ -18,6 +18,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import model as metadata_model
 from pyhanko.pdf_utils.metadata.model import DocumentMetadata
 from pyhanko.sign import fields, signers
+from pyhanko.sign.attributes import CMSAttributeProvider
 from pyhanko.sign.general import get_pyca_cryptography_hash
 
 from lms.credentials import keys
@@ -28,9 +29,32 @@ SIGNATURE_BYTES = 12_288  # room for the CMS container with a certificate chain:
 _signers: dict = {}
 
 
+_attributes: dict = {}
+
+
+def _once(provider):
+    """The provider's attribute computed once per process (per signing certificate)."""
+    key = (type(provider).__name__, provider.signing_cert.sha256)
+
+    class Cached(CMSAttributeProvider):
+        attribute_type = provider.attribute_type
+
+        async def build_attr_value(self, dry_run=False):
+            if key not in _attributes:
+                _attributes[key] = await provider.build_attr_value(dry_run=False)
+            return _attributes[key]
+
+    return Cached()
+
+
 class _LoadedKeySigner(signers.SimpleSigner):
     """pyHanko's SimpleSigner parses the private key for every signature (about 0.5 s for RSA, as the key
     is checked each time); this one keeps the parsed key, for the PKCS#1 v1.5 signatures we make."""
+
+    def _signed_attr_providers(self, *args, **kwargs):
+        # The signing-certificate attribute depends on the certificate only, and building it costs ~10 ms.
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            yield _once(provider) if type(provider).__name__ == "SigningCertificateV2Provider" else provider
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
