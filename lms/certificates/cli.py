@@ -79,8 +79,11 @@ def init_keys_command(pdf_key: Path | None, pdf_certificate: Path | None, pdf_ch
     if (pdf_key is None) != (pdf_certificate is None):
         raise click.UsageError("Give --pdf-key and --pdf-certificate together.")
     done = keys.init_keys(pdf_key, pdf_certificate, pdf_chain)
-    click.echo("; ".join(done).capitalize() + f", in {keys.keys_dir()}." if done
-               else f"The keys are already there, in {keys.keys_dir()}.")
+    if done:
+        said = "; ".join(done)
+        click.echo(said[0].upper() + said[1:] + f", in {keys.keys_dir()}.")
+    else:
+        click.echo(f"The keys are already there, in {keys.keys_dir()}.")
     click.echo(f"Issuer: {keys.did()}")
 
 

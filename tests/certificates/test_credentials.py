@@ -269,3 +269,12 @@ def test_flask_certificates_verify_works_offline_with_only_public_keys(app, clie
     (tmp_path / "credential.jsonld").write_text(certificate.credential_json.replace('"creditsEarned":', '"creditsEarned":1'))
     result = runner.invoke(args=["certificates", "verify", str(tmp_path / "credential.jsonld"), "--public-key", multikey])
     assert result.exit_code == 1 and "Result: NOT VALID" in result.output
+
+
+def test_flask_keys_init_and_rotate_say_what_they_did(app, own_keys):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["keys", "init"])
+    assert first.exit_code == 0 and "Created the credential key z6Mk" in first.output, first.output
+    assert "already there" in runner.invoke(args=["keys", "init"]).output
+    rotated = runner.invoke(args=["keys", "rotate"])
+    assert rotated.exit_code == 0 and "1 older key(s) stay published" in rotated.output
