@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup
 
 from lms.certificates import batch, documents, queries
-from lms.certificates.operations import issue_missing
+from lms.certificates.operations import CertificateRefused, issue_missing
 from lms.extensions import db
 
 certificates_cli = AppGroup("certificates", help="Certificates.")
@@ -49,7 +49,10 @@ def render_command(intake_id: int | None, render_all: bool, out_dir: Path | None
 @certificates_cli.command("issue-missing")
 def issue_missing_command():
     """Issue certificates for completed enrolments that have none (e.g. completed before certificates existed)."""
-    issued = issue_missing()
+    try:
+        issued = issue_missing()
+    except CertificateRefused as refused:
+        raise click.ClickException(refused.message) from None
     db.session.commit()
     click.echo(f"Issued {len(issued)} certificate(s)." if issued else "Every completion has its certificate.")
 

@@ -278,3 +278,19 @@ def test_flask_keys_init_and_rotate_say_what_they_did(app, own_keys):
     assert "already there" in runner.invoke(args=["keys", "init"]).output
     rotated = runner.invoke(args=["keys", "rotate"])
     assert rotated.exit_code == 0 and "1 older key(s) stay published" in rotated.output
+
+
+def test_a_replaced_certificate_reads_revoked_and_its_successor_has_its_own_credential(client, certificate):
+    from lms.certificates.operations import reissue_certificate
+
+    new = reissue_certificate(certificate, make_user(Role.PROGRAMME_COORDINATOR, country_code=None),
+                              "Somchai Wongsawat-Lee", None, "Name corrected")
+    assert status_bit(client, certificate) is True and status_bit(client, new) is False
+    assert new.credential_json != certificate.credential_json
+    assert dataintegrity.verify(credential_of(new), keys.public_key_for).is_valid
+
+
+def test_issue_missing_without_keys_says_so_and_issues_nothing(app, intake, own_keys):
+    enrol(intake)
+    result = app.test_cli_runner().invoke(args=["certificates", "issue-missing"])
+    assert result.exit_code == 1 and "signing keys are not set up" in result.output
