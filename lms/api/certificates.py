@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.certificates import verification_limit
-from lms.certificates.credentials import MEDIA_TYPE
+from lms.certificates.credentials import MEDIA_TYPE, issue_credential
 from lms.certificates.queries import Problem, Verification, get_certificate, verify
 from lms.core.errors import json_error
+from lms.extensions import db
 
 
 def _day(moment) -> str | None:
@@ -64,8 +65,11 @@ def verify_certificate(serial: str):
 def show_certificate_credential(serial: str):
     """The certificate's signed Open Badges 3.0 credential, byte for byte as issued (and as in its PDF)."""
     certificate = get_certificate(serial)
-    if certificate is None or not certificate.credential_json:
-        return json_error(404, _("No certificate with a credential has this serial."))
+    if certificate is None:
+        return json_error(404, _("No certificate has this serial."))
+    if not certificate.credential_json:  # issued before credentials: signed now, once, and kept
+        issue_credential(certificate)
+        db.session.commit()
     response = Response(certificate.credential_json, mimetype=MEDIA_TYPE)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

@@ -252,7 +252,7 @@ DOCUMENT = {
             "parameters": [{"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "The credential.",
                                   "content": {"application/ld+json": {"schema": {"$ref": "#/components/schemas/OpenBadgeCredential"}}}},
-                          "404": _error("No certificate with a credential has this serial (code: not_found)."),
+                          "404": _error("No certificate has this serial (code: not_found)."),
                           "429": _error("Too many verifications from this address (code: rate_limited).")},
         }},
         "/quota": {"get": {
