@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
@@ -74,7 +75,7 @@ def _embedded_credential(reader: PdfFileReader) -> bytes | None:
 def check_pdf_signature(reader: PdfFileReader, trusted_pem: list[bytes]) -> PdfSignatureCheck:
     signatures = reader.embedded_signatures
     if not signatures:
-        return PdfSignatureCheck(False, reason="the PDF is not signed")
+        return PdfSignatureCheck(False, reason=_l("the PDF is not signed"))
     signature = signatures[-1]
     roots = [load_cert_from_pemder_bytes(pem) for pem in trusted_pem]
     status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots, allow_fetching=False))
@@ -84,11 +85,11 @@ def check_pdf_signature(reader: PdfFileReader, trusted_pem: list[bytes]) -> PdfS
                               signed_at=signature.self_reported_timestamp.isoformat()
                               if signature.self_reported_timestamp else "")
     if not status.intact or not status.valid:
-        check.reason = "the PDF was changed after it was signed"
+        check.reason = _l("the PDF was changed after it was signed")
     elif not covers_all:
-        check.reason = "something was added to the PDF after it was signed"
+        check.reason = _l("something was added to the PDF after it was signed")
     elif not status.trusted:
-        check.reason = "the PDF was not signed with the programme's certificate"
+        check.reason = _l("the PDF was not signed with the programme's certificate")
     return check
 
 
@@ -129,7 +130,7 @@ def check_file(data: bytes, public_key_for, trusted_pem: list[bytes]) -> FileChe
         except Exception as error:  # a damaged PDF: say so, never a stack trace
             raise NotACertificateFile(f"The PDF cannot be read ({type(error).__name__}).") from None
         if embedded is None:
-            check.problems.append("the PDF carries no credential")
+            check.problems.append(_l("the PDF carries no credential"))
             return check
         check.credential, check.credential_text = _read_credential(embedded)
     else:
