@@ -8,9 +8,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-fast setup system-packages test-tools migrate courses demo clean
+.PHONY: run test test-fast setup system-packages test-tools migrate courses demo clean keys
 
-run: setup migrate
+run: setup migrate keys
 	$(FLASK) courses import
 	$(FLASK) demo load --if-empty
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
@@ -51,6 +51,10 @@ migrate: setup
 
 courses: setup
 	$(FLASK) courses import
+
+# Development signing keys (credentials and PDFs), created once under instance/data/keys, owner-only.
+keys: setup
+	$(FLASK) keys init
 
 demo: setup migrate
 	$(FLASK) demo load --reset

@@ -40,6 +40,10 @@ class Config:
     PDF_DIR = Path(os.environ.get("PDF_DIR", DATA_DIR / "pdf"))
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
     BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
+    # The programme's signing keys (credentials and PDFs): owner-only, outside the web root and the repository.
+    KEYS_DIR = Path(os.environ.get("LMS_KEYS_DIR", DATA_DIR / "keys"))
+    # Where an alignment to the ASEAN Qualifications Reference Framework points (a programme sets its level).
+    AQRF_URL = os.environ.get("AQRF_URL", "https://asean.org/asean-qualifications-reference-framework/")
     # Printed on certificates and their QR codes: the address verifiers reach, never a request's Host header.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     CERTIFICATE_VERIFY_LIMIT = "30 per minute"  # per address, the page and the API together

@@ -123,7 +123,7 @@ def _register_cli(app: Flask) -> None:
     from lms.assessments.cli import uploads_cli
     from lms.backup.cli import backup_cli
     from lms.catalogue.cli import courses_cli
-    from lms.certificates.cli import certificates_cli
+    from lms.certificates.cli import certificates_cli, keys_cli
     from lms.demo.cli import demo_cli
     from lms.notifications.cli import mail_cli
     from lms.reports.cli import reports_cli
@@ -132,6 +132,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(certificates_cli)
+    app.cli.add_command(keys_cli)
     app.cli.add_command(reports_cli)
     app.cli.add_command(uploads_cli)
     app.cli.add_command(backup_cli)

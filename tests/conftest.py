@@ -14,6 +14,7 @@ from config import TestConfig, _database_url
 from lms import create_app
 from lms.catalogue.course_files import read_tree
 from lms.catalogue.operations import import_courses
+from lms.credentials.keys import init_keys
 from lms.extensions import db, limiter
 from lms.programme.operations import ensure_countries
 
@@ -44,9 +45,11 @@ def app(database_url, tmp_path_factory):
         UPLOAD_DIR = data_dir / "uploads"
         PDF_DIR = data_dir / "pdf"
         COURSES_DIR = COURSES_DIR
+        KEYS_DIR = data_dir / "keys"
 
     app = create_app(Config)
     with app.app_context():
+        init_keys()  # the programme's signing keys, as `flask keys init` makes them
         db.drop_all()
         db.create_all()
         # What every test may rely on: the member countries and the shipped catalogue.

@@ -4,12 +4,15 @@ The answer has the serial and its status (valid, revoked, superseded or unknown)
 what the certificate says; a serial that cannot be read (a typing mistake caught by its check character,
 or not a serial at all) is a 400 with a stable error code (serial_mistyped, serial_malformed).
 """
-from flask import jsonify
+from flask import Response, jsonify
 from flask_babel import gettext as _
 
 from lms.api import bp
 from lms.certificates import verification_limit
-from lms.certificates.queries import Problem, Verification, verify
+from lms.certificates.credentials import MEDIA_TYPE, issue_credential
+from lms.certificates.queries import Problem, Verification, get_certificate, verify
+from lms.core.errors import json_error
+from lms.extensions import db
 
 
 def _day(moment) -> str | None:
@@ -55,3 +58,18 @@ def verify_certificate(serial: str):
         error = {"code": result.problem.value, "message": PROBLEMS[result.problem]()}
         return jsonify({**verification_json(result), "error": error}), 400
     return jsonify(verification_json(result))
+
+
+@bp.route("/certificates/<serial>/credential")
+@verification_limit
+def show_certificate_credential(serial: str):
+    """The certificate's signed Open Badges 3.0 credential, byte for byte as issued (and as in its PDF)."""
+    certificate = get_certificate(serial)
+    if certificate is None:
+        return json_error(404, _("No certificate has this serial."))
+    if not certificate.credential_json:  # issued before credentials: signed now, once, and kept
+        issue_credential(certificate)
+        db.session.commit()
+    response = Response(certificate.credential_json, mimetype=MEDIA_TYPE)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

@@ -128,6 +128,25 @@ SCHEMAS = {
         },
         "additionalProperties": False,
     },
+    "OpenBadgeCredential": {
+        "type": "object",
+        "description": "An Open Badges 3.0 OpenBadgeCredential (1EdTech), as JSON-LD.",
+        "required": ["@context", "id", "type", "issuer", "validFrom", "credentialSubject", "credentialStatus",
+                     "proof"],
+        "properties": {
+            "@context": {"type": "array", "items": {"type": "string", "format": "uri"}},
+            "id": {"type": "string", "format": "uri"},
+            "type": {"type": "array", "items": {"type": "string"}},
+            "name": {"type": "string"},
+            "issuer": {"type": "object", "description": "The programme's Profile; its id is a did:web."},
+            "validFrom": {"type": "string", "format": "date-time"},
+            "credentialSubject": {"type": "object", "description": "An AchievementSubject: the holder, by salted "
+                                                                   "hashes of e-mail and name, and the course."},
+            "evidence": {"type": "array", "items": {"type": "object"}},
+            "credentialStatus": {"type": "object", "description": "A BitstringStatusListEntry."},
+            "proof": {"type": "object", "description": "A DataIntegrityProof with the eddsa-rdfc-2022 cryptosuite."},
+        },
+    },
     "QuotaFigures": {
         "type": "object",
         "description": "The programme against its target (code null) or one country against its allocation.",
@@ -237,6 +256,20 @@ DOCUMENT = {
                                   "content": {"application/json": {"schema": {"anyOf": [
                                       {"$ref": "#/components/schemas/CertificateVerification"},
                                       {"$ref": "#/components/schemas/Error"}]}}}},
+                          "429": _error("Too many verifications from this address (code: rate_limited).")},
+        }},
+        "/certificates/{serial}/credential": {"get": {
+            "operationId": "showCertificateCredential",
+            "summary": "A certificate's signed Open Badges 3.0 credential, byte for byte as issued.",
+            "description": "A W3C Verifiable Credential 2.0 of type OpenBadgeCredential with an eddsa-rdfc-2022 "
+                           "Data Integrity proof by the programme's did:web issuer; its credentialStatus names the "
+                           "BitstringStatusList that says whether it was revoked. The same bytes are attached to "
+                           "the certificate's PDF.",
+            "security": [],
+            "parameters": [{"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The credential.",
+                                  "content": {"application/ld+json": {"schema": {"$ref": "#/components/schemas/OpenBadgeCredential"}}}},
+                          "404": _error("No certificate has this serial (code: not_found)."),
                           "429": _error("Too many verifications from this address (code: rate_limited).")},
         }},
         "/quota": {"get": {

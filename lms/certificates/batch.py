@@ -17,7 +17,7 @@ from lms.certificates.documents import PRINTED_FIELDS, file_name, render_certifi
 from lms.certificates.models import Certificate
 
 # Enough to rebuild a certificate's page without a database.
-FIELDS = ("serial", "issued_at", *PRINTED_FIELDS)
+FIELDS = ("serial", "issued_at", "credential_json", *PRINTED_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def run_jobs(jobs: list[Job], workers: int | None = None,
             results.append(render_job(job))
             on_rendered(results[-1])
         return results
-    settings = {key: current_app.config[key] for key in ("PUBLIC_BASE_URL", "SECRET_KEY")}
+    settings = {name: current_app.config[name] for name in ("PUBLIC_BASE_URL", "SECRET_KEY", "KEYS_DIR")}
     # Workers fork from a clean server process that has imported the code but opened no database
     # connection and loaded no font: a child forked from this process would share both.
     context = get_context("forkserver")

@@ -38,6 +38,10 @@ class Certificate(db.Model):
     pdf_name: Mapped[Optional[str]] = mapped_column(String(80))
     pdf_sha256: Mapped[Optional[str]] = mapped_column(String(64))
     mailed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # The signed Open Badges 3.0 credential as issued (its exact bytes, UTF-8 JSON) and their SHA-256.
+    # Its BitstringStatusList index is the certificate's id - 1: unique, never reused.
+    credential_json: Mapped[Optional[str]] = mapped_column(Text)
+    credential_sha256: Mapped[Optional[str]] = mapped_column(String(64))
 
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

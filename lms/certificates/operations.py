@@ -12,12 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
-from lms.certificates import documents
+from lms.certificates import credentials, documents
 from lms.certificates.models import Certificate
 from lms.certificates.queries import completions_without_certificate, current_certificate
 from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
 from lms.core.urls import public_url
+from lms.credentials.keys import KeysMissing, require_keys
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.notifications.operations import notify
@@ -83,6 +84,15 @@ def mail_certificate(certificate: Certificate) -> bool:
     return True
 
 
+def _check_keys() -> None:
+    """Nothing is issued unsigned: without the programme's keys, issuing is refused."""
+    try:
+        require_keys()
+    except KeysMissing:
+        raise CertificateRefused(_("Certificates cannot be issued: the programme's signing keys are not set up "
+                                   "(an administrator runs “flask keys init”).")) from None
+
+
 def _insert(certificate: Certificate) -> bool:
     """Adds the certificate unless the enrolment already has a current one (True if added)."""
     try:
@@ -94,10 +104,12 @@ def _insert(certificate: Certificate) -> bool:
 
 
 def _issue(enrolment: Enrolment, by: User | None, reason: str | None) -> Certificate:
+    _check_keys()
     certificate = Certificate(serial=new_serial(), enrolment=enrolment, user=enrolment.user, issued_at=utcnow(),
                               issued_by=by, issue_reason=reason, **_frozen_fields(enrolment))
     if not _insert(certificate):
         return current_certificate(enrolment)
+    credentials.issue_credential(certificate)  # signed once, before the PDF that carries it
     _store_pdf(certificate)
     record(by, "certificate.issued", certificate, after=_snapshot(certificate), reason=reason)
     mail_certificate(certificate)
@@ -105,11 +117,21 @@ def _issue(enrolment: Enrolment, by: User | None, reason: str | None) -> Certifi
     return certificate
 
 
-def issue_on_completion(enrolment: Enrolment) -> Certificate:
-    """The certificate of a completed enrolment: the existing one, or a new one."""
+def issue_on_completion(enrolment: Enrolment) -> Certificate | None:
+    """The certificate of a completed enrolment: the existing one, or a new one.
+
+    None when the signing keys are missing: the completion stands, and `flask certificates issue-missing`
+    issues the certificate once the keys are set up."""
     if enrolment.state is not EnrolmentState.COMPLETED:
         raise ValueError(f"enrolment {enrolment.id} is not completed")
-    return current_certificate(enrolment) or _issue(enrolment, None, None)
+    existing = current_certificate(enrolment)
+    if existing is not None:
+        return existing
+    try:
+        return _issue(enrolment, None, None)
+    except CertificateRefused as refused:
+        log.error("no certificate issued for enrolment %s: %s", enrolment.id, refused.message)
+        return None
 
 
 def issue_by_hand(enrolment: Enrolment, by: User, reason: str) -> Certificate:
@@ -128,6 +150,7 @@ def issue_by_hand(enrolment: Enrolment, by: User, reason: str) -> Certificate:
 
 def issue_missing() -> list[Certificate]:
     """Certificates for completed enrolments that have none (for example completed before certificates existed)."""
+    _check_keys()
     return [issue_on_completion(enrolment) for enrolment in completions_without_certificate()]
 
 
@@ -138,6 +161,7 @@ def reissue_certificate(old: Certificate, by: User, name_latin: str, name_native
     The trainee's account takes the corrected name too, so later certificates are right.
     """
     _check_programme_coordinator(by)
+    _check_keys()
     if old.is_superseded:
         raise CertificateRefused(_("This certificate was already replaced by %(serial)s.",
                                    serial=old.superseded_by.serial if old.superseded_by else "?"))
@@ -158,6 +182,7 @@ def reissue_certificate(old: Certificate, by: User, name_latin: str, name_native
     old.superseded_by = new
     user = old.user
     user.full_name, user.native_name = name_latin, name_native or None
+    credentials.issue_credential(new)
     _store_pdf(new)
     record(by, "certificate.reissued", new, before=before, after=_snapshot(new), reason=reason)
     mail_certificate(new)

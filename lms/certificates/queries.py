@@ -152,3 +152,9 @@ def completions_without_certificate() -> list[Enrolment]:
         Certificate.enrolment_id == Enrolment.id, Certificate.superseded_at.is_(None)).exists()
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.state == EnrolmentState.COMPLETED, ~has_certificate).order_by(Enrolment.id)))
+
+
+def status_list_indexes() -> list[int]:
+    """The status-list indexes (id - 1) of every revoked or replaced certificate."""
+    return [certificate_id - 1 for certificate_id in db.session.scalars(
+        select(Certificate.id).where(Certificate.revoked_at.is_not(None) | Certificate.superseded_at.is_not(None)))]

@@ -1,17 +1,20 @@
 """Pages of the certificates domain: public verification, downloads, and the programme coordinators' actions."""
 import io
+import json
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from lms.accounts.models import Role
-from lms.certificates import bp, operations, queries, verification_limit
+from lms.certificates import bp, credentials, operations, queries, verification, verification_limit
 from lms.certificates.documents import stored_pdf, zip_of
 from lms.certificates.forms import IssueForm, ReissueForm, RevokeForm
 from lms.certificates.operations import CertificateRefused
 from lms.certificates.serials import normalise_serial
+from lms.core import clock
 from lms.core.permissions import COORDINATOR_ROLES, role_required
+from lms.credentials import keys
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 
@@ -29,6 +32,56 @@ def verify_form():
         return render_template("certificates/verify.html", result=queries.verify(typed), Status=queries.Status,
                                Problem=queries.Problem), 400
     return redirect(url_for("certificates.verify_certificate", serial=typed))
+
+
+@bp.route("/verify", methods=["POST"])
+@verification_limit
+def verify_file():
+    """A certificate PDF or credential file someone holds: is the signature valid, are the bytes those
+    issued, and what is the certificate's status now."""
+    upload = request.files.get("file")
+    data = upload.read(verification.MAX_UPLOAD_BYTES + 1) if upload else b""
+    error, check, certificate, matches = None, None, None, None
+    if not data:
+        error = _("Please choose a certificate PDF or credential file to check.")
+    elif len(data) > verification.MAX_UPLOAD_BYTES:
+        error = _("The file is too large to be a certificate (at most 5 MB).")
+    else:
+        try:
+            check = verification.check_file(data, keys.public_key_for, [keys.pdf_signer_files()[1].read_bytes()])
+        except verification.NotACertificateFile:
+            error = _("This file is neither a certificate PDF nor a credential issued by the programme.")
+        else:
+            certificate = queries.get_certificate(check.serial) if check.serial else None
+            if certificate is not None:
+                issued = certificate.pdf_sha256 if check.kind == "pdf" else certificate.credential_sha256
+                matches = check.sha256 == issued
+    return render_template("certificates/verify_file.html", error=error, check=check, certificate=certificate,
+                           matches=matches, status=queries.status_of(certificate) if certificate else None,
+                           Status=queries.Status), 400 if error else 200
+
+
+@bp.route("/.well-known/did.json")
+def show_did_document():
+    """The issuer's DID document (did:web): every credential key, current and retired, so any verifier
+    can check any credential the programme issued."""
+    return _json_ld(keys.did_document(), "application/did+ld+json", max_age=300)
+
+
+@bp.route("/credentials/status/<name>")
+def show_status_list(name: str):
+    """The signed revocation list: the bit of every revoked or replaced certificate is set."""
+    if name != credentials.STATUS_LIST_NAME:
+        abort(404)
+    document = credentials.status_list_credential(queries.status_list_indexes(), clock.now())
+    return _json_ld(document, credentials.MEDIA_TYPE, max_age=60)
+
+
+def _json_ld(document: dict, mimetype: str, max_age: int) -> Response:
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=mimetype)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # verifiers in a browser, anywhere
+    return response
 
 
 @bp.route("/verify/<serial>")
@@ -55,6 +108,17 @@ def download_certificate(serial: str):
     data = stored_pdf(certificate)
     db.session.commit()  # keeps a PDF stored for the first time
     return _file_response(data, f"certificate-{certificate.serial}.pdf", "application/pdf")
+
+
+@bp.route("/certificates/<serial>/credential.jsonld")
+@login_required
+def download_credential(serial: str):
+    """The signed Open Badges credential, the same bytes as in the PDF, for a wallet or a verifier."""
+    certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
+    stored_pdf(certificate)  # a certificate issued before credentials gets its credential and PDF now
+    db.session.commit()
+    return _file_response(certificate.credential_json.encode(), f"certificate-{certificate.serial}.jsonld",
+                          credentials.MEDIA_TYPE)
 
 
 @bp.route("/intakes/<int:intake_id>/certificates.zip")

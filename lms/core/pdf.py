@@ -50,6 +50,23 @@ class StaticFilesFetcher(URLFetcher):
 
 
 FETCHER = StaticFilesFetcher()  # one for the process; it keeps no state between fetches
+# Images a render generates itself (a QR code) are served under this origin from that render's own bytes.
+GENERATED_ORIGIN = "https://generated.lms.invalid/"
+
+
+class GeneratedImagesFetcher(StaticFilesFetcher):
+    """The static fetcher plus the images one render was handed (by name); nothing else is added."""
+
+    def __init__(self, images: dict[str, tuple[bytes, str]]):
+        super().__init__()
+        self.images = images
+
+    def fetch(self, url, headers=None):
+        name = url[len(GENERATED_ORIGIN):] if url.startswith(GENERATED_ORIGIN) else None
+        if name in self.images:
+            body, content_type = self.images[name]
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
+        return super().fetch(url, headers)
 
 
 def static_file(url: str) -> Path:
@@ -98,16 +115,18 @@ def stylesheet(name: str) -> CSS:
 
 
 def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: bytes | None = None,
-               pdf_variant: str | None = "pdf/a-3b") -> bytes:
+               pdf_variant: str | None = "pdf/a-3b", images: dict[str, tuple[bytes, str]] | None = None) -> bytes:
     """A PDF from an HTML string. The same HTML and identifier give the same bytes.
 
     Put `<meta name="dcterms.created" content="...">` in the template for a fixed creation date.
     `stylesheets` names files under static/ that are parsed once per process, unlike a <link> in the HTML.
+    `images` maps a name to (bytes, media type) for images the caller generated, as GENERATED_ORIGIN + name.
     """
     try:
         with _lock:
             sheets = [stylesheet(name) for name in stylesheets]
-            document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER).render(
+            fetcher = GeneratedImagesFetcher(images) if images else FETCHER
+            document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render(
                 font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
             # Attachments are fetched only when the PDF is written: dropping them here means never.
             document.metadata.attachments = []

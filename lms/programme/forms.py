@@ -25,6 +25,10 @@ class ProgrammeSettingsForm(BaseForm):
         NumberRange(min=1, max=MAX_PEOPLE, message=_l("The target must be between 1 and %(max)d.", max=MAX_PEOPLE))])
     starts_on = DateField(_l("Start date"), validators=[DataRequired(_l("Please give a valid date."))])
     ends_on = DateField(_l("End date"), validators=[DataRequired(_l("Please give a valid date."))])
+    aqrf_level = WholeNumberField(
+        _l("ASEAN Qualifications Reference Framework level (optional)"),
+        validators=[Optional(), NumberRange(min=1, max=8, message=_l("An AQRF level is between 1 and 8."))],
+        description=_l("Certificates' credentials then align each course to this level; leave empty for none."))
     reason = StringField(_l("Reason for the change (kept in the audit log)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Save the settings"))
 
@@ -43,7 +47,8 @@ class ProgrammeSettingsForm(BaseForm):
                                country=country.name),
             )
         form_class = type("ProgrammeSettingsForm", (cls,), fields)
-        data = {"target": programme.target, "starts_on": programme.starts_on, "ends_on": programme.ends_on}
+        data = {"target": programme.target, "starts_on": programme.starts_on, "ends_on": programme.ends_on,
+                "aqrf_level": programme.aqrf_level}
         data |= {f"allocation_{country.code}": programme.allocation_for(country) for country in countries}
         form = form_class(data=data)
         form.countries, form.counted = countries, counted

@@ -1,5 +1,6 @@
 """Countries, the programme with its target and dates, and each country's allocation."""
 from datetime import date
+from typing import Optional
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -26,6 +27,8 @@ class Programme(db.Model):
     target: Mapped[int]
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+    # The ASEAN Qualifications Reference Framework level its courses align to (1-8), if the programme sets one.
+    aqrf_level: Mapped[Optional[int]]
 
     allocations: Mapped[list["CountryAllocation"]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", order_by="CountryAllocation.country_id"
@@ -34,6 +37,7 @@ class Programme(db.Model):
     __table_args__ = (
         CheckConstraint("target > 0", name="target_positive"),
         CheckConstraint("ends_on > starts_on", name="ends_after_start"),
+        CheckConstraint("aqrf_level BETWEEN 1 AND 8", name="aqrf_level_range"),
     )
 
     def __repr__(self) -> str:

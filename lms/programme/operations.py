@@ -48,6 +48,7 @@ def _settings(programme: Programme) -> dict:
         "target": programme.target,
         "starts_on": programme.starts_on.isoformat(),
         "ends_on": programme.ends_on.isoformat(),
+        "aqrf_level": programme.aqrf_level,
         "allocations": {row.country.code: row.allocation for row in programme.allocations},
     }
 
@@ -55,7 +56,7 @@ def _settings(programme: Programme) -> dict:
 def _changes(before: dict, after: dict) -> tuple[dict, dict]:
     """Only what changed, allocations country by country, so the audit log reads as a list of edits."""
     old, new = {}, {}
-    for key in ("target", "starts_on", "ends_on"):
+    for key in ("target", "starts_on", "ends_on", "aqrf_level"):
         if before[key] != after[key]:
             old[key], new[key] = before[key], after[key]
     codes = sorted(set(before["allocations"]) | set(after["allocations"]))
@@ -67,7 +68,8 @@ def _changes(before: dict, after: dict) -> tuple[dict, dict]:
 
 
 def update_settings(programme: Programme, by: User, *, target: int, starts_on: date, ends_on: date,
-                    allocations: dict[Country, int], reason: str | None = None) -> Programme:
+                    allocations: dict[Country, int], reason: str | None = None,
+                    aqrf_level: int | None | object = ...) -> Programme:
     """Change the target, dates and allocations; audited with the values before and after.
 
     Raises AllocationError when the allocations sum above the target or one falls below the people
@@ -95,6 +97,8 @@ def update_settings(programme: Programme, by: User, *, target: int, starts_on: d
 
     before = _settings(programme)
     programme.target, programme.starts_on, programme.ends_on = target, starts_on, ends_on
+    if aqrf_level is not ...:  # left out: unchanged
+        programme.aqrf_level = aqrf_level
     for country, allocation in allocations.items():
         if country.id in rows:
             rows[country.id].allocation = allocation

@@ -25,7 +25,7 @@ def edit_settings():
         try:
             update_settings(programme, current_user, target=form.target.data, starts_on=form.starts_on.data,
                             ends_on=form.ends_on.data, allocations=form.allocations(),
-                            reason=form.reason.data or None)
+                            reason=form.reason.data or None, aqrf_level=form.aqrf_level.data)
             db.session.commit()
         except AllocationError as refused:  # someone was placed while the form was being filled in
             db.session.rollback()

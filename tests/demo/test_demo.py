@@ -33,12 +33,15 @@ def demo_app(database_url, tmp_path_factory):
         class Config(TestConfig):
             SQLALCHEMY_DATABASE_URI = url
             DATA_DIR, UPLOAD_DIR, PDF_DIR = data_dir, data_dir / "uploads", data_dir / "pdf"
+            KEYS_DIR = data_dir / "keys"
 
         demo_app = create_app(Config)
         with demo_app.app_context():
             db.create_all()
             ensure_countries()
             db.session.commit()
+            keys = demo_app.test_cli_runner().invoke(args=["keys", "init"])  # as `make run` does first
+            assert keys.exit_code == 0, keys.output
             result = demo_app.test_cli_runner().invoke(args=["demo", "load"])
             assert result.exit_code == 0, result.output
             demo_app.demo_output = result.output
@@ -206,6 +209,29 @@ def test_every_completion_has_its_certificate_and_one_is_revoked(demo, demo_sess
     assert all(c.pdf_sha256 for c in certificates)
     countries = {c.user.country.code for c in certificates if c.is_valid}
     assert len(countries) >= 8
+
+
+def test_a_demo_certificate_verifies_offline_and_the_revoked_one_reads_revoked(demo, demo_session, tmp_path):
+    from lms.certificates.documents import stored_pdf
+    from lms.certificates.models import Certificate
+    from lms.credentials.keys import pdf_signer_files
+
+    client = demo.test_client()
+    (tmp_path / "did.json").write_bytes(client.get("/.well-known/did.json").data)
+    (tmp_path / "status.json").write_bytes(client.get("/credentials/status/1").data)
+    (tmp_path / "signer.pem").write_bytes(pdf_signer_files()[1].read_bytes())
+    public = ["--did-document", str(tmp_path / "did.json"), "--pdf-certificate", str(tmp_path / "signer.pem"),
+              "--status-list", str(tmp_path / "status.json")]
+    certificates = demo_session.scalars(select(Certificate).order_by(Certificate.id)).all()
+    for certificate in (next(c for c in certificates if c.is_valid), next(c for c in certificates if c.is_revoked)):
+        (tmp_path / "certificate.pdf").write_bytes(stored_pdf(certificate))
+        result = demo.test_cli_runner().invoke(args=["certificates", "verify", str(tmp_path / "certificate.pdf"),
+                                                     *public])
+        assert "PDF signature: valid" in result.output and "Credential proof (eddsa-rdfc-2022): valid" in result.output
+        if certificate.is_valid:
+            assert result.exit_code == 0 and "Status: not revoked" in result.output, result.output
+        else:
+            assert result.exit_code == 1 and "Status: REVOKED" in result.output, result.output
 
 
 # Last: it loads the demo programme again.

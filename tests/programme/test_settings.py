@@ -145,3 +145,15 @@ def test_only_programme_coordinators_change_the_settings(client, small, role):
 
 def test_without_a_programme_there_is_nothing_to_set(client, db_session, coordinator):
     assert client.get(URL).status_code == 404
+
+
+def test_the_aqrf_level_is_a_programme_setting_audited_and_checked(client, small, coordinator, db_session):
+    response = post_form(client, URL, form_data(small.programme, aqrf_level=5, reason="Mapped to AQRF level 5"))
+    assert response.status_code == 302 and small.programme.aqrf_level == 5
+    entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "programme.settings_changed")).one()
+    assert entry.before == {"aqrf_level": None} and entry.after == {"aqrf_level": 5}
+    response = post_form(client, URL, form_data(small.programme, aqrf_level=9))
+    assert response.status_code == 400 and "An AQRF level is between 1 and 8." in response.get_data(as_text=True)
+    assert small.programme.aqrf_level == 5
+    assert post_form(client, URL, form_data(small.programme, aqrf_level="")).status_code == 302
+    assert small.programme.aqrf_level is None

@@ -63,6 +63,7 @@ ACCESS: dict[str, Access] = {
     "api.show_course": Access(get=EVERYONE),
     "api.show_openapi": Access(get=EVERYONE),
     "api.verify_certificate": Access(get=EVERYONE),
+    "api.show_certificate_credential": Access(get=EVERYONE),
     "api.show_quota": Access(get=COORDINATORS | ADMIN),
     # Enrolment
     "enrolment.request_place": Access(post=TRAINEES),
@@ -99,6 +100,10 @@ ACCESS: dict[str, Access] = {
     "certificates.verify_form": Access(get=EVERYONE),
     "certificates.verify_certificate": Access(get=EVERYONE),
     "certificates.download_certificate": Access(get=frozenset({"trainee", "coordinator", "programme", "admin"})),
+    "certificates.download_credential": Access(get=frozenset({"trainee", "coordinator", "programme", "admin"})),
+    "certificates.verify_file": Access(post=EVERYONE),
+    "certificates.show_did_document": Access(get=EVERYONE),
+    "certificates.show_status_list": Access(get=EVERYONE),
     "certificates.list_certificate_intakes": Access(get=COORDINATORS | ADMIN),
     "certificates.list_intake_certificates": Access(get=COORDINATORS | ADMIN),
     "certificates.download_intake_certificates": Access(get=COORDINATORS | ADMIN),
@@ -117,6 +122,7 @@ ARGUMENTS = {
     "assessments.show_quiz": {"assessment_id": "quiz_id"},
     "assessments.start_attempt": {"assessment_id": "quiz_id"},
     "assessments.edit_submission": {"assessment_id": "assignment_id"},
+    "certificates.show_status_list": {"name": "status_list_name"},
 }
 
 

@@ -86,7 +86,7 @@ def build_world() -> World:
     return World(users=users, ids={
         "enrolment_id": own.id, "intake_id": intakes[0].id, "lesson_id": lesson.id, "attempt_id": attempt.id,
         "submission_id": submission.id, "file_id": submission.files[0].id, "user_id": users["trainee"].id,
-        "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "slug": course.slug,
+        "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "status_list_name": "1", "slug": course.slug,
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
         "assignment_id": assignment.id, "filename": "css/app.css",
     })

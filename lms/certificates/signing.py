@@ -1,0 +1,169 @@
+"""The certificate PDF's signature: the credential attached as a PDF/A-3 associated file, then a PAdES
+baseline signature (pyHanko) with the programme's signing certificate.
+
+Both go in one incremental update after WeasyPrint's PDF/A-3b file, so the page and its metadata stay as
+rendered. The signing time is the certificate's issue time and the file identifier is derived from it,
+so the same certificate always gives the same bytes (RSA PKCS#1 v1.5 signatures are deterministic).
+"""
+import hashlib
+import io
+from datetime import datetime
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.embed import EmbeddedFileObject, EmbeddedFileParams
+from pyhanko.pdf_utils.generic import pdf_name, pdf_string
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata import model as metadata_model
+from pyhanko.pdf_utils.metadata.model import DocumentMetadata
+from pyhanko.sign import fields, signers
+from pyhanko.sign.attributes import CMSAttributeProvider
+from pyhanko.sign.general import get_pyca_cryptography_hash
+
+from lms.credentials import keys
+
+CREDENTIAL_FILE = "credential.jsonld"
+SIGNATURE_FIELD = "ProgrammeSignature"
+SIGNATURE_BYTES = 12_288  # room for the CMS container with a certificate chain: no trial signature to size it
+_signers: dict = {}
+
+
+_attributes: dict = {}
+
+
+def _once(provider):
+    """The provider's attribute computed once per process (per signing certificate)."""
+    key = (type(provider).__name__, provider.signing_cert.sha256)
+
+    class Cached(CMSAttributeProvider):
+        attribute_type = provider.attribute_type
+
+        async def build_attr_value(self, dry_run=False):
+            if key not in _attributes:
+                _attributes[key] = await provider.build_attr_value(dry_run=False)
+            return _attributes[key]
+
+    return Cached()
+
+
+class _LoadedKeySigner(signers.SimpleSigner):
+    """pyHanko's SimpleSigner parses the private key for every signature (about 0.5 s for RSA, as the key
+    is checked each time); this one keeps the parsed key, for the PKCS#1 v1.5 signatures we make."""
+
+    def _signed_attr_providers(self, *args, **kwargs):
+        # The signing-certificate attribute depends on the certificate only, and building it costs ~10 ms.
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            yield _once(provider) if type(provider).__name__ == "SigningCertificateV2Provider" else provider
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        if mechanism != "rsassa_pkcs1v15":
+            return super().sign_raw(data, digest_algorithm)
+        if getattr(self, "_private_key", None) is None:
+            self._private_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+        return self._private_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+
+def _signer() -> signers.SimpleSigner:
+    """The PDF signer, loaded once per process and again when its files change."""
+    key, certificate, chain = keys.pdf_signer_files()
+    stamp = tuple(path.stat().st_mtime_ns for path in (key, certificate, chain) if path)
+    cached = _signers.get(str(key))
+    if cached is None or cached[0] != stamp:
+        loaded = signers.SimpleSigner.load(str(key), str(certificate), ca_chain_files=(str(chain),) if chain else None)
+        if loaded is None:
+            raise keys.KeysMissing("the PDF signing key or certificate cannot be read")
+        signer = _LoadedKeySigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+                                  cert_registry=loaded.cert_registry)
+        cached = _signers[str(key)] = (stamp, signer)
+    return cached[1]
+
+
+class _FixedTimeMetadata(DocumentMetadata):
+    """Document metadata whose modification date stays the signing time (pyHanko writes "now")."""
+
+    def __init__(self, moment: datetime):
+        self._moment = moment
+        super().__init__()
+
+    @property
+    def last_modified(self):
+        return self._moment
+
+    @last_modified.setter
+    def last_modified(self, value):
+        pass
+
+
+def signer_certificate_pem() -> bytes:
+    return keys.pdf_signer_files()[1].read_bytes()
+
+
+def _attach(writer: IncrementalPdfFileWriter, data: bytes, moment: datetime, description: str) -> None:
+    """An embedded file with the keys PDF/A-3 asks of an associated file, listed in the catalogue's /AF."""
+    stream = EmbeddedFileObject.from_file_data(
+        writer, data, mime_type="application/ld+json",
+        params=EmbeddedFileParams(creation_date=moment, modification_date=moment))
+    spec = generic.DictionaryObject({
+        pdf_name("/Type"): pdf_name("/Filespec"),
+        pdf_name("/F"): pdf_string(CREDENTIAL_FILE),
+        pdf_name("/UF"): pdf_string(CREDENTIAL_FILE),
+        pdf_name("/Desc"): generic.TextStringObject(description),
+        pdf_name("/AFRelationship"): pdf_name("/Alternative"),  # the same certificate, machine-readable
+        pdf_name("/EF"): generic.DictionaryObject({pdf_name("/F"): stream.ef_stream_ref,
+                                                   pdf_name("/UF"): stream.ef_stream_ref}),
+    })
+    spec_ref = writer.add_object(spec)
+    root = writer.root
+    names = generic.DictionaryObject({pdf_name("/EmbeddedFiles"): writer.add_object(generic.DictionaryObject(
+        {pdf_name("/Names"): generic.ArrayObject([pdf_string(CREDENTIAL_FILE), spec_ref])}))})
+    root[pdf_name("/Names")] = writer.add_object(names)  # WeasyPrint's file has none: we drop every attachment
+    root[pdf_name("/AF")] = writer.add_object(generic.ArrayObject([spec_ref]))
+    writer.update_root()
+
+
+class _PdfAWriter(IncrementalPdfFileWriter):
+    """pyHanko's incremental writer, keeping the document information and the XMP metadata equal, as
+    PDF/A requires: pyHanko writes its name as XMP producer but appends it to the /Info producer."""
+
+    def _update_meta(self):
+        super()._update_meta()
+        if self._info is not None and "/Producer" in self._info.get_object():
+            self._info.get_object()["/Producer"] = generic.TextStringObject(metadata_model.VENDOR)
+            self.mark_update(self._info)
+
+
+class _FixedTimePdfSigner(signers.PdfSigner):
+    """pyHanko's signer with the signing time given instead of the clock's."""
+
+    def __init__(self, *args, signing_time: datetime, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._signing_time = signing_time
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self._signing_time
+        return session
+
+
+def sign_pdf(pdf: bytes, *, signing_time: datetime, identifier: bytes, credential_json: str | None = None,
+             reason: str = "Certificate issued by the programme") -> bytes:
+    """The PDF with its credential attached (if any) and signed (PAdES B-B, invisible signature)."""
+    writer = _PdfAWriter(io.BytesIO(pdf), strict=False)
+    # pyHanko gives the new revision a random second identifier; derive it instead, for reproducible bytes.
+    first_id = writer._document_id[0] if "/ID" in writer.prev.trailer else generic.ByteStringObject(
+        hashlib.sha256(identifier).digest()[:16])
+    writer._document_id = generic.ArrayObject([first_id, generic.ByteStringObject(
+        hashlib.sha256(identifier + b"/signed").digest()[:16])])
+    writer._meta = _FixedTimeMetadata(signing_time)
+    if credential_json:
+        _attach(writer, credential_json.encode(), signing_time, "Open Badges 3.0 credential of this certificate")
+    metadata = signers.PdfSignatureMetadata(
+        field_name=SIGNATURE_FIELD, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
+        reason=reason, name=keys.SIGNER_NAME)
+    signer = _FixedTimePdfSigner(metadata, signer=_signer(), signing_time=signing_time,
+                                 new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, box=None))
+    out = io.BytesIO()
+    signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
+    return out.getvalue()

@@ -1,0 +1,1 @@
+"""Verifiable credentials: shipped JSON-LD contexts, Data Integrity proofs (eddsa-rdfc-2022), the programme's keys."""
