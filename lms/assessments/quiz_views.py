@@ -20,7 +20,7 @@ def get_own_quiz_or_404(enrolment_id: int, assessment_id: int) -> tuple[Enrolmen
     """The signed-in trainee's enrolment and a quiz of its course; 404 for anything else."""
     enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
     quiz = db.session.get(Assessment, assessment_id)
-    if quiz is None or quiz.kind is not AssessmentKind.QUIZ or quiz.course_id != enrolment.intake.course_id:
+    if quiz is None or quiz.kind is not AssessmentKind.QUIZ or quiz.version_id != enrolment.intake.course_version_id:
         abort(404)
     return enrolment, quiz
 

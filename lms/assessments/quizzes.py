@@ -6,6 +6,7 @@ indices, so grading, results and reports need not know the order a trainee was s
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,6 +20,7 @@ from lms.assessments.scoring import combine_attempts
 from lms.catalogue.models import Assessment, Question, QuestionType
 from lms.core.db import utcnow
 from lms.core.forms import parse_id
+from lms.core.grades import kept
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
@@ -50,7 +52,7 @@ def open_attempt(attempts: list[Attempt]) -> Attempt | None:
     return next((attempt for attempt in attempts if not attempt.is_submitted), None)
 
 
-def counting_score(quiz: Assessment, attempts: list[Attempt]) -> float | None:
+def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     """The score that counts toward the course grade, by the quiz's grading method."""
     scores = [attempt.final_score for attempt in attempts if attempt.is_submitted and attempt.final_score is not None]
     return combine_attempts(quiz.grading_method, scores)
@@ -74,16 +76,15 @@ def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt
     return None
 
 
-def late_penalty(policy: str) -> float:
+def late_penalty(policy: str) -> Decimal:
     """The percentage taken off the score of a late submission."""
     if policy == "accept":
-        return 0.0
+        return Decimal(0)
     if policy.startswith("penalty-"):
-        try:
-            return min(max(float(policy.removeprefix("penalty-")), 0.0), 100.0)
-        except ValueError:
-            pass
-    return 100.0  # "zero", and the strictest reading of anything the importer should have refused
+        suffix = policy.removeprefix("penalty-")
+        if suffix.isdigit():
+            return min(Decimal(suffix), Decimal(100))
+    return Decimal(100)  # "zero", and the strictest reading of anything the importer should have refused
 
 
 def _indices(saved: Any) -> set[int]:
@@ -268,16 +269,17 @@ def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None =
 def grade_attempt(attempt: Attempt) -> None:
     """Scores as percentages weighted by each question's points; the late policy applies to late work."""
     results: dict[str, dict[str, Any]] = {}
-    earned = total = 0.0
+    earned = total = Decimal(0)
     for question in attempt.assessment.questions:
         fraction, feedback = grade(question.type, question.spec, (attempt.answers or {}).get(str(question.id)))
-        results[str(question.id)] = {"fraction": fraction, "feedback": feedback}
+        results[str(question.id)] = {"fraction": float(fraction), "feedback": feedback}
         earned += question.points * fraction
         total += question.points
     attempt.results = results
-    attempt.raw_score = round(100 * earned / total, 2) if total else 0.0
-    penalty = late_penalty(attempt.assessment.late_policy) if attempt.is_late else 0.0
-    attempt.score = round(attempt.raw_score * (100 - penalty) / 100, 2)
+    # Exact to the end: no step rounds to the displayed digits (lms/core/grades.py).
+    raw = 100 * earned / total if total else Decimal(0)
+    penalty = late_penalty(attempt.assessment.late_policy) if attempt.is_late else Decimal(0)
+    attempt.raw_score, attempt.score = kept(raw), kept(raw * (100 - penalty) / 100)
 
 
 def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:

@@ -1,6 +1,6 @@
 """Forms of the instructor's pages: rubric grading, quiz overrides, sessions and attendance."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, FloatField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField,
+from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -48,7 +48,7 @@ class GradeForm(BaseForm):
 
 
 class OverrideForm(BaseForm):
-    score = FloatField(
+    score = DecimalField(
         _l("New score (0 to 100)"),
         validators=[InputRequired(_l("Please enter a score from 0 to 100.")),
                     NumberRange(min=0, max=100, message=_l("Please enter a score from 0 to 100."))],

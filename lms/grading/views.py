@@ -6,6 +6,7 @@ from flask_login import current_user
 from lms.accounts.models import Role
 from lms.core import clock
 from lms.core.csv_export import csv_response
+from lms.core.grades import shown
 from lms.core.permissions import role_required
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
@@ -136,8 +137,8 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
     for row in book.rows:
         standing, user = row.standing, row.enrolment.user
         cells = [user.full_name, user.email, user.country.name if user.country else "", row.enrolment.state.value,
-                 *[standing.scores.get(assessment.id) for assessment in book.assessments],
-                 standing.weighted_grade, standing.pass_mark, labels[standing.result],
+                 *[shown(standing.scores.get(assessment.id)) for assessment in book.assessments],
+                 shown(standing.weighted_grade), standing.pass_mark, labels[standing.result],
                  standing.lessons_done, standing.lessons_required]
         if book.takes_attendance:
             cells.append(standing.attendance_rate)
