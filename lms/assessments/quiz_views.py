@@ -143,9 +143,10 @@ def show_attempt_result(attempt_id: int):
     if not attempt.is_submitted:
         flash(_("The answers are shown once the attempt is submitted."), "info")
         return redirect(url_for(".take_attempt", attempt_id=attempt.id))
+    with_answers = quizzes.answers_shown(attempt)
     return render_template(
-        "assessments/attempt_result.html", attempt=attempt, quiz=attempt.assessment,
-        questions=quizzes.reviewed_questions(attempt), quiz_url=_quiz_url(attempt),
+        "assessments/attempt_result.html", attempt=attempt, quiz=attempt.assessment, with_answers=with_answers,
+        questions=quizzes.reviewed_questions(attempt, with_answers=with_answers), quiz_url=_quiz_url(attempt),
         late_penalty=quizzes.late_penalty(attempt.assessment.late_policy),
         grace_seconds=int(quizzes.GRACE.total_seconds()),
     )

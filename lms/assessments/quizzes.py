@@ -17,10 +17,10 @@ from lms.accounts.models import User
 from lms.assessments.graders import correct_indices, grade, parse_number
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import combine_attempts
-from lms.catalogue.models import Assessment, Question, QuestionType
+from lms.catalogue.models import AnswerDisplay, Assessment, Question, QuestionType
 from lms.core.db import utcnow
 from lms.core.forms import parse_id
-from lms.core.grades import kept
+from lms.core.grades import exact, kept
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
@@ -141,9 +141,13 @@ class ReviewedQuestion:
     number: int
     question: Question
     given: list[str]  # the trainee's answer; empty when none was given
-    expected: list[str]  # the correct answer, or every accepted one
-    fraction: float
+    expected: list[str]  # the correct answer, or every accepted one; empty while the quiz hides them
+    fraction: Decimal
     feedback: str
+
+    @property
+    def earned(self) -> Decimal:
+        return self.fraction * self.question.points
 
     @property
     def outcome(self) -> str:
@@ -180,8 +184,35 @@ def _expected(question: Question) -> list[str]:
     return [str(answer) for answer in spec.get("answers", [])]
 
 
-def reviewed_questions(attempt: Attempt) -> list[ReviewedQuestion]:
-    """Each question with the trainee's answer and the correct one: for submitted attempts only."""
+def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt], now: datetime) -> bool:
+    """Whether the trainee may still start or finish an attempt at this quiz."""
+    if not enrolment.can_work or now > enrolment.intake.closes_at:
+        return False
+    if open_attempt(attempts) is not None:
+        return True
+    return not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed
+
+
+def answers_shown(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the result page may show the correct answers, by the quiz's setting in its file.
+
+    Right or wrong per question is always shown; the answer key only when this says so, so a blank
+    first attempt never reveals what to answer in the next one.
+    """
+    quiz, now = attempt.assessment, now or utcnow()
+    setting = quiz.answers_shown or AnswerDisplay.AFTER_LAST_ATTEMPT
+    if setting is AnswerDisplay.AFTER_EACH_ATTEMPT:
+        return True
+    if setting is AnswerDisplay.NEVER:
+        return False
+    if setting is AnswerDisplay.AFTER_INTAKE_CLOSES:
+        return now > attempt.enrolment.intake.closes_at
+    return not attempt_left(attempt.enrolment, quiz, attempts_of(attempt.enrolment, quiz), now)
+
+
+def reviewed_questions(attempt: Attempt, *, with_answers: bool = True) -> list[ReviewedQuestion]:
+    """Each question with the trainee's answer and, when with_answers, the correct one: for submitted
+    attempts only."""
     if not attempt.is_submitted:
         raise AttemptRefused(_("The answers are shown once the attempt is submitted."))
     results = attempt.results or {}
@@ -189,8 +220,9 @@ def reviewed_questions(attempt: Attempt) -> list[ReviewedQuestion]:
     for number, question in enumerate(attempt.assessment.questions, start=1):
         result = results.get(str(question.id)) or {}
         reviewed.append(ReviewedQuestion(
-            number, question, _given(question, (attempt.answers or {}).get(str(question.id))), _expected(question),
-            float(result.get("fraction", 0.0)), str(result.get("feedback", "")),
+            number, question, _given(question, (attempt.answers or {}).get(str(question.id))),
+            _expected(question) if with_answers else [],
+            Decimal(str(result.get("fraction", 0))), str(result.get("feedback", "")),
         ))
     return reviewed
 
@@ -266,20 +298,32 @@ def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None =
     return attempt
 
 
-def grade_attempt(attempt: Attempt) -> None:
-    """Scores as percentages weighted by each question's points; the late policy applies to late work."""
+@dataclass
+class Scored:
+    results: dict[str, dict[str, Any]]  # per question id: fraction and feedback
+    raw_score: Decimal
+    score: Decimal
+
+
+def score_answers(quiz: Assessment, answers: dict[str, Any], is_late: bool) -> Scored:
+    """Percentages weighted by each question's points; the late policy applies to late work. Pure:
+    grading an attempt and previewing a regrade against another version both use it."""
     results: dict[str, dict[str, Any]] = {}
     earned = total = Decimal(0)
-    for question in attempt.assessment.questions:
-        fraction, feedback = grade(question.type, question.spec, (attempt.answers or {}).get(str(question.id)))
+    for question in quiz.questions:
+        fraction, feedback = grade(question.type, question.spec, (answers or {}).get(str(question.id)))
         results[str(question.id)] = {"fraction": float(fraction), "feedback": feedback}
-        earned += question.points * fraction
-        total += question.points
-    attempt.results = results
+        earned += exact(question.points) * fraction
+        total += exact(question.points)
     # Exact to the end: no step rounds to the displayed digits (lms/core/grades.py).
     raw = 100 * earned / total if total else Decimal(0)
-    penalty = late_penalty(attempt.assessment.late_policy) if attempt.is_late else Decimal(0)
-    attempt.raw_score, attempt.score = kept(raw), kept(raw * (100 - penalty) / 100)
+    penalty = late_penalty(quiz.late_policy) if is_late else Decimal(0)
+    return Scored(results, kept(raw), kept(raw * (100 - penalty) / 100))
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    scored = score_answers(attempt.assessment, attempt.answers or {}, attempt.is_late)
+    attempt.results, attempt.raw_score, attempt.score = scored.results, scored.raw_score, scored.score
 
 
 def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:

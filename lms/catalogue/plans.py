@@ -180,16 +180,23 @@ def _plural(count: int, one: str, many: str) -> str:
 
 
 class _Work:
-    """How much learners' work hangs on each row of the current version (one query per kind)."""
+    """How much learners' work hangs on each row of a version (one query per kind), for every
+    intake on it or for the given enrolments only."""
 
-    def __init__(self, version: CourseVersion):
+    def __init__(self, version: CourseVersion, enrolment_ids: list[int] | None = None):
         assessment_ids = [a.id for a in version.assessments]
         lesson_ids = [lesson.id for lesson in version.lessons]
-        self.attempts = _counts(Attempt, Attempt.assessment_id, assessment_ids, Attempt.submitted_at.is_not(None))
+
+        def whose(column):
+            return [] if enrolment_ids is None else [column.in_(enrolment_ids)]
+
+        self.attempts = _counts(Attempt, Attempt.assessment_id, assessment_ids, Attempt.submitted_at.is_not(None),
+                                *whose(Attempt.enrolment_id))
         self.graded = _counts(Submission, Submission.assessment_id, assessment_ids,
-                              Submission.state == SubmissionState.RETURNED)
-        self.submissions = _counts(Submission, Submission.assessment_id, assessment_ids)
-        self.progress = _counts(LessonProgress, LessonProgress.lesson_id, lesson_ids)
+                              Submission.state == SubmissionState.RETURNED, *whose(Submission.enrolment_id))
+        self.submissions = _counts(Submission, Submission.assessment_id, assessment_ids, *whose(Submission.enrolment_id))
+        self.progress = _counts(LessonProgress, LessonProgress.lesson_id, lesson_ids,
+                                *whose(LessonProgress.enrolment_id))
 
 
 def _label(assessment: Assessment, module_number: int) -> str:
@@ -197,12 +204,11 @@ def _label(assessment: Assessment, module_number: int) -> str:
     return f"module {module_number} {kind} “{assessment.slug}”"
 
 
-def _plan_assessment(plan: CoursePlan, old: Assessment, new: Assessment, module_number: int, work: _Work,
+def _plan_assessment(changes: list[PlannedChange], old: Assessment, new: Assessment, module_number: int, work: _Work,
                      old_module: str, new_module: str) -> None:
     what = _label(new, module_number)
     if assessment_facts(old, old_module) == assessment_facts(new, new_module):
         return
-    changes = plan.changes
     attempts = work.attempts.get(old.id, 0)
     regrade = _plural(attempts, "submitted attempt", "submitted attempts") + " would be regraded"
     if new.kind is AssessmentKind.QUIZ and old.kind is AssessmentKind.QUIZ:
@@ -252,11 +258,19 @@ def plan_course(spec: CourseSpec, course: Course | None) -> CoursePlan:
     if course.content_hash == spec.content_hash or course.current_version is None:
         return plan
     version = course.current_version
-    work = _Work(version)
-    changes = plan.changes
     if version.pass_mark != spec.pass_mark:
-        changes.append(PlannedChange(CHANGED, "course", f"pass mark {version.pass_mark} → {spec.pass_mark}",
-                                     "completion is evaluated against the new mark"))
+        plan.changes.append(PlannedChange(CHANGED, "course", f"pass mark {version.pass_mark} → {spec.pass_mark}",
+                                          "completion is evaluated against the new mark"))
+    plan.changes += compare_versions(version, new_modules)
+    return plan
+
+
+def compare_versions(version: CourseVersion, new_modules: list[Module],
+                     enrolment_ids: list[int] | None = None) -> list[PlannedChange]:
+    """What differs from `version` to the content `new_modules` (new rows from files, or another
+    version's), with the effect on the work of every learner on it (or of the given enrolments)."""
+    work = _Work(version, enrolment_ids)
+    changes: list[PlannedChange] = []
     old_modules = {module.slug: module for module in version.modules}
     for number, module in enumerate(new_modules, start=1):
         earlier = old_modules.get(module.slug)
@@ -294,7 +308,7 @@ def plan_course(spec: CourseSpec, course: Course | None) -> CoursePlan:
         if earlier is None:
             changes.append(PlannedChange(ADDED, _label(assessment, number), assessment.title))
         else:
-            _plan_assessment(plan, earlier, assessment, number, work, earlier.module.slug, module.slug)
+            _plan_assessment(changes, earlier, assessment, number, work, earlier.module.slug, module.slug)
     for slug, assessment in old_assessments.items():
         if slug not in new_assessments:
             kept = work.attempts.get(assessment.id, 0) + work.submissions.get(assessment.id, 0)
@@ -303,7 +317,7 @@ def plan_course(spec: CourseSpec, course: Course | None) -> CoursePlan:
                 "no longer in the files",
                 _plural(kept, "attempt or submission", "attempts and submissions")
                 + " kept; it no longer counts toward the grade of an intake that moves to the new version"))
-    return plan
+    return changes
 
 
 def build_plan(specs: list[CourseSpec]) -> ImportPlan:

@@ -64,6 +64,12 @@ class Intake(db.Model):
         CheckConstraint("mode = 'online' OR location IS NOT NULL", name="classroom_has_location"),
     )
 
+    def __init__(self, **fields):
+        # Pinned at once, so its content can be read before the first flush (see _pin_intakes).
+        if fields.get("course") is not None and "version" not in fields:
+            fields["version"] = fields["course"].current_version
+        super().__init__(**fields)
+
     def __repr__(self) -> str:
         return f"<Intake {self.id} {self.title!r}>"
 

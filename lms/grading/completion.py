@@ -15,7 +15,7 @@ from lms.assessments.scoring import assessment_scores
 from lms.catalogue.models import Assessment, Lesson
 from lms.certificates.operations import issue_on_completion
 from lms.core.db import utcnow
-from lms.core.grades import kept, shown
+from lms.core.grades import exact, kept, shown
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
@@ -66,10 +66,11 @@ class Standing:
 
 
 def weighted_grade(assessments: list[Assessment], scores: dict[int, Decimal | None]) -> Decimal:
-    total_weight = sum((assessment.weight for assessment in assessments), Decimal(0))
+    total_weight = sum((exact(assessment.weight) for assessment in assessments), Decimal(0))
     if not total_weight:
         return Decimal(0)
-    earned = sum((assessment.weight * (scores.get(assessment.id) or 0) for assessment in assessments), Decimal(0))
+    earned = sum((exact(assessment.weight) * exact(scores.get(assessment.id) or 0) for assessment in assessments),
+                 Decimal(0))
     return earned / total_weight
 
 

@@ -36,7 +36,7 @@ def _rubric_rows(submission: Submission) -> dict[int, RubricScore]:
 
 
 def _grade_snapshot(submission: Submission, rows: dict[int, RubricScore]) -> dict:
-    levels = [{"criterion": row.criterion.title, "level": row.level.label, "points": shown(row.level.points)}
+    levels = [{"criterion": row.criterion.title, "level": row.level.label, "points": _number(row.level.points)}
               for row in sorted(rows.values(), key=lambda row: row.criterion.position)]
     return {"score": _number(submission.score), "feedback": submission.feedback, "levels": levels}
 
@@ -89,9 +89,9 @@ def grade_submission(submission: Submission, grader: User, level_ids: dict[int, 
     return submission
 
 
-def _number(value: Decimal | None) -> str | None:
-    """A score as the audit log keeps it: exact, as text (JSON has no decimals)."""
-    return None if value is None else str(value)
+def _number(value: Decimal | None) -> float | None:
+    """A score as the audit log keeps it: a JSON number, which holds the six kept places exactly."""
+    return None if value is None else float(value)
 
 
 def _override_snapshot(attempt: Attempt) -> dict:
