@@ -38,7 +38,7 @@ def _check_name(info: zipfile.ZipInfo) -> PurePosixPath | None:
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
         raise ZipRefused(f"{name}: links are not accepted in a course archive")
-    if mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG, stat.S_IFDIR):  # 0: the archiver kept no file type
         raise ZipRefused(f"{name}: only plain files and folders are accepted")
     if info.flag_bits & 0x1:
         raise ZipRefused(f"{name}: encrypted files are not accepted")
