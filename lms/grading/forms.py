@@ -8,6 +8,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from lms.catalogue.models import RubricCriterion
 from lms.core.forms import BaseForm
+from lms.core.grades import shown
 from lms.enrolment.models import Enrolment, Intake
 
 
@@ -32,7 +33,7 @@ class GradeForm(BaseForm):
         fields = {
             criterion_field_name(criterion): RadioField(
                 criterion.title, coerce=int,
-                choices=[SelectChoice(level.id, f"{level.label} ({level.points:g})") for level in criterion.levels],
+                choices=[SelectChoice(level.id, f"{level.label} ({shown(level.points)})") for level in criterion.levels],
                 validators=[InputRequired(_l("Please choose a level for this criterion."))],
             )
             for criterion in rubric

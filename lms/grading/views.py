@@ -109,7 +109,7 @@ def override_attempt(attempt_id: int):
             return _render_attempts(intake, enrolment), 409
         db.session.commit()
         flash(_("The score of attempt %(number)d was changed to %(score)s%%.", number=attempt.number,
-                score=f"{form.score.data:g}"), "success")
+                score=shown(form.score.data)), "success")
         return redirect(url_for("grading.show_attempts", intake_id=intake.id, enrolment_id=enrolment.id))
     return _render_attempts(intake, enrolment, failed=form, failed_id=attempt.id), 400
 
