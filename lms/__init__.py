@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.api import views as api_views
     from lms.assessments import views as assessments_views
     from lms.catalogue import views as catalogue_views
+    from lms.catalogue import import_views, version_views  # noqa: F401 - their routes join the catalogue blueprint
     from lms.core.health import bp as health_bp
     from lms.certificates import views as certificates_views
     from lms.enrolment import views as enrolment_views

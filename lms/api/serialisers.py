@@ -36,7 +36,7 @@ def course_outline(course: Course) -> dict:
                 "lessons": [{"slug": lesson.slug, "title": lesson.title, "minutes": lesson.minutes,
                              "required": lesson.is_required} for lesson in module.lessons],
                 "assessments": [{"slug": assessment.slug, "title": assessment.title,
-                                 "kind": assessment.kind.value, "weight": assessment.weight}
+                                 "kind": assessment.kind.value, "weight": float(assessment.weight)}
                                 for assessment in module.assessments],
             }
             for module in course.modules

@@ -8,6 +8,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -31,9 +32,11 @@ def grader(question_type: QuestionType) -> Callable[[Grader], Grader]:
     return register
 
 
-def grade(question_type: QuestionType, spec: dict[str, Any], answer: Any) -> Grade:
+def grade(question_type: QuestionType, spec: dict[str, Any], answer: Any) -> tuple[Decimal, str]:
+    """The fraction earned, as an exact Decimal between 0 and 1, and the feedback."""
     fraction, feedback = GRADERS[question_type](spec or {}, answer)
-    return min(max(fraction, 0.0), 1.0), feedback
+    fraction = fraction if isinstance(fraction, Decimal) else Decimal(str(fraction))
+    return min(max(fraction, Decimal(0)), Decimal(1)), feedback
 
 
 def _is_index(value: Any) -> bool:
@@ -65,7 +68,7 @@ def grade_multiple(spec: dict[str, Any], answer: Any) -> Grade:
     if not correct:
         return 0.0, _("Not correct.")
     right, wrong = len(chosen & correct), len(chosen - correct)
-    fraction = max(0.0, (right - wrong) / len(correct))
+    fraction = max(Decimal(0), Decimal(right - wrong) / len(correct))
     return fraction, _("You chose %(right)d of %(total)d correct options and %(wrong)d wrong one(s).",
                        right=right, total=len(correct), wrong=wrong)
 

@@ -1,6 +1,7 @@
 """A trainee's work on assessments: quiz attempts and assignment submissions with their files."""
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Optional
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -8,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.catalogue.models import Assessment
-from lms.core.db import UTCDateTime, enum_column, utcnow
+from lms.core.db import Exact, UTCDateTime, enum_column, utcnow
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 
@@ -30,11 +31,11 @@ class Attempt(db.Model):
     is_late: Mapped[bool] = mapped_column(default=False)
     # Closed by the server at the deadline with the answers saved until then.
     closed_by_server: Mapped[bool] = mapped_column(default=False)
-    raw_score: Mapped[Optional[float]]  # percentage before the late policy
-    score: Mapped[Optional[float]]  # percentage after the late policy
+    raw_score: Mapped[Optional[Decimal]] = mapped_column(Exact)  # percentage before the late policy
+    score: Mapped[Optional[Decimal]] = mapped_column(Exact)  # percentage after the late policy
     # Per question after grading: {question_id: {"fraction": 0..1, "feedback": str}}.
     results: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
-    override_score: Mapped[Optional[float]]
+    override_score: Mapped[Optional[Decimal]] = mapped_column(Exact)
     override_reason: Mapped[Optional[str]] = mapped_column(Text)
     override_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
@@ -58,7 +59,7 @@ class Attempt(db.Model):
         return self.submitted_at is not None
 
     @property
-    def final_score(self) -> float | None:
+    def final_score(self) -> Decimal | None:
         """The score that counts: an instructor's override, else the graded score."""
         return self.override_score if self.override_score is not None else self.score
 
@@ -79,7 +80,7 @@ class Submission(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     times_submitted: Mapped[int] = mapped_column(default=0)
-    score: Mapped[Optional[float]]  # percentage from the rubric
+    score: Mapped[Optional[Decimal]] = mapped_column(Exact)  # percentage from the rubric
     feedback: Mapped[Optional[str]] = mapped_column(Text)
     graded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     graded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -20,7 +20,7 @@ def get_own_quiz_or_404(enrolment_id: int, assessment_id: int) -> tuple[Enrolmen
     """The signed-in trainee's enrolment and a quiz of its course; 404 for anything else."""
     enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
     quiz = db.session.get(Assessment, assessment_id)
-    if quiz is None or quiz.kind is not AssessmentKind.QUIZ or quiz.course_id != enrolment.intake.course_id:
+    if quiz is None or quiz.kind is not AssessmentKind.QUIZ or quiz.version_id != enrolment.intake.course_version_id:
         abort(404)
     return enrolment, quiz
 
@@ -149,9 +149,10 @@ def show_attempt_result(attempt_id: int):
     if not attempt.is_submitted:
         flash(_("The answers are shown once the attempt is submitted."), "info")
         return redirect(url_for(".take_attempt", attempt_id=attempt.id))
+    with_answers = quizzes.answers_shown(attempt)
     return render_template(
-        "assessments/attempt_result.html", attempt=attempt, quiz=attempt.assessment,
-        questions=quizzes.reviewed_questions(attempt), quiz_url=_quiz_url(attempt),
+        "assessments/attempt_result.html", attempt=attempt, quiz=attempt.assessment, with_answers=with_answers,
+        questions=quizzes.reviewed_questions(attempt, with_answers=with_answers), quiz_url=_quiz_url(attempt),
         late_penalty=quizzes.late_penalty(attempt.assessment.late_policy),
         grace_seconds=int(quizzes.GRACE.total_seconds()),
     )

@@ -6,6 +6,7 @@ indices, so grading, results and reports need not know the order a trainee was s
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,9 +17,10 @@ from lms.accounts.models import User
 from lms.assessments.graders import correct_indices, grade, parse_number
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import combine_attempts
-from lms.catalogue.models import Assessment, Question, QuestionType
+from lms.catalogue.models import AnswerDisplay, Assessment, Question, QuestionType
 from lms.core.db import utcnow
 from lms.core.forms import parse_id
+from lms.core.grades import exact, kept
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
@@ -50,7 +52,7 @@ def open_attempt(attempts: list[Attempt]) -> Attempt | None:
     return next((attempt for attempt in attempts if not attempt.is_submitted), None)
 
 
-def counting_score(quiz: Assessment, attempts: list[Attempt]) -> float | None:
+def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     """The score that counts toward the course grade, by the quiz's grading method."""
     scores = [attempt.final_score for attempt in attempts if attempt.is_submitted and attempt.final_score is not None]
     return combine_attempts(quiz.grading_method, scores)
@@ -78,16 +80,15 @@ def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt
     return None
 
 
-def late_penalty(policy: str) -> float:
+def late_penalty(policy: str) -> Decimal:
     """The percentage taken off the score of a late submission."""
     if policy == "accept":
-        return 0.0
+        return Decimal(0)
     if policy.startswith("penalty-"):
-        try:
-            return min(max(float(policy.removeprefix("penalty-")), 0.0), 100.0)
-        except ValueError:
-            pass
-    return 100.0  # "zero", and the strictest reading of anything the importer should have refused
+        suffix = policy.removeprefix("penalty-")
+        if suffix.isdigit():
+            return min(Decimal(suffix), Decimal(100))
+    return Decimal(100)  # "zero", and the strictest reading of anything the importer should have refused
 
 
 def _indices(saved: Any) -> set[int]:
@@ -144,9 +145,13 @@ class ReviewedQuestion:
     number: int
     question: Question
     given: list[str]  # the trainee's answer; empty when none was given
-    expected: list[str]  # the correct answer, or every accepted one
-    fraction: float
+    expected: list[str]  # the correct answer, or every accepted one; empty while the quiz hides them
+    fraction: Decimal
     feedback: str
+
+    @property
+    def earned(self) -> Decimal:
+        return self.fraction * self.question.points
 
     @property
     def outcome(self) -> str:
@@ -183,8 +188,35 @@ def _expected(question: Question) -> list[str]:
     return [str(answer) for answer in spec.get("answers", [])]
 
 
-def reviewed_questions(attempt: Attempt) -> list[ReviewedQuestion]:
-    """Each question with the trainee's answer and the correct one: for submitted attempts only."""
+def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt], now: datetime) -> bool:
+    """Whether the trainee may still start or finish an attempt at this quiz."""
+    if not enrolment.can_work or now > enrolment.intake.closes_at:
+        return False
+    if open_attempt(attempts) is not None:
+        return True
+    return not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed
+
+
+def answers_shown(attempt: Attempt, now: datetime | None = None) -> bool:
+    """Whether the result page may show the correct answers, by the quiz's setting in its file.
+
+    Right or wrong per question is always shown; the answer key only when this says so, so a blank
+    first attempt never reveals what to answer in the next one.
+    """
+    quiz, now = attempt.assessment, now or utcnow()
+    setting = quiz.answers_shown or AnswerDisplay.AFTER_LAST_ATTEMPT
+    if setting is AnswerDisplay.AFTER_EACH_ATTEMPT:
+        return True
+    if setting is AnswerDisplay.NEVER:
+        return False
+    if setting is AnswerDisplay.AFTER_INTAKE_CLOSES:
+        return now > attempt.enrolment.intake.closes_at
+    return not attempt_left(attempt.enrolment, quiz, attempts_of(attempt.enrolment, quiz), now)
+
+
+def reviewed_questions(attempt: Attempt, *, with_answers: bool = True) -> list[ReviewedQuestion]:
+    """Each question with the trainee's answer and, when with_answers, the correct one: for submitted
+    attempts only."""
     if not attempt.is_submitted:
         raise AttemptRefused(_("The answers are shown once the attempt is submitted."))
     results = attempt.results or {}
@@ -192,8 +224,9 @@ def reviewed_questions(attempt: Attempt) -> list[ReviewedQuestion]:
     for number, question in enumerate(attempt.assessment.questions, start=1):
         result = results.get(str(question.id)) or {}
         reviewed.append(ReviewedQuestion(
-            number, question, _given(question, (attempt.answers or {}).get(str(question.id))), _expected(question),
-            float(result.get("fraction", 0.0)), str(result.get("feedback", "")),
+            number, question, _given(question, (attempt.answers or {}).get(str(question.id))),
+            _expected(question) if with_answers else [],
+            Decimal(str(result.get("fraction", 0))), str(result.get("feedback", "")),
         ))
     return reviewed
 
@@ -269,19 +302,32 @@ def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None =
     return attempt
 
 
-def grade_attempt(attempt: Attempt) -> None:
-    """Scores as percentages weighted by each question's points; the late policy applies to late work."""
+@dataclass
+class Scored:
+    results: dict[str, dict[str, Any]]  # per question id: fraction and feedback
+    raw_score: Decimal
+    score: Decimal
+
+
+def score_answers(quiz: Assessment, answers: dict[str, Any], is_late: bool) -> Scored:
+    """Percentages weighted by each question's points; the late policy applies to late work. Pure:
+    grading an attempt and previewing a regrade against another version both use it."""
     results: dict[str, dict[str, Any]] = {}
-    earned = total = 0.0
-    for question in attempt.assessment.questions:
-        fraction, feedback = grade(question.type, question.spec, (attempt.answers or {}).get(str(question.id)))
-        results[str(question.id)] = {"fraction": fraction, "feedback": feedback}
-        earned += question.points * fraction
-        total += question.points
-    attempt.results = results
-    attempt.raw_score = round(100 * earned / total, 2) if total else 0.0
-    penalty = late_penalty(attempt.assessment.late_policy) if attempt.is_late else 0.0
-    attempt.score = round(attempt.raw_score * (100 - penalty) / 100, 2)
+    earned = total = Decimal(0)
+    for question in quiz.questions:
+        fraction, feedback = grade(question.type, question.spec, (answers or {}).get(str(question.id)))
+        results[str(question.id)] = {"fraction": float(fraction), "feedback": feedback}
+        earned += exact(question.points) * fraction
+        total += exact(question.points)
+    # Exact to the end: no step rounds to the displayed digits (lms/core/grades.py).
+    raw = 100 * earned / total if total else Decimal(0)
+    penalty = late_penalty(quiz.late_policy) if is_late else Decimal(0)
+    return Scored(results, kept(raw), kept(raw * (100 - penalty) / 100))
+
+
+def grade_attempt(attempt: Attempt) -> None:
+    scored = score_answers(attempt.assessment, attempt.answers or {}, attempt.is_late)
+    attempt.results, attempt.raw_score, attempt.score = scored.results, scored.raw_score, scored.score
 
 
 def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:

@@ -42,7 +42,7 @@ class SubmissionForm(BaseForm):
 def _assignment_or_404(enrolment: Enrolment, assessment_id: int) -> Assessment:
     assessment = db.session.get(Assessment, assessment_id)
     if (assessment is None or assessment.kind is not AssessmentKind.ASSIGNMENT
-            or assessment.course_id != enrolment.intake.course_id):
+            or assessment.version_id != enrolment.intake.course_version_id):
         abort(404)
     return assessment
 

@@ -6,7 +6,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lms.catalogue.course_files import CourseTreeInvalid, read_tree
-from lms.catalogue.operations import import_courses
+from lms.catalogue.operations import apply_plan
+from lms.catalogue.plans import build_plan
 from lms.extensions import db
 
 courses_cli = AppGroup("courses", help="Validate and import course files.")
@@ -31,7 +32,9 @@ def validate_command(path: str | None) -> None:
 
 @courses_cli.command("import")
 @click.argument("path", required=False)
-def import_command(path: str | None) -> None:
+@click.option("--dry-run", is_flag=True, help="Show the plan (added, changed, retired and the effect on "
+                                             "learners' work) and write nothing.")
+def import_command(path: str | None, dry_run: bool) -> None:
     """Validate and import the courses under PATH (default: courses/); nothing is written if any is invalid."""
     try:
         specs = read_tree(_root(path))
@@ -41,7 +44,14 @@ def import_command(path: str | None) -> None:
         click.echo("Nothing was imported.", err=True)
         raise SystemExit(1) from None
     try:
-        result = import_courses(specs)
+        plan = build_plan(specs)
+        for line in plan.lines():
+            click.echo(line)
+        if dry_run:
+            db.session.rollback()
+            click.echo("Dry run: nothing was written.")
+            return
+        result = apply_plan(plan)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -6,12 +6,13 @@ import before anything is written, and every problem is reported with its path a
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from lms.catalogue.models import Area, AssessmentKind, GradingMethod, QuestionType, SubmissionKind, Subject
+from lms.catalogue.models import AnswerDisplay, Area, AssessmentKind, GradingMethod, QuestionType, SubmissionKind, Subject
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LATE_POLICY = re.compile(r"^(accept|zero|penalty-(?:[1-9]\d?|100))$")
@@ -99,7 +100,7 @@ class QuestionSpec:
     key: str
     type: QuestionType
     prompt: str
-    points: float
+    points: Decimal
     spec: dict
     feedback: str
 
@@ -108,7 +109,7 @@ class QuestionSpec:
 class CriterionSpec:
     title: str
     description: str
-    levels: list[tuple[str, float, str]]  # (label, points, description)
+    levels: list[tuple[str, Decimal, str]]  # (label, points, description)
 
 
 @dataclass
@@ -116,13 +117,14 @@ class AssessmentSpec:
     slug: str
     kind: AssessmentKind
     title: str
-    weight: float
+    weight: Decimal
     pass_mark: int
     attempts_allowed: int = 1
     time_limit_minutes: int = 0
     grading_method: GradingMethod = GradingMethod.HIGHEST
     late_policy: str = "zero"
     shuffle_options: bool = False
+    answers_shown: AnswerDisplay = AnswerDisplay.AFTER_LAST_ATTEMPT
     questions: list[QuestionSpec] = field(default_factory=list)
     submission_kind: SubmissionKind | None = None
     file_types: list[str] = field(default_factory=list)
@@ -146,7 +148,7 @@ class CourseSpec:
     folder: Path
     title: str
     title_zh: str
-    version: int
+    label: str | None  # the files' own optional `version`; versions are numbered by the importer
     subject: Subject
     area: Area
     hours: int
@@ -215,6 +217,16 @@ class _Reader:
         if value < low:
             raise self.error(key, f"{key!r} must be at least {low}, not {value}")
         return float(value)
+
+    def decimal(self, key: str, low: str, default: Any = ...) -> Decimal:
+        """An exact number (points, weights): 0.1 in the file is 0.1, not the nearest binary fraction."""
+        value = self.get(key, (int, float), default)
+        exact = Decimal(str(value))
+        if exact < Decimal(low):
+            raise self.error(key, f"{key!r} must be at least {low}, not {value}")
+        if exact.as_tuple().exponent < -4 or exact >= 1_000_000:
+            raise self.error(key, f"{key!r} must be below 1000000 with at most four decimal places, not {value}")
+        return exact
 
     def choice(self, key: str, enum_class, default: Any = ...):
         value = self.get(key, str, default)
@@ -302,7 +314,7 @@ def read_course(folder: Path) -> CourseSpec:
     return CourseSpec(
         slug=slug, folder=folder,
         title=reader.text("title", 200), title_zh=reader.text("title_zh", 100),
-        version=reader.integer("version", 1, 1_000_000),
+        label=reader.text("version", 40, None),
         subject=reader.choice("subject", Subject), area=reader.choice("area", Area),
         hours=reader.integer("hours", 1, 1000), pass_mark=reader.integer("pass_mark", 0, 100),
         summary=reader.text("summary", 2000), objectives=[o.strip() for o in objectives],
@@ -358,10 +370,10 @@ def read_assessment(path: Path) -> AssessmentSpec:
     reader = _Reader(path, _load_yaml(path, _read_text(path)), "an assessment file")
     kind = reader.choice("kind", AssessmentKind)
     common = dict(slug=path.stem, kind=kind, title=reader.text("title", 200),
-                  weight=reader.number("weight", 0), pass_mark=reader.integer("pass_mark", 0, 100))
+                  weight=reader.decimal("weight", "0"), pass_mark=reader.integer("pass_mark", 0, 100))
     if kind is AssessmentKind.QUIZ:
         reader.only({"kind", "title", "weight", "pass_mark", "attempts", "time_limit_minutes", "grading",
-                     "late_policy", "shuffle", "questions"})
+                     "late_policy", "shuffle", "show_answers", "questions"})
         late_policy = reader.text("late_policy", 20, "zero")
         if not LATE_POLICY.match(late_policy):
             raise reader.error("late_policy", "late_policy must be accept, zero or penalty-<1..100>")
@@ -376,7 +388,9 @@ def read_assessment(path: Path) -> AssessmentSpec:
             **common, attempts_allowed=reader.integer("attempts", 0, 100, 1),
             time_limit_minutes=reader.integer("time_limit_minutes", 0, 24 * 60, 0),
             grading_method=reader.choice("grading", GradingMethod, GradingMethod.HIGHEST),
-            late_policy=late_policy, shuffle_options=reader.get("shuffle", bool, False), questions=questions,
+            late_policy=late_policy, shuffle_options=reader.get("shuffle", bool, False),
+            answers_shown=reader.choice("show_answers", AnswerDisplay, AnswerDisplay.AFTER_LAST_ATTEMPT),
+            questions=questions,
         )
 
     reader.only({"kind", "title", "weight", "pass_mark", "submission", "file_types", "max_file_mb", "resubmit",
@@ -397,7 +411,7 @@ def read_assessment(path: Path) -> AssessmentSpec:
         for level_index, level_data in enumerate(criterion.items("levels"), start=1):
             level = _Reader(path, level_data, f"level {level_index}", line=criterion.line)
             level.only({"label", "points", "description"})
-            levels.append((level.text("label", 80), level.number("points", 0), level.text("description", 2000, "")))
+            levels.append((level.text("label", 80), level.decimal("points", "0"), level.text("description", 2000, "")))
         if len(levels) < 2:
             raise criterion.error("levels", "a rubric criterion needs at least two levels")
         rubric.append(CriterionSpec(criterion.text("criterion", 200), criterion.text("description", 2000, ""), levels))
@@ -443,7 +457,7 @@ def read_question(path: Path, data: Any, index: int, line: int) -> QuestionSpec:
         spec = {"answers": answers}
     key = reader.text("id", 40)
     return QuestionSpec(key=key, type=kind, prompt=reader.text("prompt", 4000),
-                        points=reader.number("points", 0.01, 1), spec=spec, feedback=reader.text("feedback", 4000, ""))
+                        points=reader.decimal("points", "0.01", 1), spec=spec, feedback=reader.text("feedback", 4000, ""))
 
 
 def read_tree(root: Path) -> list[CourseSpec]:

@@ -1,13 +1,14 @@
 """Courses and their content: modules, lessons, assessments, questions and rubrics."""
 import enum
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Optional
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.core.db import UTCDateTime, enum_column, utcnow
+from lms.core.db import Exact, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 
 
@@ -64,6 +65,15 @@ class SubmissionKind(enum.Enum):
     BOTH = "both"
 
 
+class AnswerDisplay(enum.Enum):
+    """When a quiz shows a trainee the correct answers of a submitted attempt."""
+
+    AFTER_EACH_ATTEMPT = "after-each-attempt"
+    AFTER_LAST_ATTEMPT = "after-last-attempt"  # the default: never while an attempt is left
+    AFTER_INTAKE_CLOSES = "after-intake-closes"
+    NEVER = "never"
+
+
 class QuestionType(enum.Enum):
     SINGLE = "single"
     MULTIPLE = "multiple"
@@ -88,11 +98,13 @@ class Course(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    modules: Mapped[list["Module"]] = relationship(
-        back_populates="course", cascade="all, delete-orphan", order_by="Module.position"
+    versions: Mapped[list["CourseVersion"]] = relationship(
+        back_populates="course", cascade="all, delete-orphan", order_by="CourseVersion.number"
     )
-    assessments: Mapped[list["Assessment"]] = relationship(
-        back_populates="course", cascade="all, delete-orphan", viewonly=True, order_by="Assessment.position"
+    # The newest version: what the catalogue shows and what a new intake is pinned to.
+    current_version: Mapped[Optional["CourseVersion"]] = relationship(
+        primaryjoin="and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.version)",
+        viewonly=True, uselist=False,
     )
 
     __table_args__ = (
@@ -105,18 +117,67 @@ class Course(db.Model):
         return f"<Course {self.slug} v{self.version}>"
 
     @property
+    def modules(self) -> list["Module"]:
+        return self.current_version.modules if self.current_version else []
+
+    @property
+    def lessons(self) -> list["Lesson"]:
+        return self.current_version.lessons if self.current_version else []
+
+    @property
+    def assessments(self) -> list["Assessment"]:
+        return self.current_version.assessments if self.current_version else []
+
+
+class CourseVersion(db.Model):
+    """One state of a course's content. Every import that changes a course adds one; the rows of
+    its modules, lessons and assessments belong to it and are never changed or deleted afterwards,
+    so the work a trainee did keeps pointing at the content it was done on."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    pass_mark: Mapped[int]  # the course's pass mark in this version
+    label: Mapped[Optional[str]] = mapped_column(String(40))  # the files' own `version`, if they give one
+    summary: Mapped[str] = mapped_column(Text, default="")  # the import plan's lines, as applied
+    imported_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(back_populates="versions")
+    imported_by: Mapped[Optional["User"]] = relationship()  # noqa: F821 - accounts is loaded with the models
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="version", cascade="all, delete-orphan", order_by="Module.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("course_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+        CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_percentage"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<CourseVersion {self.course_id} v{self.number}>"
+
+    @property
     def lessons(self) -> list["Lesson"]:
         return [lesson for module in self.modules for lesson in module.lessons]
+
+    @property
+    def assessments(self) -> list["Assessment"]:
+        return [assessment for module in self.modules for assessment in module.assessments]
 
 
 class Module(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]
 
-    course: Mapped[Course] = relationship(back_populates="modules")
+    course: Mapped[Course] = relationship()
+    version: Mapped[CourseVersion] = relationship(back_populates="modules")
     lessons: Mapped[list["Lesson"]] = relationship(
         back_populates="module", cascade="all, delete-orphan", order_by="Lesson.position"
     )
@@ -124,7 +185,7 @@ class Module(db.Model):
         back_populates="module", cascade="all, delete-orphan", order_by="Assessment.position"
     )
 
-    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+    __table_args__ = (UniqueConstraint("version_id", "slug"),)
 
     def __repr__(self) -> str:
         return f"<Module {self.slug}>"
@@ -133,6 +194,7 @@ class Module(db.Model):
 class Lesson(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(200))
@@ -142,10 +204,11 @@ class Lesson(db.Model):
     body_markdown: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)  # rendered and sanitised at import
 
+    version: Mapped[CourseVersion] = relationship()
     module: Mapped[Module] = relationship(back_populates="lessons")
 
     __table_args__ = (
-        UniqueConstraint("course_id", "slug"),
+        UniqueConstraint("version_id", "slug"),
         CheckConstraint("minutes > 0", name="minutes_positive"),
     )
 
@@ -156,12 +219,13 @@ class Lesson(db.Model):
 class Assessment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
     module_id: Mapped[int] = mapped_column(ForeignKey("module.id", ondelete="CASCADE"))
     slug: Mapped[str] = mapped_column(String(80))
     kind: Mapped[AssessmentKind] = mapped_column(enum_column(AssessmentKind))
     title: Mapped[str] = mapped_column(String(200))
     position: Mapped[int]
-    weight: Mapped[float]
+    weight: Mapped[Decimal] = mapped_column(Exact)
     pass_mark: Mapped[int]
     # Quizzes
     attempts_allowed: Mapped[int] = mapped_column(default=1)  # 0 = unlimited
@@ -169,6 +233,8 @@ class Assessment(db.Model):
     grading_method: Mapped[GradingMethod] = mapped_column(enum_column(GradingMethod), default=GradingMethod.HIGHEST)
     late_policy: Mapped[str] = mapped_column(String(20), default="zero")  # accept | zero | penalty-N
     shuffle_options: Mapped[bool] = mapped_column(default=False)
+    answers_shown: Mapped[AnswerDisplay] = mapped_column(
+        enum_column(AnswerDisplay), default=AnswerDisplay.AFTER_LAST_ATTEMPT)
     # Assignments
     submission_kind: Mapped[Optional[SubmissionKind]] = mapped_column(enum_column(SubmissionKind))
     file_types: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -176,7 +242,8 @@ class Assessment(db.Model):
     allow_resubmission: Mapped[bool] = mapped_column(default=True)  # until the intake's deadline
     brief_html: Mapped[str] = mapped_column(Text, default="")
 
-    course: Mapped[Course] = relationship(back_populates="assessments")
+    course: Mapped[Course] = relationship()
+    version: Mapped[CourseVersion] = relationship()
     module: Mapped[Module] = relationship(back_populates="assessments")
     questions: Mapped[list["Question"]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Question.position"
@@ -186,7 +253,7 @@ class Assessment(db.Model):
     )
 
     __table_args__ = (
-        UniqueConstraint("course_id", "slug"),
+        UniqueConstraint("version_id", "slug"),
         CheckConstraint("weight >= 0", name="weight_not_negative"),
         CheckConstraint("pass_mark BETWEEN 0 AND 100", name="pass_mark_percentage"),
         CheckConstraint("attempts_allowed >= 0", name="attempts_not_negative"),
@@ -199,8 +266,9 @@ class Assessment(db.Model):
         return f"<Assessment {self.slug} {self.kind.value}>"
 
     @property
-    def max_rubric_points(self) -> float:
-        return sum(max((level.points for level in criterion.levels), default=0) for criterion in self.rubric)
+    def max_rubric_points(self) -> Decimal:
+        return sum((max((level.points for level in criterion.levels), default=Decimal(0))
+                    for criterion in self.rubric), Decimal(0))
 
 
 class Question(db.Model):
@@ -210,7 +278,7 @@ class Question(db.Model):
     position: Mapped[int]
     type: Mapped[QuestionType] = mapped_column(enum_column(QuestionType))
     prompt: Mapped[str] = mapped_column(Text)
-    points: Mapped[float] = mapped_column(default=1)
+    points: Mapped[Decimal] = mapped_column(Exact, default=Decimal(1))
     # The answer key, by type: options [{text, correct}], answer, tolerance, answers.
     # Never rendered to a trainee before their attempt is submitted.
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -250,7 +318,7 @@ class RubricLevel(db.Model):
     criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criterion.id", ondelete="CASCADE"))
     position: Mapped[int]
     label: Mapped[str] = mapped_column(String(80))
-    points: Mapped[float]
+    points: Mapped[Decimal] = mapped_column(Exact)
     description: Mapped[str] = mapped_column(Text, default="")
 
     criterion: Mapped[RubricCriterion] = relationship(back_populates="levels")

@@ -1,9 +1,10 @@
 """Column types and helpers shared by the models, and how the app's database connections behave."""
 from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal
 from time import monotonic
 
 from flask import has_request_context, request
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, Numeric, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.types import TypeDecorator
 
@@ -39,6 +40,35 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class Exact(TypeDecorator):
+    """A Decimal column (NUMERIC on PostgreSQL); SQLite keeps it as a number and gives a Decimal back.
+
+    Points, weights and scores use it so no grade goes through binary floating point on its way
+    to the pass mark. Six decimal places keep a millionth of a percent, below any displayed digit.
+    """
+
+    impl = Numeric(12, 6)
+    cache_ok = True
+    SCALE = Decimal("0.000001")
+
+    def load_dialect_impl(self, dialect):
+        if dialect.name == "sqlite":  # no native decimal: read as a number, made exact again below
+            return dialect.type_descriptor(Numeric(12, 6, asdecimal=False))
+        return dialect.type_descriptor(Numeric(12, 6))
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        value = value if isinstance(value, Decimal) else Decimal(str(value))
+        value = value.quantize(self.SCALE, ROUND_HALF_UP)
+        return float(value) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(repr(value) if isinstance(value, float) else value).quantize(self.SCALE, ROUND_HALF_UP)
 
 
 def enum_column(enum_class, name: str | None = None):

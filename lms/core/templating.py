@@ -14,6 +14,12 @@ def register_template_helpers(app: Flask) -> None:
     def moment(value: datetime | None) -> str:
         return format_datetime(value, "d MMM yyyy, HH:mm 'UTC'") if value else ""
 
+    @app.template_filter("grade")
+    def grade(value) -> str:
+        from lms.core.grades import shown
+
+        return shown(value)
+
     @app.context_processor
     def navigation():
         from lms.accounts.models import Role

@@ -136,7 +136,7 @@ def _enrol(user: User, intake: Intake, path: list[EnrolmentState], decider: User
 
 def _progress(enrolment: Enrolment, fraction: float, rng: random.Random) -> None:
     """Lessons done and work handed in, as far as `fraction` of the course."""
-    lessons = enrolment.intake.course.lessons
+    lessons = enrolment.intake.version.lessons
     done = lessons[: round(len(lessons) * fraction)]
     start = enrolment.intake.starts_on
     for number, lesson in enumerate(done):

@@ -65,7 +65,7 @@ def add_finished_work(enrolment: Enrolment, passed: bool, rng: random.Random) ->
     """Every assessment of a finished course, graded; returns the weighted grade."""
     skill = 0.95 if passed else 0.3
     end = datetime.combine(enrolment.intake.ends_on, datetime.min.time(), tzinfo=utcnow().tzinfo)
-    assessments = enrolment.intake.course.assessments
+    assessments = enrolment.intake.version.assessments
     scores = {}
     for number, assessment in enumerate(assessments):
         at = end - timedelta(days=3 * (len(assessments) - number), hours=rng.randint(1, 9))
@@ -80,7 +80,7 @@ def add_finished_work(enrolment: Enrolment, passed: bool, rng: random.Random) ->
 
 def add_work_in_progress(enrolment: Enrolment, fraction: float, rng: random.Random) -> None:
     """Quizzes of the modules studied so far; the assignment drafted or waiting for grading."""
-    modules = enrolment.intake.course.modules
+    modules = enrolment.intake.version.modules
     studied = modules[: round(len(modules) * fraction)]
     now = utcnow()
     for number, module in enumerate(studied):
@@ -88,7 +88,7 @@ def add_work_in_progress(enrolment: Enrolment, fraction: float, rng: random.Rand
             at = min(datetime.combine(enrolment.intake.starts_on, datetime.min.time(), tzinfo=now.tzinfo)
                      + timedelta(days=6 + 7 * number, hours=rng.randint(8, 20)), now - timedelta(hours=2))
             _attempt(enrolment, quiz, at, 0.75, rng)
-    assignment = next((a for a in enrolment.intake.course.assessments if a.kind is AssessmentKind.ASSIGNMENT), None)
+    assignment = next((a for a in enrolment.intake.version.assessments if a.kind is AssessmentKind.ASSIGNMENT), None)
     if assignment is None or fraction < 0.5:
         return
     submitted = fraction >= 0.8 or rng.random() < 0.5

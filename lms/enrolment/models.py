@@ -1,15 +1,16 @@
 """Intakes (one run of a course) and enrolments with their state history."""
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Column, CheckConstraint, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Column, CheckConstraint, ForeignKey, Index, String, Table, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms.accounts.models import User
-from lms.catalogue.models import Course
-from lms.core.db import UTCDateTime, enum_column, utcnow
+from lms.catalogue.models import Course, CourseVersion
+from lms.core.db import Exact, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 from lms.programme.models import Programme
 
@@ -40,6 +41,8 @@ class Intake(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id", ondelete="RESTRICT"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"))
+    # The content its trainees study and are graded on; it changes only by move_intake_to_version.
+    course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="RESTRICT"))
     title: Mapped[str] = mapped_column(String(200))
     mode: Mapped[DeliveryMode] = mapped_column(enum_column(DeliveryMode))
     starts_on: Mapped[date]
@@ -50,6 +53,7 @@ class Intake(db.Model):
 
     programme: Mapped[Programme] = relationship()
     course: Mapped[Course] = relationship()
+    version: Mapped[CourseVersion] = relationship()
     instructors: Mapped[list[User]] = relationship(secondary=intake_instructor, back_populates="taught_intakes")
     enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="intake", cascade="all, delete-orphan")
 
@@ -59,6 +63,12 @@ class Intake(db.Model):
         CheckConstraint("attendance_threshold BETWEEN 0 AND 100", name="attendance_percentage"),
         CheckConstraint("mode = 'online' OR location IS NOT NULL", name="classroom_has_location"),
     )
+
+    def __init__(self, **fields):
+        # Pinned at once, so its content can be read before the first flush (see _pin_intakes).
+        if fields.get("course") is not None and "version" not in fields:
+            fields["version"] = fields["course"].current_version
+        super().__init__(**fields)
 
     def __repr__(self) -> str:
         return f"<Intake {self.id} {self.title!r}>"
@@ -81,6 +91,15 @@ class Intake(db.Model):
         from datetime import time, timezone
 
         return datetime.combine(self.ends_on, time(23, 59, 59), tzinfo=timezone.utc)
+
+
+@event.listens_for(Session, "before_flush")
+def _pin_intakes(session, flush_context, instances) -> None:
+    """A new intake, or one given another course, is pinned to that course's newest version."""
+    for intake in list(session.new) + list(session.dirty):
+        if isinstance(intake, Intake) and intake.course is not None and (
+                intake.version is None or intake.version.course_id != intake.course.id):
+            intake.version = intake.course.current_version
 
 
 class EnrolmentState(enum.Enum):
@@ -138,7 +157,7 @@ class Enrolment(db.Model):
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     decision_reason: Mapped[Optional[str]] = mapped_column(Text)
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    final_grade: Mapped[Optional[float]]
+    final_grade: Mapped[Optional[Decimal]] = mapped_column(Exact)
     # Set when a coordinator put the person forward, rather than the person asking.
     nominated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     # Set when a programme coordinator approved beyond the country's allocation.

@@ -5,6 +5,7 @@ pass mark and, for intakes that take attendance, attendance reaches the intake's
 Assessments without a score count as zero in the weighted grade.
 """
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -14,6 +15,7 @@ from lms.assessments.scoring import assessment_scores
 from lms.catalogue.models import Assessment, Lesson
 from lms.certificates.operations import issue_on_completion
 from lms.core.db import utcnow
+from lms.core.grades import exact, kept, shown
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
@@ -24,8 +26,8 @@ from lms.notifications.operations import notify
 @dataclass
 class Standing:
     enrolment: Enrolment
-    scores: dict[int, float | None] = field(default_factory=dict)  # by assessment id
-    weighted_grade: float = 0.0
+    scores: dict[int, Decimal | None] = field(default_factory=dict)  # by assessment id
+    weighted_grade: Decimal = Decimal(0)  # exact; compared with the pass mark unrounded
     lessons_done: int = 0
     lessons_required: int = 0
     sessions_held: int = 0
@@ -63,12 +65,13 @@ class Standing:
         return self.lessons_complete and self.grade_passes and self.attendance_met
 
 
-def weighted_grade(assessments: list[Assessment], scores: dict[int, float | None]) -> float:
-    total_weight = sum(assessment.weight for assessment in assessments)
+def weighted_grade(assessments: list[Assessment], scores: dict[int, Decimal | None]) -> Decimal:
+    total_weight = sum((exact(assessment.weight) for assessment in assessments), Decimal(0))
     if not total_weight:
-        return 0.0
-    earned = sum(assessment.weight * (scores.get(assessment.id) or 0) for assessment in assessments)
-    return round(earned / total_weight, 2)
+        return Decimal(0)
+    earned = sum((exact(assessment.weight) * exact(scores.get(assessment.id) or 0) for assessment in assessments),
+                 Decimal(0))
+    return earned / total_weight
 
 
 def standings(intake: Intake, enrolments: list[Enrolment],
@@ -79,16 +82,16 @@ def standings(intake: Intake, enrolments: list[Enrolment],
     ids = [enrolment.id for enrolment in enrolments]
     if assessments is None:
         assessments = list(db.session.scalars(
-            select(Assessment).where(Assessment.course_id == intake.course_id)
+            select(Assessment).where(Assessment.version_id == intake.course_version_id)
             .order_by(Assessment.module_id, Assessment.position)))
     scores = assessment_scores(ids)
     required = db.session.scalar(select(func.count()).select_from(Lesson).where(
-        Lesson.course_id == intake.course_id, Lesson.is_required.is_(True)))
+        Lesson.version_id == intake.course_version_id, Lesson.is_required.is_(True)))
     done = dict(db.session.execute(
         select(LessonProgress.enrolment_id, func.count())
         .join(Lesson, LessonProgress.lesson_id == Lesson.id)
         .where(LessonProgress.enrolment_id.in_(ids), LessonProgress.completed_at.is_not(None),
-               Lesson.is_required.is_(True))
+               Lesson.version_id == intake.course_version_id, Lesson.is_required.is_(True))
         .group_by(LessonProgress.enrolment_id)).all()) if ids else {}
     takes_attendance = intake.takes_attendance
     held = 0
@@ -107,7 +110,7 @@ def standings(intake: Intake, enrolments: list[Enrolment],
             enrolment=enrolment, scores=own, weighted_grade=weighted_grade(assessments, own),
             lessons_done=done.get(enrolment.id, 0), lessons_required=required,
             sessions_held=held, sessions_attended=attended_by.get(enrolment.id, 0),
-            pass_mark=intake.course.pass_mark,
+            pass_mark=intake.version.pass_mark,
             attendance_threshold=intake.attendance_threshold if takes_attendance else None,
         ))
     return result
@@ -128,10 +131,10 @@ def evaluate_completion(enrolment: Enrolment, by: User | None = None, current: S
     if not current.meets_completion:
         return False
     enrolment.move_to(EnrolmentState.COMPLETED, by=by, reason="Every completion condition met", at=utcnow())
-    enrolment.final_grade = current.weighted_grade
+    enrolment.final_grade = kept(current.weighted_grade)
     notify(enrolment.user,
            _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
-             course=enrolment.intake.course.title, grade=f"{current.weighted_grade:g}"),
+             course=enrolment.intake.course.title, grade=shown(current.weighted_grade)),
            mail_subject=_("Course completed"))
     issue_on_completion(enrolment)
     return True

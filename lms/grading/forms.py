@@ -1,6 +1,6 @@
 """Forms of the instructor's pages: rubric grading, quiz overrides, sessions and attendance."""
 from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, FloatField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField,
+from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
@@ -8,6 +8,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from lms.catalogue.models import RubricCriterion
 from lms.core.forms import BaseForm
+from lms.core.grades import shown
 from lms.enrolment.models import Enrolment, Intake
 
 
@@ -32,7 +33,7 @@ class GradeForm(BaseForm):
         fields = {
             criterion_field_name(criterion): RadioField(
                 criterion.title, coerce=int,
-                choices=[SelectChoice(level.id, f"{level.label} ({level.points:g})") for level in criterion.levels],
+                choices=[SelectChoice(level.id, f"{level.label} ({shown(level.points)})") for level in criterion.levels],
                 validators=[InputRequired(_l("Please choose a level for this criterion."))],
             )
             for criterion in rubric
@@ -48,7 +49,7 @@ class GradeForm(BaseForm):
 
 
 class OverrideForm(BaseForm):
-    score = FloatField(
+    score = DecimalField(
         _l("New score (0 to 100)"),
         validators=[InputRequired(_l("Please enter a score from 0 to 100.")),
                     NumberRange(min=0, max=100, message=_l("Please enter a score from 0 to 100."))],

@@ -1,5 +1,6 @@
 """Grading writes: rubric grades, quiz score overrides, sessions and attendance; audited, then completion."""
 from datetime import date, datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -9,6 +10,7 @@ from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.audit.operations import record
 from lms.catalogue.models import Assessment, RubricLevel
 from lms.core.db import utcnow
+from lms.core.grades import kept, shown
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standings
@@ -20,12 +22,12 @@ class NotGradable(Exception):
     """The work or attempt is not in a state that can be graded; the message says why."""
 
 
-def rubric_score(assessment: Assessment, levels: list[RubricLevel]) -> float:
+def rubric_score(assessment: Assessment, levels: list[RubricLevel]) -> Decimal:
     """The chosen levels' points over the best possible points, as a percentage."""
     maximum = assessment.max_rubric_points
     if not maximum:
-        return 0.0
-    return round(100 * sum(level.points for level in levels) / maximum, 2)
+        return Decimal(0)
+    return kept(100 * sum((level.points for level in levels), Decimal(0)) / maximum)
 
 
 def _rubric_rows(submission: Submission) -> dict[int, RubricScore]:
@@ -34,9 +36,9 @@ def _rubric_rows(submission: Submission) -> dict[int, RubricScore]:
 
 
 def _grade_snapshot(submission: Submission, rows: dict[int, RubricScore]) -> dict:
-    levels = [{"criterion": row.criterion.title, "level": row.level.label, "points": row.level.points}
+    levels = [{"criterion": row.criterion.title, "level": row.level.label, "points": _number(row.level.points)}
               for row in sorted(rows.values(), key=lambda row: row.criterion.position)]
-    return {"score": submission.score, "feedback": submission.feedback, "levels": levels}
+    return {"score": _number(submission.score), "feedback": submission.feedback, "levels": levels}
 
 
 def _chosen_levels(assessment: Assessment, level_ids: dict[int, int]) -> dict[int, RubricLevel]:
@@ -80,28 +82,33 @@ def grade_submission(submission: Submission, grader: User, level_ids: dict[int, 
     record(grader, "grade.changed", submission, before=before, after=_grade_snapshot(submission, rows))
     notify(submission.enrolment.user,
            _("Your assignment “%(title)s” has been graded: %(score)s%%.", title=submission.assessment.title,
-             score=f"{submission.score:g}"),
+             score=shown(submission.score)),
            link=link, mail_subject=_("Your assignment has been graded"))
     evaluate_completion(submission.enrolment, by=grader)
     db.session.flush()
     return submission
 
 
+def _number(value: Decimal | None) -> float | None:
+    """A score as the audit log keeps it: a JSON number, which holds the six kept places exactly."""
+    return None if value is None else float(value)
+
+
 def _override_snapshot(attempt: Attempt) -> dict:
-    return {"score": attempt.score, "override_score": attempt.override_score,
+    return {"score": _number(attempt.score), "override_score": _number(attempt.override_score),
             "override_reason": attempt.override_reason}
 
 
-def override_attempt(attempt: Attempt, by: User, score: float, reason: str, link: str | None = None) -> Attempt:
+def override_attempt(attempt: Attempt, by: User, score: Decimal, reason: str, link: str | None = None) -> Attempt:
     """Sets the score that counts for a submitted quiz attempt, with the reason kept."""
     if not attempt.is_submitted:
         raise NotGradable(_("This attempt has not been submitted yet."))
     before = _override_snapshot(attempt)
-    attempt.override_score, attempt.override_reason, attempt.override_by = score, reason, by
+    attempt.override_score, attempt.override_reason, attempt.override_by = kept(score), reason, by
     record(by, "grade.quiz_override", attempt, before=before, after=_override_snapshot(attempt), reason=reason)
     notify(attempt.enrolment.user,
            _("Your score for “%(title)s” (attempt %(number)d) was changed to %(score)s%%. Reason: %(reason)s",
-             title=attempt.assessment.title, number=attempt.number, score=f"{score:g}", reason=reason),
+             title=attempt.assessment.title, number=attempt.number, score=shown(score), reason=reason),
            link=link, mail_subject=_("Your quiz score was changed"))
     evaluate_completion(attempt.enrolment, by=by)
     db.session.flush()

@@ -101,7 +101,7 @@ def queue_size(intake: Intake) -> int:
 
 def course_assessments(intake: Intake) -> list[Assessment]:
     return list(db.session.scalars(
-        select(Assessment).join(Assessment.module).where(Assessment.course_id == intake.course_id)
+        select(Assessment).join(Assessment.module).where(Assessment.version_id == intake.course_version_id)
         .order_by(Module.position, Assessment.position)
     ))
 

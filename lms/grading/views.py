@@ -7,6 +7,7 @@ from lms.accounts.models import Role
 from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
+from lms.core.grades import shown
 from lms.core.permissions import role_required
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
@@ -109,7 +110,7 @@ def override_attempt(attempt_id: int):
             return _render_attempts(intake, enrolment), 409
         db.session.commit()
         flash(_("The score of attempt %(number)d was changed to %(score)s%%.", number=attempt.number,
-                score=f"{form.score.data:g}"), "success")
+                score=shown(form.score.data)), "success")
         return redirect(url_for("grading.show_attempts", intake_id=intake.id, enrolment_id=enrolment.id))
     return _render_attempts(intake, enrolment, failed=form, failed_id=attempt.id), 400
 
@@ -137,8 +138,8 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
     for row in book.rows:
         standing, user = row.standing, row.enrolment.user
         cells = [user.full_name, user.email, user.country.name if user.country else "", row.enrolment.state.value,
-                 *[standing.scores.get(assessment.id) for assessment in book.assessments],
-                 standing.weighted_grade, standing.pass_mark, labels[standing.result],
+                 *[shown(standing.scores.get(assessment.id)) for assessment in book.assessments],
+                 shown(standing.weighted_grade), standing.pass_mark, labels[standing.result],
                  standing.lessons_done, standing.lessons_required]
         if book.takes_attendance:
             cells.append(standing.attendance_rate)

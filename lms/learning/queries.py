@@ -36,7 +36,7 @@ def study_outline(enrolment: Enrolment) -> StudyOutline:
 
 def _resume_lesson(enrolment: Enrolment, progress: dict[int, LessonProgress]) -> Lesson | None:
     """The lesson last opened if it is not done yet, else the first lesson not done."""
-    lessons = enrolment.intake.course.lessons
+    lessons = enrolment.intake.version.lessons
     open_lessons = [lesson for lesson in lessons if not (progress.get(lesson.id) and progress[lesson.id].is_done)]
     viewed = [progress[lesson.id] for lesson in open_lessons if lesson.id in progress]
     if viewed:

@@ -26,7 +26,7 @@ def _load(enrolment_id: int):
 
 def _lesson_of(enrolment, lesson_id: int) -> Lesson:
     lesson = db.session.get(Lesson, lesson_id, options=[defer(Lesson.body_markdown)])  # the page shows body_html
-    if lesson is None or lesson.course_id != enrolment.intake.course_id:
+    if lesson is None or lesson.version_id != enrolment.intake.course_version_id:
         abort(404)
     return lesson
 
@@ -36,6 +36,7 @@ def _lesson_of(enrolment, lesson_id: int) -> Lesson:
 def show_intake(enrolment_id: int):
     enrolment = _load(enrolment_id)
     return render_template("learning/intake.html", enrolment=enrolment, course=enrolment.intake.course,
+                           modules=enrolment.intake.version.modules,
                            outline=study_outline(enrolment), standing=standing(enrolment))
 
 

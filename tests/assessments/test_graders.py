@@ -1,4 +1,6 @@
 """The graders: one per question type, from (spec, answer) to (fraction, feedback), never raising."""
+from decimal import Decimal
+
 import pytest
 
 from lms.assessments.graders import GRADERS, grade, normalise_text, parse_number
@@ -35,20 +37,24 @@ def test_single_choice_scores_the_correct_option_only():
     assert grade(QuestionType.SINGLE, SINGLE, 2)[0] == 0.0
 
 
+ONE_THIRD, TWO_THIRDS = Decimal(1) / 3, Decimal(2) / 3
+
+
 @pytest.mark.parametrize("chosen,fraction", [
     ([0, 1, 3], 1.0),  # every correct option
-    ([0, 1], 2 / 3),  # two of three correct
-    ([0], 1 / 3),
-    ([0, 1, 3, 2], 2 / 3),  # all correct, one wrong
+    ([0, 1], TWO_THIRDS),  # two of three correct
+    ([0], ONE_THIRD),
+    ([0, 1, 3, 2], TWO_THIRDS),  # all correct, one wrong
     ([0, 2], 0.0),  # one right, one wrong
     ([0, 2, 4], 0.0),  # floored at 0, never negative
     ([2, 4], 0.0),
-    ([0, 1, 3, 2, 4], 1 / 3),  # everything ticked
-    ([0, 0, 0], 1 / 3),  # repeats count once
-    ([0, 1, 99, -1, "3"], 2 / 3),  # unknown positions are ignored
+    ([0, 1, 3, 2, 4], ONE_THIRD),  # everything ticked
+    ([0, 0, 0], ONE_THIRD),  # repeats count once
+    ([0, 1, 99, -1, "3"], TWO_THIRDS),  # unknown positions are ignored
 ])
 def test_multiple_choice_gives_partial_credit(chosen, fraction):
-    assert grade(QuestionType.MULTIPLE, MULTIPLE, chosen)[0] == pytest.approx(fraction)
+    # Exact decimals: a third is the same third however the score is later added up.
+    assert grade(QuestionType.MULTIPLE, MULTIPLE, chosen)[0] == fraction
 
 
 def test_multiple_choice_feedback_counts_right_and_wrong_choices():

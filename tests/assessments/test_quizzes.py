@@ -14,9 +14,10 @@ from lms.accounts.models import Role
 from lms.assessments import quizzes
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import quiz_scores
-from lms.catalogue.models import (Area, Assessment, AssessmentKind, Course, GradingMethod, Lesson, Module, Question,
+from lms.catalogue.models import (AnswerDisplay, Area, Assessment, AssessmentKind, Course, CourseVersion, GradingMethod, Lesson, Module, Question,
                                   QuestionType, Subject)
 from lms.core.db import utcnow
+from lms.core.grades import shown
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from tests.conftest import post_form, sign_in
@@ -62,12 +63,13 @@ def make_course(*, with_required_lesson: bool = True, pass_mark: int = 60) -> tu
     course = Course(slug=slug, title="Quiz test course", title_zh="测验课程", version=1, subject=Subject.TECHNOLOGY,
                     area=Area.INFRASTRUCTURE, hours=2, pass_mark=pass_mark, summary="For tests.", objectives=[],
                     content_hash="0" * 64)
-    module = Module(course=course, slug="only", title="Only module", position=1)
+    version = CourseVersion(course=course, number=1, content_hash="0" * 64, pass_mark=pass_mark)
+    module = Module(course=course, version=version, slug="only", title="Only module", position=1)
     db.session.add(course)
     db.session.flush()
     if with_required_lesson:
         # An unfinished required lesson keeps the course from completing while quizzes are taken.
-        module.lessons.append(Lesson(course_id=course.id, slug="reading", title="Reading", position=1, minutes=5,
+        module.lessons.append(Lesson(course_id=course.id, version=version, slug="reading", title="Reading", position=1, minutes=5,
                                      is_required=True, body_markdown="Text", body_html="<p>Text</p>"))
     return course, module
 
@@ -75,7 +77,7 @@ def make_course(*, with_required_lesson: bool = True, pass_mark: int = 60) -> tu
 def make_quiz(module: Module, questions: list[dict] = MARKER_QUESTIONS, *, attempts: int = 0,
               time_limit: int = 0, grading: GradingMethod = GradingMethod.HIGHEST, late_policy: str = "zero",
               shuffle: bool = False, title: str = "Marker quiz") -> Assessment:
-    quiz = Assessment(course=module.course, module=module, slug=f"quiz-{next(_slugs)}", kind=AssessmentKind.QUIZ,
+    quiz = Assessment(course=module.course, version=module.version, module=module, slug=f"quiz-{next(_slugs)}", kind=AssessmentKind.QUIZ,
                       title=title, position=len(module.assessments) + 1, weight=10, pass_mark=60,
                       attempts_allowed=attempts, time_limit_minutes=time_limit, grading_method=grading,
                       late_policy=late_policy, shuffle_options=shuffle)
@@ -279,18 +281,20 @@ def submit_direct(setup: Setup, right_statements: int) -> Attempt:
 
 
 @pytest.mark.parametrize("method,expected", [
-    (GradingMethod.HIGHEST, 100.0), (GradingMethod.LAST, 25.0), (GradingMethod.AVERAGE, 58.33),
+    (GradingMethod.HIGHEST, "100"), (GradingMethod.LAST, "25"), (GradingMethod.AVERAGE, "58.33"),
 ])
 def test_the_grading_method_picks_the_score_that_counts(client, db_session, method, expected):
     setup = make_setup(db_session, questions=true_false_questions(), grading=method, attempts=3)
     scores = [submit_direct(setup, right).score for right in (2, 4, 1)]
     assert scores == [50.0, 100.0, 25.0]
     attempts = quizzes.attempts_of(setup.enrolment, setup.quiz)
-    assert quizzes.counting_score(setup.quiz, attempts) == expected
-    assert quiz_scores([setup.enrolment.id]) == {(setup.enrolment.id, setup.quiz.id): expected}
+    # Kept exact (the average of three is a third of a sum), shown rounded once.
+    assert shown(quizzes.counting_score(setup.quiz, attempts)) == expected
+    assert {key: shown(value) for key, value in quiz_scores([setup.enrolment.id]).items()} == {
+        (setup.enrolment.id, setup.quiz.id): expected}
     db_session.flush()
     sign_in(client, setup.trainee)
-    assert f"The score that counts: {expected:g}%" in client.get(setup.quiz_url).get_data(as_text=True)
+    assert f"The score that counts: {expected}%" in client.get(setup.quiz_url).get_data(as_text=True)
 
 
 # Shuffling
@@ -518,6 +522,7 @@ def test_posts_without_the_csrf_token_are_refused(client, db_session, setup):
 # Correct answers stay on the server until the attempt is submitted
 
 def test_no_correct_answer_reaches_the_browser_before_submission(client, db_session, setup):
+    setup.quiz.answers_shown = AnswerDisplay.AFTER_EACH_ATTEMPT  # so that the result page shows them
     sign_in(client, setup.trainee)
     intro = client.get(setup.quiz_url).get_data(as_text=True)
     for marker in LEAK_MARKERS:

@@ -6,6 +6,7 @@
 (b) The programme coordinator changes an allocation and downloads the PDF report.
 (c) A country coordinator's approval is refused by the quota, with the message a person needs.
 (d) Registering, asking to join and approving a request with the keyboard alone.
+(e) An admin imports a course from a ZIP: the errors as path:line, then the plan, then applied.
 
 Elements are found by their role and label, as a screen reader announces them. Every main page a
 journey passes is checked with axe-core and photographed into test-artifacts/screenshots/. The
@@ -491,3 +492,50 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     tab_to(page, page.get_by_role("navigation", name="Status").get_by_role("link", name="Approved"))
     keyboard.press("Enter")
     expect(page.get_by_role("row").filter(has_text=name).filter(has_text=course)).to_have_count(1)
+
+
+def test_e_an_admin_imports_a_course_from_a_zip_after_reading_the_errors_and_the_plan(page: Page, tmp_path):
+    import zipfile
+
+    from tests.catalogue.course_tree import write_course
+
+    slug = f"web-import-{secrets.token_hex(3)}"
+    folder = write_course(tmp_path, slug)
+
+    def archive(name: str) -> Path:
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+            for file in sorted(folder.rglob("*")):
+                if file.is_file():
+                    out.write(file, f"{slug}/{file.relative_to(folder).as_posix()}")
+        return path
+
+    manifest = folder / "course.yaml"
+    good = manifest.read_text(encoding="utf-8")
+    manifest.write_text(good.replace("hours: 10", "hours: ten"), encoding="utf-8")
+    broken = archive("broken.zip")
+    manifest.write_text(good, encoding="utf-8")
+    fixed = archive("fixed.zip")
+
+    sign_in(page, "admin@demo.test")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import a course").click()
+    expect(page.get_by_role("heading", name="Import a course", level=1)).to_be_visible()
+    look(page, "e1-import")
+
+    # An invalid course: the problem with its path and line, nothing imported.
+    page.get_by_label("Course archive (.zip)").set_input_files(str(broken))
+    page.get_by_role("button", name="Check the archive").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"{slug}/course.yaml:6: 'hours' must be a whole number")
+    look(page, "e2-import-errors")
+
+    # The corrected course: the plan, then applied.
+    page.get_by_label("Course archive (.zip)").set_input_files(str(fixed))
+    page.get_by_role("button", name="Check the archive").click()
+    expect(page.get_by_role("heading", name="The plan")).to_be_visible()
+    expect(page.get_by_text(f"{slug}: new course, version 1")).to_be_visible()
+    look(page, "e3-import-plan")
+    page.get_by_role("button", name="Apply this plan").click()
+    expect(page.get_by_role("heading", name="Versions of Test Course", level=1)).to_be_visible()
+    expect(page.get_by_text("Imported: 1 new, 0 with a new version, 0 unchanged.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Version 1 current")).to_be_visible()
+    look(page, "e4-course-versions")

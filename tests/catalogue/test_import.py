@@ -1,11 +1,11 @@
-"""Importing courses from files: idempotent, updates in place, all or nothing, clear errors."""
+"""Importing courses from files: idempotent, a new version for each change, all or nothing, clear errors."""
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import func, select
 
 from lms.catalogue.course_files import CourseTreeInvalid, read_tree
-from lms.catalogue.models import Assessment, Course, Lesson, Question
+from lms.catalogue.models import Course, Lesson, Question, RubricLevel
 from lms.catalogue.operations import import_courses
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.learning.models import LessonProgress
@@ -39,50 +39,52 @@ def test_importing_the_shipped_catalogue_again_changes_nothing(app, db_session):
     assert len(result.unchanged) >= 6
 
 
-def test_an_edited_lesson_is_updated_in_place_and_keeps_progress(tmp_path, db_session):
+def test_an_edited_lesson_makes_a_new_version_and_the_old_lesson_keeps_its_progress(tmp_path, db_session):
     folder = write_course(tmp_path)
     import_courses(read_tree(tmp_path))
     course = db_session.scalar(select(Course).where(Course.slug == "test-course"))
-    lesson = db_session.scalar(select(Lesson).where(Lesson.course_id == course.id, Lesson.slug == "intro"))
+    lesson = course.current_version.lessons[0]
     enrolment = Enrolment(intake=make_intake(course=course), user=make_user(), state=EnrolmentState.ACTIVE)
     db_session.add(LessonProgress(enrolment=enrolment, lesson=lesson, completed_at=datetime.now(timezone.utc)))
     db_session.flush()
-    lesson_id = lesson.id
+    lesson_id, old_html = lesson.id, lesson.body_html
 
     path = folder / "lessons" / "intro.md"
     path.write_text(path.read_text().replace("Some **text**.", "Revised text with a table.\n\n| a | b |\n|---|---|\n| 1 | 2 |"))
-    manifest = folder / "course.yaml"
-    manifest.write_text(manifest.read_text().replace("version: 1", "version: 2"))
     result = import_courses(read_tree(tmp_path))
 
     assert result.updated == ["test-course"]
     db_session.expire_all()
-    lesson = db_session.get(Lesson, lesson_id)
-    assert "Revised text" in lesson.body_html and "<table>" in lesson.body_html
-    assert lesson.course_id == course.id and course.version == 2
+    assert course.version == 2 and [v.number for v in course.versions] == [1, 2]
+    new_lesson = next(item for item in course.lessons if item.slug == "intro")
+    assert new_lesson.id != lesson_id and "<table>" in new_lesson.body_html
+    # The lesson the trainee studied is kept as it was, with the progress on it.
+    kept = db_session.get(Lesson, lesson_id)
+    assert kept.body_html == old_html and kept.version.number == 1
     progress = db_session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id)).all()
     assert [p.lesson_id for p in progress] == [lesson_id]
 
 
-def test_a_lesson_moved_to_another_module_keeps_its_identity(tmp_path, db_session):
+def test_a_lesson_moved_to_another_module_is_found_by_its_slug_in_the_new_version(tmp_path, db_session):
     folder = write_course(tmp_path)
     import_courses(read_tree(tmp_path))
-    old_id = db_session.scalar(select(Lesson.id).join(Course, Lesson.course_id == Course.id).where(
-        Course.slug == "test-course", Lesson.slug == "second"))
     manifest = folder / "course.yaml"
     manifest.write_text(manifest.read_text().replace("      - second.md\n", "") + (
         "  - slug: another\n    title: Another module\n    lessons:\n      - second.md\n"))
     import_courses(read_tree(tmp_path))
     db_session.expire_all()
-    lesson = db_session.get(Lesson, old_id)
+    course = db_session.scalar(select(Course).where(Course.slug == "test-course"))
+    lesson = next(item for item in course.lessons if item.slug == "second")
     assert lesson.module.slug == "another"
+    earlier = next(item for item in course.versions[0].lessons if item.slug == "second")
+    assert earlier.module.slug == "first"
 
 
-def test_edited_questions_and_rubric_levels_are_updated_and_removed_ones_deleted(tmp_path, db_session):
+def test_dropped_questions_and_changed_rubric_levels_are_retired_not_deleted(tmp_path, db_session):
     folder = write_course(tmp_path)
     import_courses(read_tree(tmp_path))
-    q1_id = db_session.scalar(select(Question.id).join(Question.assessment).join(Assessment.course).where(
-        Course.slug == "test-course", Question.key == "q1"))
+    old_question_ids = set(db_session.scalars(select(Question.id)))
+    old_level_ids = set(db_session.scalars(select(RubricLevel.id)))
     quiz = folder / "assessments" / "check.yaml"
     text = quiz.read_text()
     quiz.write_text(text[: text.index("  - id: q2")].replace("Pick one", "Pick the right one"))
@@ -92,9 +94,14 @@ def test_edited_questions_and_rubric_levels_are_updated_and_removed_ones_deleted
     db_session.expire_all()
     course = db_session.scalar(select(Course).where(Course.slug == "test-course"))
     assessment = next(a for a in course.assessments if a.slug == "check")
-    assert [(q.id, q.prompt) for q in assessment.questions] == [(q1_id, "Pick the right one")]
+    assert [(q.key, q.prompt) for q in assessment.questions] == [("q1", "Pick the right one")]
     essay_rubric = next(a for a in course.assessments if a.slug == "essay").rubric
     assert [(level.label, level.points) for level in essay_rubric[0].levels] == [("Excellent", 12), ("Weak", 2)]
+    # Version 1 keeps every question and level it had.
+    assert old_question_ids <= set(db_session.scalars(select(Question.id)))
+    assert old_level_ids <= set(db_session.scalars(select(RubricLevel.id)))
+    first = next(a for a in course.versions[0].assessments if a.slug == "check")
+    assert [q.key for q in first.questions] == ["q1", "q2"]
 
 
 def test_markdown_is_rendered_and_sanitised(tmp_path, db_session):

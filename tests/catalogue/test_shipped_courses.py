@@ -2,7 +2,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from lms.catalogue.models import Area, AssessmentKind, Course, Module, QuestionType, Subject
+from lms.catalogue.models import Area, AssessmentKind, Course, CourseVersion, Module, QuestionType, Subject
 
 
 def test_six_courses_cover_every_subject_and_area_of_the_programme(db_session):
@@ -16,8 +16,9 @@ def test_six_courses_cover_every_subject_and_area_of_the_programme(db_session):
 
 def test_every_course_has_enough_modules_lessons_quizzes_and_an_assignment(db_session):
     courses = db_session.scalars(select(Course).options(
-        selectinload(Course.modules).selectinload(Module.lessons),
-        selectinload(Course.modules).selectinload(Module.assessments))).all()
+        selectinload(Course.current_version).selectinload(CourseVersion.modules).selectinload(Module.lessons),
+        selectinload(Course.current_version).selectinload(CourseVersion.modules).selectinload(Module.assessments)
+    )).all()
     for course in courses:
         assert len(course.modules) >= 3, course.slug
         assignments = []

@@ -131,13 +131,13 @@ def test_the_csv_has_the_same_numbers_as_numbers_and_defuses_formulas(client, in
     by_email = {row[1]: row for row in rows}
     assert set(by_email) == {"anan@example.org", "bopha@example.org", "formula@example.org"}
     # Still active, so below the pass mark "so far" (as on the page), not failed.
-    assert by_email["anan@example.org"][4:12] == ["80.0", "60.0", "", "", "70.0", "49.0", "60",
+    assert by_email["anan@example.org"][4:12] == ["80", "60", "", "", "70", "49", "60",
                                                   "below pass mark so far"]
-    assert by_email["bopha@example.org"][4:12] == ["100.0", "100.0", "90.0", "100.0", "50.0", "78.5", "60", "pass"]
+    assert by_email["bopha@example.org"][4:12] == ["100", "100", "90", "100", "50", "78.5", "60", "pass"]
     assert by_email["formula@example.org"][0] == "'" + FORMULA_NAME
-    assert by_email["formula@example.org"][9:12] == ["0.0", "60", "below pass mark so far"]
+    assert by_email["formula@example.org"][9:12] == ["0", "60", "below pass mark so far"]
     anan_line = next(line for line in text.splitlines() if "anan@example.org" in line)
-    assert anan_line == "Anan Partial,anan@example.org,Thailand,active,80.0,60.0,,,70.0,49.0,60,below pass mark so far,0,8"
+    assert anan_line == "Anan Partial,anan@example.org,Thailand,active,80,60,,,70,49,60,below pass mark so far,0,8"
 
 
 def test_a_face_to_face_gradebook_shows_attendance(client, intake, book):

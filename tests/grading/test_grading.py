@@ -1,6 +1,8 @@
 """The grading queue, rubric grading with history, quiz overrides, and who may reach the instructor's pages."""
 from datetime import timedelta
 
+from decimal import Decimal
+
 import pytest
 from sqlalchemy import select
 
@@ -9,6 +11,7 @@ from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.audit.models import AuditEntry
 from lms.catalogue.models import Assessment, AssessmentKind, Course, RubricCriterion, RubricLevel
 from lms.core.db import utcnow
+from lms.core.grades import shown
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.grading.models import RubricScore
@@ -69,12 +72,14 @@ def instructor_of(intake):
 
 
 def test_rubric_score_is_chosen_points_over_best_points():
-    criteria = [RubricCriterion(levels=[RubricLevel(points=4), RubricLevel(points=2)]),
-                RubricCriterion(levels=[RubricLevel(points=1), RubricLevel(points=3), RubricLevel(points=0)])]
+    criteria = [RubricCriterion(levels=[RubricLevel(points=Decimal(4)), RubricLevel(points=Decimal(2))]),
+                RubricCriterion(levels=[RubricLevel(points=Decimal(n)) for n in (1, 3, 0)])]
     assessment = Assessment(rubric=criteria)
-    assert rubric_score(assessment, [criteria[0].levels[1], criteria[1].levels[1]]) == 71.43  # 5 / 7
+    # Kept exact to a millionth of a percent, shown rounded once.
+    assert rubric_score(assessment, [criteria[0].levels[1], criteria[1].levels[1]]) == Decimal("71.428571")  # 5 / 7
     assert rubric_score(assessment, [criteria[0].levels[0], criteria[1].levels[1]]) == 100
-    assert rubric_score(assessment, [criteria[0].levels[1], criteria[1].levels[2]]) == 28.57  # 2 / 7
+    assert rubric_score(assessment, [criteria[0].levels[1], criteria[1].levels[2]]) == Decimal("28.571429")  # 2 / 7
+    assert shown(rubric_score(assessment, [criteria[0].levels[1], criteria[1].levels[1]])) == "71.43"
 
 
 def test_the_queue_lists_submitted_work_oldest_first(client, intake, assignment, course):
@@ -115,7 +120,7 @@ def test_grading_scores_stores_levels_returns_notifies_and_audits(client, intake
     response = grade(client, submission, levels, "Strong reforms; weak on demand.")
     assert response.status_code == 302 and response.headers["Location"] == f"/teach/intakes/{intake.id}/queue"
     assert submission.state is SubmissionState.RETURNED
-    assert submission.score == round(100 * (14 + 20 + 10 + 2 + 14) / 110, 2) == 54.55
+    assert submission.score == Decimal("54.545455")  # 60 / 110, kept to a millionth
     assert submission.feedback == "Strong reforms; weak on demand."
     assert submission.graded_by_id == instructor_of(intake).id and submission.graded_at is not None
     rows = db.session.scalars(select(RubricScore).where(RubricScore.submission_id == submission.id)).all()
@@ -123,7 +128,7 @@ def test_grading_scores_stores_levels_returns_notifies_and_audits(client, intake
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "grade.changed")).one()
     assert entry.object_type == "submission" and entry.object_id == submission.id
     assert entry.before == {"score": None, "feedback": None, "levels": []}
-    assert entry.after["score"] == 54.55 and entry.after["levels"][0] == {
+    assert entry.after["score"] == 54.545455 and entry.after["levels"][0] == {
         "criterion": "Gap analysis and targeting", "level": "Good", "points": 14}
     notification = db.session.scalars(select(Notification).where(Notification.user_id == enrolment.user_id)).one()
     assert "54.55%" in notification.message
