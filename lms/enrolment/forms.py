@@ -122,3 +122,14 @@ class IntakeForm(BaseForm):
     def validate_instructors(self, field):
         if any(value not in self._instructor_ids for value in field.data or []):
             raise ValidationError(_l("Please choose instructors from the list."))
+
+
+class BulkDecisionForm(BaseForm):
+    """One decision and one reason for every request ticked in the list."""
+    decision = RadioField(_l("Decision for the selected requests"), choices=DECISIONS,
+                          validators=[DataRequired(_l("Please choose a decision."))])
+    reason = StringField(_l("Reason (shown to each trainee)"), validators=[Length(max=1000)])
+    next = StringField(validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Decide the selected requests"))
+
+    validate_reason = DecisionForm.validate_reason

@@ -1,4 +1,6 @@
 """Asking to join an intake, coordinators' decisions and nominations, withdrawals."""
+from urllib.parse import parse_qsl, urlencode
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from lms.accounts.models import Role, User
+from lms.core.forms import parse_id
 from lms.core.permissions import role_required
 from lms.enrolment import bp, queries
 from lms.catalogue.models import Course
-from lms.enrolment.forms import (DecisionForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
+from lms.enrolment.bulk import decide_all, decision_message
+from lms.enrolment.forms import (BulkDecisionForm, DecisionForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
                                   WithdrawForm)
 from lms.enrolment.intakes import save_intake
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
@@ -17,7 +21,7 @@ from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nomi
 from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, may_place, nominate,
                                       reject_enrolment, request_enrolment, waitlist_enrolment, withdraw_enrolment)
 from lms.extensions import db
-from lms.programme.queries import country_figures, current_programme
+from lms.programme.queries import countries_without_coordinator, country_figures, current_programme
 from lms.programme.quota import people_holding_places
 
 DECIDERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR)
@@ -70,18 +74,59 @@ def withdraw(enrolment_id: int):
 @bp.route("/enrolments")
 @role_required(*DECIDERS)
 def list_enrolments():
-    state = request.args.get("state", EnrolmentState.REQUESTED.value)
-    try:
-        state = EnrolmentState(state)
-    except ValueError:
-        abort(400)
     country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
+    listing = queries.enrolment_listing(country_id)
+    listing.paginate()
     programme = current_programme()
     quota = country_figures(programme, country_id)[0] if programme and country_id else None
+    state = listing.chosen.get("state")
+    decidable = state in (EnrolmentState.REQUESTED.value, EnrolmentState.WAITLISTED.value)
+    bulk_form = BulkDecisionForm(formdata=None, next=urlencode(listing.state())) if decidable else None
     return render_template(
-        "enrolment/list.html", enrolments=queries.enrolments_in_state(state, country_id), state=state,
-        states=list(EnrolmentState), quota=quota,
+        "enrolment/list.html", listing=listing, state=EnrolmentState(state) if state else None,
+        states=list(EnrolmentState), quota=quota, bulk_form=bulk_form,
+        uncoordinated=countries_without_coordinator() if country_id is None else [],
     )
+
+
+def _back_to_list(next_query: str | None):
+    """The list as the coordinator left it: only its own query parameters are carried back."""
+    values = {key: value for key, value in parse_qsl(next_query or "")
+              if key in ("q", "sort", "page", *queries.ENROLMENT_FILTERS)}
+    return redirect(url_for("enrolment.list_enrolments", **values))
+
+
+@bp.route("/enrolments/decide", methods=["POST"])
+@role_required(*DECIDERS)
+def decide_selected():
+    form = BulkDecisionForm()
+    ids = [parse_id(value) for value in request.form.getlist("enrolment")]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return _back_to_list(form.next.data)
+    enrolments = list(db.session.scalars(select(Enrolment).where(Enrolment.id.in_([i for i in ids if i]))))
+    if any(not may_decide(current_user, enrolment) for enrolment in enrolments):
+        abort(404)
+    decision, reason = form.decision.data, form.reason.data or None
+    try:
+        decided = decide_all(enrolments, current_user, decision, reason)
+        db.session.commit()
+    except EnrolmentRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    except OperationalError:  # SQLite answers a simultaneous write this way
+        db.session.rollback()
+        flash(_busy_message(), "error")
+    else:
+        for enrolment in decided[:MESSAGES_SHOWN]:
+            flash(decision_message(decision, enrolment), "success")
+        if len(decided) > MESSAGES_SHOWN:
+            flash(_("… and %(count)d more.", count=len(decided) - MESSAGES_SHOWN), "success")
+    return _back_to_list(form.next.data)
+
+
+MESSAGES_SHOWN = 12
 
 
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
@@ -114,7 +159,7 @@ def decide_enrolment(enrolment_id: int):
             form.decision.errors = [_busy_message()]
             status = 409
         else:
-            flash(_("Decision saved for %(name)s.", name=enrolment.user.full_name), "success")
+            flash(decision_message(form.decision.data, enrolment), "success")
             return redirect(url_for("enrolment.list_enrolments"))
     elif form.errors:
         status = 400

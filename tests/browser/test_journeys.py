@@ -188,7 +188,7 @@ def test_a_trainee_goes_from_registration_to_a_verified_certificate(page: Page):
     page.get_by_role("radio", name="Approve: give a place").check()
     page.get_by_label("Reason (shown to the trainee)").fill("Network planning is central to the trainee's role.")
     page.get_by_role("button", name="Save the decision").click()
-    expect(page.get_by_role("status")).to_have_text(f"Decision saved for {name}.")
+    expect(page.get_by_role("status")).to_contain_text(f"Approved {name} for ")
     look(page, "a05-enrolments-after-decision")
     sign_out(page)
 
@@ -487,7 +487,7 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     expect(page.get_by_role("button", name="Save the decision")).to_be_focused()
     screenshot(page, "d02-decide-with-keyboard")
     keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_have_text(f"Decision saved for {name}.")
+    expect(page.get_by_role("status")).to_contain_text(f"Approved {name} for ")
     tab_to(page, page.get_by_role("navigation", name="Status").get_by_role("link", name="Approved"))
     keyboard.press("Enter")
     expect(page.get_by_role("row").filter(has_text=name).filter(has_text=course)).to_have_count(1)

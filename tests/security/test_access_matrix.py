@@ -53,6 +53,7 @@ ACCESS: dict[str, Access] = {
     "admin.list_outbox": Access(get=ADMIN),
     "admin.show_mail": Access(get=ADMIN),
     "admin.list_audit": Access(get=PROGRAMME_STAFF),
+    "admin.export_audit_csv": Access(get=PROGRAMME_STAFF),
     # Catalogue and API
     "catalogue.list_courses": Access(get=EVERYONE),
     "catalogue.show_course": Access(get=EVERYONE),
@@ -69,6 +70,7 @@ ACCESS: dict[str, Access] = {
     "enrolment.list_enrolments": Access(get=COORDINATORS),
     "enrolment.decide_enrolment": Access(get=frozenset({"coordinator", "programme"}),
                                          post=frozenset({"coordinator", "programme"})),
+    "enrolment.decide_selected": Access(post=COORDINATORS),
     "enrolment.nominate_trainee": Access(get=COORDINATORS, post=COORDINATORS),
     "enrolment.upload_nominations": Access(get=COORDINATORS, post=COORDINATORS),
     "enrolment.list_intakes": Access(get=PROGRAMME_STAFF),
