@@ -133,3 +133,8 @@ class BulkDecisionForm(BaseForm):
     submit = SubmitField(_l("Decide the selected requests"))
 
     validate_reason = DecisionForm.validate_reason
+
+
+class PromoteForm(BaseForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Give a place"))

@@ -14,6 +14,7 @@ from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
+from lms.enrolment.queries import waiting_in_order
 from lms.extensions import db
 from lms.notifications.operations import notify
 from lms.programme import quota
@@ -185,10 +186,7 @@ def promote_waitlist(intake: Intake) -> list[Enrolment]:
     """Give freed places to the waiting list, longest waiting first, as far as quota and capacity allow.
 
     The system decides (no person is recorded as the actor): the place was freed, nobody chose whom."""
-    waiting = db.session.scalars(
-        select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
-        .order_by(Enrolment.decided_at, Enrolment.id)
-    ).all()
+    waiting = waiting_in_order(intake)
     # The waiting people's countries' allocations in id order, before the intake, as every approval does.
     quota.lock_allocations(intake.programme_id, {enrolment.user.country_id for enrolment in waiting})
     promoted = []

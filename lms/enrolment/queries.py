@@ -52,6 +52,13 @@ def intakes_taught_by(user: User, today: date | None = None) -> list[tuple[Intak
     return [(intake, IntakeCounts(counts[intake.id])) for intake in intakes]
 
 
+def waiting_in_order(intake: Intake) -> list[Enrolment]:
+    """The intake's waiting list in the order freed places are given: longest waiting first."""
+    return list(db.session.scalars(
+        select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
+        .options(joinedload(Enrolment.user)).order_by(Enrolment.decided_at, Enrolment.id)))
+
+
 def pending_requests(country_id: int | None = None, limit: int = 50) -> list[Enrolment]:
     """Requests awaiting a decision, oldest first; for one country or all."""
     query = (

@@ -13,16 +13,18 @@ from lms.core.permissions import role_required
 from lms.enrolment import bp, queries
 from lms.catalogue.models import Course
 from lms.enrolment.bulk import decide_all, decision_message
-from lms.enrolment.forms import (BulkDecisionForm, DecisionForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
+from lms.enrolment.forms import (BulkDecisionForm, DecisionForm, PromoteForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
                                   WithdrawForm)
 from lms.enrolment.intakes import save_intake
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
+from lms.enrolment.progress import trainee_progress, waiting_list
 from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nominate_all, read_rows
 from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, may_place, nominate,
                                       reject_enrolment, request_enrolment, waitlist_enrolment, withdraw_enrolment)
 from lms.extensions import db
 from lms.programme.queries import countries_without_coordinator, country_figures, current_programme
-from lms.programme.quota import people_holding_places
+from lms.programme.quota import people_holding_places, places_taken
+from lms.programme.quota import places_left as quota_places_left
 
 DECIDERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR)
 
@@ -170,6 +172,52 @@ def decide_enrolment(enrolment_id: int):
         allocation=programme.allocation_for(country), holding=people_holding_places(programme.id, country.id),
         can_override=current_user.role is Role.PROGRAMME_COORDINATOR,
     ), status
+
+
+@bp.route("/enrolments/<int:enrolment_id>/progress")
+@role_required(*DECIDERS)
+def follow_trainee(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    if not may_decide(current_user, enrolment):
+        abort(404)
+    return render_template("enrolment/progress.html", progress=trainee_progress(enrolment), enrolment=enrolment)
+
+
+@bp.route("/intakes/<int:intake_id>/waiting-list")
+@role_required(*DECIDERS)
+def show_waiting_list(intake_id: int):
+    intake = db.session.get(Intake, intake_id) or abort(404)
+    country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
+    return render_template("enrolment/waiting_list.html", intake=intake, waiting=waiting_list(intake, country_id),
+                           places_free=quota_places_left(intake.capacity, places_taken(intake)),
+                           form=PromoteForm())
+
+
+@bp.route("/enrolments/<int:enrolment_id>/promote", methods=["POST"])
+@role_required(*DECIDERS)
+def promote_from_waiting_list(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    if not may_decide(current_user, enrolment):
+        abort(404)
+    form = PromoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if enrolment.state is not EnrolmentState.WAITLISTED:
+        flash(_("%(name)s is no longer on the waiting list (status: %(state)s).", name=enrolment.user.full_name,
+                state=enrolment.state.label), "error")
+        return redirect(url_for("enrolment.show_waiting_list", intake_id=enrolment.intake_id))
+    try:
+        approve_enrolment(enrolment, current_user, form.reason.data or _("Promoted from the waiting list"))
+        db.session.commit()
+    except EnrolmentRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    except OperationalError:
+        db.session.rollback()
+        flash(_busy_message(), "error")
+    else:
+        flash(decision_message("approve", enrolment), "success")
+    return redirect(url_for("enrolment.show_waiting_list", intake_id=enrolment.intake_id))
 
 
 def _nomination_intakes():
