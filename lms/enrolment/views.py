@@ -8,11 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from lms.accounts.models import Role, User
+from lms.core import clock
+from lms.core.csv_export import csv_response, xlsx_response
 from lms.core.forms import parse_id
 from lms.core.permissions import role_required
 from lms.enrolment import bp, queries
 from lms.catalogue.models import Course
 from lms.enrolment.bulk import decide_all, decision_message
+from lms.enrolment.exports import trainee_table
 from lms.enrolment.forms import (BulkDecisionForm, DecisionForm, PromoteForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
                                   WithdrawForm)
 from lms.enrolment.intakes import save_intake
@@ -89,6 +92,23 @@ def list_enrolments():
         states=list(EnrolmentState), quota=quota, bulk_form=bulk_form,
         uncoordinated=countries_without_coordinator() if country_id is None else [],
     )
+
+
+EXPORT_LIMIT = 20_000
+
+
+@bp.route("/enrolments/export.<any(csv, xlsx):kind>")
+@role_required(*DECIDERS)
+def export_trainees(kind: str):
+    """The coordinator's own trainees (their country's; everyone's for programme coordinators), as filtered."""
+    country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
+    listing = queries.enrolment_listing(country_id)
+    enrolments = list(db.session.scalars(listing.sorted_query().limit(EXPORT_LIMIT)).unique())
+    header, rows = trainee_table(enrolments)
+    name = f"trainees-{current_user.country.code.lower() if country_id else 'all'}-{clock.today().isoformat()}"
+    if kind == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows, sheet=_("Trainees"))
+    return csv_response(f"{name}.csv", header, rows)
 
 
 def _back_to_list(next_query: str | None):
