@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
 from lms.accounts.queries import people_matching
 from lms.catalogue.models import Course
 from lms.core.listing import Filter, Listing, Sort
@@ -194,3 +194,16 @@ def enrolment_listing(country_id: int | None):
     ]
     return Listing("enrolment.list_enrolments", query, sorts, filters, search=people_matching,
                    search_label=_l("Name or e-mail"), default_sort="asked")
+
+
+NOMINATION_MATCHES = 20
+
+
+def trainees_to_nominate(search: str, by: User) -> list[User]:
+    """Trainees matching a name or e-mail whom `by` may place: their own country's, or anyone's."""
+    query = (select(User).where(User.role == Role.TRAINEE, User.is_active.is_(True), people_matching(search))
+             .options(joinedload(User.profile), joinedload(User.country)).order_by(User.full_name, User.id)
+             .limit(NOMINATION_MATCHES))
+    if by.role is Role.COUNTRY_COORDINATOR:
+        query = query.where(User.country_id == by.country_id)
+    return list(db.session.scalars(query))

@@ -21,7 +21,8 @@ from lms.enrolment.forms import (BulkDecisionForm, DecisionForm, PromoteForm, In
 from lms.enrolment.intakes import save_intake
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.enrolment.progress import trainee_progress, waiting_list
-from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nominate_all, read_rows
+from lms.enrolment.nomination_csv import (TEMPLATE_EXAMPLE, TEMPLATE_HEADER, NominationFileInvalid, check_rows,
+                                          nominate_all, read_rows)
 from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, may_place, nominate,
                                       reject_enrolment, request_enrolment, waitlist_enrolment, withdraw_enrolment)
 from lms.extensions import db
@@ -247,8 +248,10 @@ def _nomination_intakes():
 @bp.route("/enrolments/nominate", methods=["GET", "POST"])
 @role_required(*DECIDERS)
 def nominate_trainee():
-    form = NominationForm()
+    form = NominationForm(data={"email": request.args.get("email", "")[:254]} if request.method == "GET" else None)
     form.set_intakes(_nomination_intakes())
+    search = request.args.get("q", "").strip()[:100]
+    found = queries.trainees_to_nominate(search, current_user) if search else []
     status = 200
     if form.validate_on_submit():
         intake = db.session.get(Intake, int(form.intake.data))
@@ -271,7 +274,18 @@ def nominate_trainee():
                 return redirect(url_for("enrolment.list_enrolments", state="approved"))
     elif form.errors:
         status = 400
-    return render_template("enrolment/nominate.html", form=form, upload_form=None), status
+    return render_template("enrolment/nominate.html", form=form, upload_form=None, search=search,
+                           found=found), status
+
+
+@bp.route("/enrolments/nominate/template.csv")
+@role_required(*DECIDERS)
+def download_nomination_template():
+    """A file to fill in: the header row the upload reads, and one example row to overwrite."""
+    example = list(TEMPLATE_EXAMPLE)
+    if current_user.role is Role.COUNTRY_COORDINATOR:
+        example[-1] = current_user.country.code
+    return csv_response("nominations-template.csv", list(TEMPLATE_HEADER), [example])
 
 
 @bp.route("/enrolments/nominate/upload", methods=["GET", "POST"])

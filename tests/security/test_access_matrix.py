@@ -72,6 +72,7 @@ ACCESS: dict[str, Access] = {
                                          post=frozenset({"coordinator", "programme"})),
     "enrolment.decide_selected": Access(post=COORDINATORS),
     "enrolment.export_trainees": Access(get=COORDINATORS),
+    "enrolment.download_nomination_template": Access(get=COORDINATORS),
     "enrolment.follow_trainee": Access(get=frozenset({"coordinator", "programme"})),
     "enrolment.show_waiting_list": Access(get=COORDINATORS),
     "enrolment.promote_from_waiting_list": Access(post=frozenset({"coordinator", "programme"})),
