@@ -3,7 +3,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import COUNTRY_ROLES, Category, Gender, Role, TraineeProfile, User
+from lms.accounts.models import COUNTRY_ROLES, Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.audit.operations import record
 from lms.core.db import utcnow
@@ -12,12 +12,14 @@ from lms.notifications.operations import send_mail
 
 
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
-                     organisation: str, position: str, category: Category, gender: Gender | None) -> User:
+                     organisation: str, position: str, category: Category, gender: Gender | None,
+                     organisation_type: OrganisationType | None = None) -> User:
     user = User(
         email=email.lower(), password_hash=hash_password(password), role=Role.TRAINEE,
         full_name=full_name, native_name=native_name or None, country_id=country_id,
     )
-    user.profile = TraineeProfile(organisation=organisation, position=position, category=category, gender=gender)
+    user.profile = TraineeProfile(organisation=organisation, organisation_type=organisation_type, position=position,
+                                  category=category, gender=gender)
     db.session.add(user)
     db.session.flush()
     return user

@@ -16,7 +16,7 @@ STUDYING = (EnrolmentState.APPROVED, EnrolmentState.ACTIVE)
 def trainee_table(enrolments: list[Enrolment]) -> tuple[list[str], list[list]]:
     """Header and rows: name, organisation, position, category, course, intake, state, grade so far,
     completion date and certificate serial, one row an enrolment."""
-    header = [_("Name"), _("Name in own script"), _("E-mail"), _("Country"), _("Organisation"), _("Position"),
+    header = [_("Name"), _("Name in own script"), _("E-mail"), _("Country"), _("Organisation"), _("Type of organisation"), _("Position"),
               _("Category"), _("Course"), _("Intake"), _("Status"), _("Grade so far (%)"), _("Completed on"),
               _("Certificate serial")]
     grades: dict[int, float] = {}
@@ -38,7 +38,9 @@ def trainee_table(enrolments: list[Enrolment]) -> tuple[list[str], list[list]]:
         user, profile = enrolment.user, enrolment.user.profile
         rows.append([
             user.full_name, user.native_name or "", user.email, user.country.name if user.country else "",
-            profile.organisation if profile else "", profile.position if profile else "",
+            profile.organisation if profile else "",
+            str(profile.organisation_type.label) if profile and profile.organisation_type else "",
+            profile.position if profile else "",
             str(profile.category.label) if profile else "", enrolment.intake.course.title, enrolment.intake.title,
             str(enrolment.state.label), grades.get(enrolment.id, ""),
             enrolment.completed_at.date().isoformat() if enrolment.completed_at else "",

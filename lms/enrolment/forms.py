@@ -70,9 +70,10 @@ class NominationForm(BaseForm):
 class NominationUploadForm(BaseForm):
     intake = NominationForm.intake
     file = FileField(_l("CSV file"), description=_l(
-        "UTF-8 CSV with a header row: email, full_name, native_name, organisation, position, category, gender "
-        "(and country, for programme coordinators). Category is middle_manager, high_manager or technician; "
-        "gender is female, male, other or empty."))
+        "UTF-8 CSV with a header row: email, full_name, native_name, organisation, organisation_type, position, "
+        "category, gender (and country, for programme coordinators). Category is middle_manager, high_manager or "
+        "technician; organisation_type is government, business, education, other or empty; gender is female, "
+        "male, other or empty."))
     submit = SubmitField(_l("Check and nominate everyone"))
 
     set_intakes = NominationForm.set_intakes

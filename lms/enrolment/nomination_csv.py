@@ -9,7 +9,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.enrolment.models import Enrolment, Intake
 from lms.enrolment.operations import EnrolmentRefused, nominate
@@ -21,7 +21,7 @@ from lms.programme.models import Country
 MAX_ROWS = 500
 MAX_BYTES = 512 * 1024
 REQUIRED_COLUMNS = ("email", "full_name", "organisation", "position", "category")
-OPTIONAL_COLUMNS = ("native_name", "gender", "country")
+OPTIONAL_COLUMNS = ("native_name", "gender", "country", "organisation_type")
 LIMITS = {"email": 254, "full_name": 120, "native_name": 120, "organisation": 160, "position": 120}
 
 
@@ -52,9 +52,10 @@ def nominee_email(text: str) -> str:
     return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
 
 
-TEMPLATE_HEADER = ("email", "full_name", "native_name", "organisation", "position", "category", "gender", "country")
+TEMPLATE_HEADER = ("email", "full_name", "native_name", "organisation", "organisation_type", "position", "category",
+                   "gender", "country")
 TEMPLATE_EXAMPLE = ("somchai.w@example.org", "Somchai Wongsawat", "สมชาย วงศ์สวัสดิ์", "National telecom regulator",
-                    "Spectrum engineer", "technician", "male", "TH")
+                    "government", "Spectrum engineer", "technician", "male", "TH")
 
 
 def _dialect(text: str) -> str:
@@ -155,6 +156,9 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
     if row.get("category") and row["category"] not in {member.value for member in Category}:
         errors.append(RowError(number, "category", _("must be middle_manager, high_manager or technician"),
                                row["category"]))
+    if row.get("organisation_type") and row["organisation_type"] not in {member.value for member in OrganisationType}:
+        errors.append(RowError(number, "organisation_type", _("must be government, business, education, other or empty"),
+                               row["organisation_type"]))
     if row.get("gender") and row["gender"] not in {member.value for member in Gender}:
         errors.append(RowError(number, "gender", _("must be female, male, other or empty"), row["gender"]))
     if by.role is Role.COUNTRY_COORDINATOR:
@@ -224,6 +228,8 @@ def _create_trainee(values: dict) -> User:
                 full_name=values["full_name"], native_name=values.get("native_name") or None,
                 country_id=values["country_id"])
     user.profile = TraineeProfile(organisation=values["organisation"], position=values["position"],
+                                  organisation_type=(OrganisationType(values["organisation_type"])
+                                                     if values.get("organisation_type") else None),
                                   category=Category(values["category"]),
                                   gender=Gender(values["gender"]) if values.get("gender") else None)
     db.session.add(user)

@@ -30,7 +30,7 @@ def test_the_template_downloads_and_uploads_back_as_it_is(client, db_session, in
     template = client.get("/enrolments/nominate/template.csv")
     assert template.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(template.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:5] == ["email", "full_name", "native_name", "organisation", "position"] and rows[1][-1] == "TH"
+    assert rows[0][:5] == ["email", "full_name", "native_name", "organisation", "organisation_type"] and rows[1][-1] == "TH"
     response = upload(client, intake, template.get_data(as_text=True))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db_session.scalar(select(User).where(User.email == rows[1][0])).native_name == rows[1][2]
@@ -85,3 +85,15 @@ def test_a_coordinator_finds_a_trainee_by_name_and_nominates_her(client, db_sess
                          follow_redirects=True)
     assert "Chea Sophea now has a place" in response.get_data(as_text=True)
     assert db_session.scalar(select(Enrolment).where(Enrolment.user_id == chea.id)).state is EnrolmentState.APPROVED
+
+
+def test_the_csv_records_the_organisation_type_and_refuses_an_unknown_one(client, db_session, intake):
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    page = html.unescape(upload(client, intake, "email,full_name,organisation,organisation_type,position,category\n"
+                                                "a@example.org,A,Uni,university,Lecturer,technician\n").get_data(as_text=True))
+    assert 'must be government, business, education, other or empty (the file says "university")' in page
+    response = upload(client, intake, "email,full_name,organisation,organisation_type,position,category\n"
+                                      "a@example.org,A,Chulalongkorn University,education,Lecturer,technician\n")
+    assert response.status_code == 302
+    created = db_session.scalar(select(User).where(User.email == "a@example.org"))
+    assert created.profile.organisation_type.value == "education"
