@@ -98,9 +98,19 @@ def list_enrolments():
 EXPORT_LIMIT = 20_000
 
 
-@bp.route("/enrolments/export.<any(csv, xlsx):kind>")
+@bp.route("/enrolments/export.csv")
 @role_required(*DECIDERS)
-def export_trainees(kind: str):
+def export_trainees_csv():
+    return _export_trainees("csv")
+
+
+@bp.route("/enrolments/export.xlsx")
+@role_required(*DECIDERS)
+def export_trainees_xlsx():
+    return _export_trainees("xlsx")
+
+
+def _export_trainees(kind: str):
     """The coordinator's own trainees (their country's; everyone's for programme coordinators), as filtered."""
     country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
     listing = queries.enrolment_listing(country_id)
