@@ -104,7 +104,8 @@ def register(page: Page, *, email: str, name: str, native: str, country: str, or
     page.get_by_label("Full name (Latin script)").fill(name)
     page.get_by_label("Name in your own script (optional)").fill(native)
     page.get_by_label("Country").select_option(label=country)
-    page.get_by_label("Organisation").fill(organisation)
+    page.get_by_label("Organisation", exact=True).fill(organisation)
+    page.get_by_label("Type of organisation").select_option(label="Ministry or regulator")
     page.get_by_label("Position").fill(position)
     page.get_by_label("Category").select_option(label=category)
     page.get_by_label("Gender (optional)").select_option(label=gender)
@@ -434,7 +435,7 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     skip_to_content(page)
     fields = [("E-mail", email), ("Full name (Latin script)", name), ("Name in your own script (optional)", native),
               ("Country", "Viet"), ("Organisation", "Ministry of Information and Communications"),
-              ("Position", "Radio network engineer"), ("Category", "Tech"), ("Gender (optional)", "M"),
+              ("Type of organisation", "Min"), ("Position", "Radio network engineer"), ("Category", "Tech"), ("Gender (optional)", "M"),
               ("Password", PASSWORD), ("Repeat the password", PASSWORD)]
     for label, typed in fields:
         keyboard.press("Tab")
@@ -442,6 +443,7 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
         keyboard.type(typed)
     assert chosen(page.get_by_label("Country")) == "Viet Nam"
     assert chosen(page.get_by_label("Category")) == "Technician"
+    assert chosen(page.get_by_label("Type of organisation")) == "Ministry or regulator"
     assert chosen(page.get_by_label("Gender (optional)")) == "Male"
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Create account")).to_be_focused()
