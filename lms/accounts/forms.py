@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
 
-from lms.accounts.models import Category, Gender, Role, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, User
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from lms.core.forms import BaseForm, no_hidden_characters, parse_id
 from lms.extensions import db
@@ -80,6 +80,12 @@ class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
         _l("Organisation"),
         validators=[DataRequired(_l("Please enter your organisation.")), Length(max=160), _no_control_characters],
     )
+    organisation_type = SelectField(
+        _l("Type of organisation"),
+        choices=[SelectChoice("", _l("Choose the type")), *_enum_choices(OrganisationType)],
+        validate_choice=False,
+        description=_l("The programme reports how government, businesses and educational institutions take part."),
+    )
     position = StringField(
         _l("Position"),
         validators=[DataRequired(_l("Please enter your position.")), Length(max=120), _no_control_characters],
@@ -103,6 +109,10 @@ class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
 
     def validate_gender(self, field):
         if field.data and field.data not in {member.value for member in Gender}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def validate_organisation_type(self, field):
+        if field.data and field.data not in {member.value for member in OrganisationType}:
             raise ValidationError(_l("Please choose one of the options."))
 
 

@@ -54,6 +54,23 @@ class Category(enum.Enum):
         }[self]
 
 
+class OrganisationType(enum.Enum):
+    """Who took part: the Declaration asks for government, businesses and educational institutions."""
+    GOVERNMENT = "government"
+    BUSINESS = "business"
+    EDUCATION = "education"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {
+            OrganisationType.GOVERNMENT: _l("Ministry or regulator"),
+            OrganisationType.BUSINESS: _l("Operator or other business"),
+            OrganisationType.EDUCATION: _l("Educational institution"),
+            OrganisationType.OTHER: _l("Other organisation"),
+        }[self]
+
+
 class Gender(enum.Enum):
     FEMALE = "female"
     MALE = "male"
@@ -140,6 +157,8 @@ class User(UserMixin, db.Model):
 class TraineeProfile(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
     organisation: Mapped[str] = mapped_column(String(160))
+    organisation_type: Mapped[Optional[OrganisationType]] = mapped_column(
+        enum_column(OrganisationType))  # None: not given (profiles made before it was asked)
     position: Mapped[str] = mapped_column(String(120))
     category: Mapped[Category] = mapped_column(enum_column(Category))
     gender: Mapped[Optional[Gender]] = mapped_column(enum_column(Gender))

@@ -2,7 +2,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import COUNTRY_ROLES, Category, Gender, Role, TraineeProfile, User
+from lms.accounts.models import COUNTRY_ROLES, Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_confirmation_token, make_reset_token
 from lms.audit.operations import record
 from lms.core.db import utcnow
@@ -12,7 +12,8 @@ from lms.notifications.operations import send_mail
 
 
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
-                     organisation: str, position: str, category: Category, gender: Gender | None) -> User | None:
+                     organisation: str, position: str, category: Category, gender: Gender | None,
+                     organisation_type: OrganisationType | None = None) -> User | None:
     """A new trainee account that works once its address is confirmed; None if the address had one already.
 
     Either way one mail goes to the address and the person registering learns nothing about it: the
@@ -29,7 +30,8 @@ def register_trainee(*, email: str, password: str, full_name: str, native_name: 
         email=email, password_hash=password_hash, role=Role.TRAINEE, full_name=full_name,
         native_name=native_name or None, country_id=country_id, email_confirmed_at=None,
     )
-    user.profile = TraineeProfile(organisation=organisation, position=position, category=category, gender=gender)
+    user.profile = TraineeProfile(organisation=organisation, organisation_type=organisation_type, position=position,
+                                  category=category, gender=gender)
     db.session.add(user)
     db.session.flush()
     record(user, "user.registered", user)

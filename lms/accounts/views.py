@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.accounts import bp, limits
 from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
                                 LoginForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
-from lms.accounts.models import Category, Gender, User
+from lms.accounts.models import Category, Gender, OrganisationType, User
 from lms.accounts.operations import confirm_email as confirm_email_of
 from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
                                      set_password)
@@ -63,6 +63,7 @@ def register():
             native_name=form.native_name.data, country_id=int(form.country.data),
             organisation=form.organisation.data, position=form.position.data,
             category=Category(form.category.data), gender=Gender(form.gender.data) if form.gender.data else None,
+            organisation_type=OrganisationType(form.organisation_type.data) if form.organisation_type.data else None,
         )
         db.session.commit()
         deliver_outbox()

@@ -1,6 +1,9 @@
 """The admin's pages: users and roles, the outbox, the audit log."""
+from urllib.parse import parse_qsl, urlencode
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -11,27 +14,53 @@ from lms.accounts.operations import update_user
 from lms.accounts.queries import people_matching
 from lms.admin import bp
 from lms.audit.models import AuditEntry
+from lms.audit.queries import as_text, audit_listing, readable
+from lms.core.csv_export import csv_response
+from lms.core.listing import Filter, Listing, Sort
 from lms.core.paging import PAGE_SIZE, page_count, requested_page
 from lms.core.permissions import role_required
 from lms.extensions import db
 from lms.notifications.models import OutboxMail
+from lms.programme.models import Country
+from lms.programme.queries import countries_without_coordinator
+
+
+USER_LIST_KEYS = ("q", "role", "country", "status", "sort", "page")
+
+
+def user_listing() -> Listing:
+    query = select(User).outerjoin(User.country).options(joinedload(User.country))
+    countries = db.session.execute(select(Country.id, Country.name).order_by(Country.name)).all()
+    filters = [
+        Filter("role", _l("Role"), [(role.value, role.label) for role in Role],
+               lambda q, value: q.where(User.role == Role(value)), all_label=_l("All roles")),
+        Filter("country", _l("Country"), [(str(id_), name) for id_, name in countries] + [("none", _l("No country"))],
+               lambda q, value: q.where(User.country_id.is_(None) if value == "none" else User.country_id == int(value)),
+               all_label=_l("Every country")),
+        Filter("status", _l("Status"), [("active", _l("active")), ("deactivated", _l("deactivated"))],
+               lambda q, value: q.where(User.is_active.is_(value == "active")), all_label=_l("Any status")),
+    ]
+    sorts = [Sort("name", _l("Name"), (User.full_name, User.id)), Sort("email", _l("E-mail"), (User.email,)),
+             Sort("role", _l("Role"), (User.role, User.full_name, User.id)),
+             Sort("country", _l("Country"), (Country.name, User.full_name, User.id)),
+             Sort("registered", _l("Registered"), (User.created_at, User.id))]
+    return Listing("admin.list_users", query, sorts, filters, search=people_matching,
+                   search_label=_l("Name or e-mail"))
 
 
 @bp.route("/users")
 @role_required(Role.ADMIN)
 def list_users():
-    query = select(User).options(joinedload(User.country)).order_by(User.full_name)
-    search = request.args.get("q", "").strip()[:100]
-    if search:
-        query = query.where(people_matching(search))
-    role = request.args.get("role", "")
-    if role in {member.value for member in Role}:
-        query = query.where(User.role == Role(role))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    page = requested_page()
-    users = db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("admin/users.html", users=users, search=search, role=role, roles=list(Role),
-                           page=page, pages=page_count(total), total=total)
+    listing = user_listing()
+    listing.paginate()
+    return render_template("admin/users.html", listing=listing, back=urlencode(listing.state()),
+                           uncoordinated=countries_without_coordinator())
+
+
+def _back_to_users(back: str | None):
+    """The user list as the admin left it: search, filters, sort and page survive a save."""
+    values = {key: value for key, value in parse_qsl(back or "") if key in USER_LIST_KEYS}
+    return redirect(url_for("admin.list_users", **values))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -51,13 +80,15 @@ def edit_user(user_id: int):
                         reset_two_factor=form.reset_two_factor.data)
             db.session.commit()
             flash(_("Saved the changes to %(name)s.", name=user.full_name), "success")
-            return redirect(url_for("admin.list_users"))
+            return _back_to_users(request.args.get("back"))
     history = db.session.scalars(
         select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.object_id == user.id)
         .order_by(AuditEntry.id.desc()).limit(20)
     ).all()
     status = 400 if form.errors else 200
-    return render_template("admin/user_edit.html", form=form, user=user, history=history), status
+    back = request.args.get("back", "")[:1000]
+    return render_template("admin/user_edit.html", form=form, user=user, history=readable(history), back=back,
+                           back_url=_back_to_users(back).location), status
 
 
 @bp.route("/outbox")
@@ -82,11 +113,22 @@ def show_mail(mail_id: int):
 @bp.route("/audit")
 @role_required(Role.ADMIN, Role.PROGRAMME_COORDINATOR)
 def list_audit():
-    page = requested_page()
-    total = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    entries = db.session.scalars(
-        select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(AuditEntry.id.desc())
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template("admin/audit.html", entries=entries, page=page,
-                           pages=page_count(total))
+    listing = audit_listing()
+    listing.paginate()
+    return render_template("admin/audit.html", listing=listing, entries=readable(listing.items))
+
+
+AUDIT_EXPORT_LIMIT = 50_000
+
+
+@bp.route("/audit.csv")
+@role_required(Role.ADMIN, Role.PROGRAMME_COORDINATOR)
+def export_audit_csv():
+    """The log as filtered on screen, every page of it (up to a limit a spreadsheet opens)."""
+    listing = audit_listing()
+    entries = db.session.scalars(listing.sorted_query().limit(AUDIT_EXPORT_LIMIT)).unique().all()
+    rows = ([item.entry.at.isoformat(), item.entry.actor.full_name if item.entry.actor else _("system"),
+             item.entry.action, item.object_label, item.entry.object_id, as_text(item.before), as_text(item.after),
+             item.entry.reason] for item in readable(entries))
+    return csv_response("audit-log.csv", [_("When (UTC)"), _("Who"), _("Action"), _("Object"), _("Object number"),
+                                          _("Before"), _("After"), _("Reason")], rows)

@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 description of /api/v1, written by hand and served at GET /api/v1/openapi.json."""
 from flask import jsonify
 
-from lms.accounts.models import Category, Gender
+from lms.accounts.models import Category, Gender, OrganisationType
 from lms.api import bp
 from lms.catalogue.models import Area, AssessmentKind, Subject
 from lms.enrolment.models import DeliveryMode
@@ -176,7 +176,7 @@ SCHEMAS = {
             "status": {"type": "string", "enum": _values(Status)},
             "breakdowns": {
                 "type": "object",
-                "description": "Certified people split four ways.",
+                "description": "Certified people split five ways.",
                 "properties": {
                     "year": {"type": "object", "additionalProperties": {"type": "integer"},
                              "description": "By programme year of the first certificate: keys \"1\", \"2\"…; "
@@ -185,6 +185,10 @@ SCHEMAS = {
                     "category": _counts([*_values(Category), NOT_GIVEN], "By the trainee's category."),
                     "gender": _counts([*_values(Gender), NOT_GIVEN], "By the trainee's gender."),
                     "mode": _counts(_values(DeliveryMode), "By the delivery mode of the first certificate's intake."),
+                    "organisation": _counts([*_values(OrganisationType), NOT_GIVEN],
+                                            "By the type of the trainee's organisation: ministry or regulator "
+                                            "(government), operator or other business, educational institution, "
+                                            "other."),
                 },
             },
         },

@@ -5,12 +5,12 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import select
 
-from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password
 from lms.catalogue.models import Course
 from lms.certificates.operations import issue_missing, revoke_certificate
 from lms.demo.work import add_attendance, add_finished_work, add_work_in_progress
-from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATIONS, POSITIONS, WHOLE_NAMES
+from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATION_TYPES, ORGANISATIONS, POSITIONS, WHOLE_NAMES
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
 from lms.core import clock
 from lms.core.db import utcnow
@@ -185,6 +185,7 @@ def load_demo(seed: int = 2026) -> DemoSummary:
     trainee = User(email="trainee@demo.test", role=Role.TRAINEE, full_name="Nguyen Thi Minh Anh",
                    native_name="Nguyễn Thị Minh Anh", country=countries["VN"], password_hash=password_hash)
     trainee.profile = TraineeProfile(organisation="Viet Nam Telecommunications Authority",
+                                     organisation_type=OrganisationType.GOVERNMENT,
                                      position="Deputy head, universal service division",
                                      category=Category.MIDDLE_MANAGER, gender=Gender.FEMALE)
     db.session.add(trainee)
@@ -214,6 +215,7 @@ def load_demo(seed: int = 2026) -> DemoSummary:
                 organisation=rng.choice(ORGANISATIONS), position=rng.choice(POSITIONS[category.value]),
                 category=category, gender=rng.choices([Gender.FEMALE, Gender.MALE, None], weights=[45, 50, 5])[0],
             )
+            user.profile.organisation_type = OrganisationType(ORGANISATION_TYPES[user.profile.organisation])
             db.session.add(user)
             trainees += 1
             # Thailand's coordinator has a queue of requests waiting for a decision.

@@ -61,6 +61,15 @@ ORGANISATIONS = [
     "Universal service fund office", "Satellite communications company", "Broadcasting authority",
 ]
 
+# The type of each demo organisation, for the report's "who took part" breakdown.
+ORGANISATION_TYPES = {
+    "National telecommunications regulator": "government", "Ministry of ICT": "government",
+    "State telecom operator": "business", "Mobile network operator": "business",
+    "Provincial ICT department": "government", "Internet service provider": "business",
+    "National cybersecurity agency": "government", "Universal service fund office": "government",
+    "Satellite communications company": "business", "Broadcasting authority": "government",
+}
+
 POSITIONS = {
     "technician": ["Network engineer", "Transmission technician", "NOC engineer", "RF planning engineer",
                    "Fibre field technician", "Security analyst"],

@@ -1,12 +1,14 @@
 """Forms for enrolment requests, decisions, withdrawals and nominations."""
+from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (DateField, EmailField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from lms.core.forms import BaseForm
+from lms.enrolment.nomination_csv import nominee_email
 
 DECISIONS = [
     SelectChoice("approve", _l("Approve: give a place")),
@@ -43,11 +45,17 @@ class WithdrawForm(BaseForm):
 
 class NominationForm(BaseForm):
     intake = SelectField(_l("Intake"), validate_choice=False)
-    email = EmailField(_l("Trainee's e-mail"), filters=[lambda v: v.lower() if isinstance(v, str) else v],
-                       validators=[DataRequired(_l("Please enter the trainee's e-mail address.")), Length(max=254),
-                                   Email(_l("Please enter a valid e-mail address."), check_deliverability=False)])
+    email = EmailField(_l("Trainee's e-mail"), filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+                       description=_l("Or find the trainee by name above."),
+                       validators=[DataRequired(_l("Please enter the trainee's e-mail address.")), Length(max=254)])
     reason = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Nominate and give a place"))
+
+    def validate_email(self, field):
+        try:
+            field.data = nominee_email(field.data)
+        except EmailNotValidError:
+            raise ValidationError(_l("Please enter a valid e-mail address.")) from None
 
     def set_intakes(self, intakes) -> None:
         self.intake.choices = [SelectChoice("", _l("Choose an intake"))] + [
@@ -62,9 +70,10 @@ class NominationForm(BaseForm):
 class NominationUploadForm(BaseForm):
     intake = NominationForm.intake
     file = FileField(_l("CSV file"), description=_l(
-        "UTF-8 CSV with a header row: email, full_name, native_name, organisation, position, category, gender "
-        "(and country, for programme coordinators). Category is middle_manager, high_manager or technician; "
-        "gender is female, male, other or empty."))
+        "UTF-8 CSV with a header row: email, full_name, native_name, organisation, organisation_type, position, "
+        "category, gender (and country, for programme coordinators). Category is middle_manager, high_manager or "
+        "technician; organisation_type is government, business, education, other or empty; gender is female, "
+        "male, other or empty."))
     submit = SubmitField(_l("Check and nominate everyone"))
 
     set_intakes = NominationForm.set_intakes
@@ -122,3 +131,19 @@ class IntakeForm(BaseForm):
     def validate_instructors(self, field):
         if any(value not in self._instructor_ids for value in field.data or []):
             raise ValidationError(_l("Please choose instructors from the list."))
+
+
+class BulkDecisionForm(BaseForm):
+    """One decision and one reason for every request ticked in the list."""
+    decision = RadioField(_l("Decision for the selected requests"), choices=DECISIONS,
+                          validators=[DataRequired(_l("Please choose a decision."))])
+    reason = StringField(_l("Reason (shown to each trainee)"), validators=[Length(max=1000)])
+    next = StringField(validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Decide the selected requests"))
+
+    validate_reason = DecisionForm.validate_reason
+
+
+class PromoteForm(BaseForm):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Give a place"))

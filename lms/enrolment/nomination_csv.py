@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.core.text import first_hidden_character
 from lms.core.urls import external_url
@@ -22,7 +22,7 @@ from lms.programme.models import Country
 MAX_ROWS = 500
 MAX_BYTES = 512 * 1024
 REQUIRED_COLUMNS = ("email", "full_name", "organisation", "position", "category")
-OPTIONAL_COLUMNS = ("native_name", "gender", "country")
+OPTIONAL_COLUMNS = ("native_name", "gender", "country", "organisation_type")
 LIMITS = {"email": 254, "full_name": 120, "native_name": 120, "organisation": 160, "position": 120}
 
 
@@ -31,10 +31,40 @@ class RowError:
     row: int  # as a spreadsheet numbers it: the header is row 1
     column: str
     message: str
+    value: str | None = None  # what the file said, echoed so the person finds it
 
     def __str__(self) -> str:
+        if self.value is not None:
+            return _("Row %(row)d, column %(column)s: %(message)s (the file says \"%(value)s\")", row=self.row,
+                     column=self.column, message=self.message, value=_shown(self.value))
         return _("Row %(row)d, column %(column)s: %(message)s", row=self.row, column=self.column,
                  message=self.message)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """The bad value as it can be shown: control characters made visible, long text cut."""
+    visible = "".join(ch if ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in value)
+    return visible if len(visible) <= limit else visible[:limit] + "…"
+
+
+def nominee_email(text: str) -> str:
+    """The address normalised and lower-cased, or EmailNotValidError. Deliverability is not checked (the
+    account's own mail proves it), and the reserved .test domain of the demo's people is accepted."""
+    return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
+
+
+TEMPLATE_HEADER = ("email", "full_name", "native_name", "organisation", "organisation_type", "position", "category",
+                   "gender", "country")
+TEMPLATE_EXAMPLE = ("somchai.w@example.org", "Somchai Wongsawat", "สมชาย วงศ์สวัสดิ์", "National telecom regulator",
+                    "government", "Spectrum engineer", "technician", "male", "TH")
+
+
+def _dialect(text: str) -> str:
+    """',' or ';' as the header row shows: Excel saves ';' where the decimal mark is a comma."""
+    header = text.splitlines()[0] if text else ""
+    if header.count(";") > header.count(","):
+        return ";"
+    return ","
 
 
 @dataclass
@@ -58,15 +88,19 @@ def read_rows(data: bytes) -> list[dict]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise NominationFileInvalid([RowError(1, "-", _("The file is not UTF-8 text. Save it as 'CSV UTF-8'."))]) from None
-    reader = csv.DictReader(io.StringIO(text))
+    delimiter = _dialect(text)
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
-        raise NominationFileInvalid([RowError(1, column, _("this column is missing from the header row"))
+        other = "\t" if "\t" in (text.splitlines() or [""])[0] else None
+        hint = (_("the columns seem to be separated by tabs; save the file as CSV with commas or semicolons")
+                if other else _("this column is missing from the header row"))
+        raise NominationFileInvalid([RowError(1, column, hint, value=(text.splitlines() or [""])[0])
                                      for column in missing])
     unknown = [name for name in header if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     if unknown:
-        raise NominationFileInvalid([RowError(1, name, _("unknown column")) for name in unknown])
+        raise NominationFileInvalid([RowError(1, name, _("unknown column"), value=name) for name in unknown])
     reader.fieldnames = header
     rows = [{key: (value or "").strip() for key, value in row.items() if key} for row in reader]
     if not rows:
@@ -106,33 +140,40 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
     for column, limit in LIMITS.items():
         value = row.get(column, "")
         if len(value) > limit:
-            errors.append(RowError(number, column, _("longer than %(limit)d characters", limit=limit)))
+            errors.append(RowError(number, column, _("longer than %(limit)d characters", limit=limit), value))
         hidden = first_hidden_character(value)
         if hidden is not None:
             errors.append(RowError(number, column, _("contains a control or invisible character (U+%(code)s)",
-                                                     code=f"{ord(hidden):04X}")))
+                                                     code=f"{ord(hidden):04X}"), value))
     if row.get("email"):
         try:
-            row["email"] = validate_email(row["email"], check_deliverability=False).normalized.lower()
-        except EmailNotValidError:
-            errors.append(RowError(number, "email", _("not a valid e-mail address")))
+            row["email"] = nominee_email(row["email"])
+        except EmailNotValidError as invalid:
+            errors.append(RowError(number, "email", _("not a valid e-mail address: %(why)s", why=str(invalid)),
+                                   row["email"]))
         else:
             if row["email"] in seen:
-                errors.append(RowError(number, "email", _("the same address is on row %(row)d", row=seen[row["email"]])))
+                errors.append(RowError(number, "email", _("the same address is on row %(row)d", row=seen[row["email"]]),
+                                       row["email"]))
             seen.setdefault(row["email"], number)
     if row.get("category") and row["category"] not in {member.value for member in Category}:
-        errors.append(RowError(number, "category", _("must be middle_manager, high_manager or technician")))
+        errors.append(RowError(number, "category", _("must be middle_manager, high_manager or technician"),
+                               row["category"]))
+    if row.get("organisation_type") and row["organisation_type"] not in {member.value for member in OrganisationType}:
+        errors.append(RowError(number, "organisation_type", _("must be government, business, education, other or empty"),
+                               row["organisation_type"]))
     if row.get("gender") and row["gender"] not in {member.value for member in Gender}:
-        errors.append(RowError(number, "gender", _("must be female, male, other or empty")))
+        errors.append(RowError(number, "gender", _("must be female, male, other or empty"), row["gender"]))
     if by.role is Role.COUNTRY_COORDINATOR:
         if row.get("country") and row["country"].upper() != by.country.code:
             errors.append(RowError(number, "country", _("you can nominate trainees of %(country)s only",
-                                                         country=by.country.name)))
+                                                         country=by.country.name), row["country"]))
         row["country_id"] = by.country_id
     else:
         country = countries.get(row.get("country", "").upper())
         if country is None:
-            errors.append(RowError(number, "country", _("give the country's two-letter code, e.g. TH")))
+            errors.append(RowError(number, "country", _("give the country's two-letter code, e.g. TH"),
+                                   row.get("country", "")))
         else:
             row["country_id"] = country.id
     return errors
@@ -140,11 +181,11 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
 
 def _check_existing(number: int, row: dict, user: User, by: User, intake: Intake) -> list[RowError]:
     if user.role is not Role.TRAINEE:
-        return [RowError(number, "email", _("this address belongs to a staff account, not a trainee"))]
+        return [RowError(number, "email", _("this address belongs to a staff account, not a trainee"), user.email)]
     if user.country_id != row["country_id"]:
-        return [RowError(number, "email", _("this trainee is registered for another country"))]
+        return [RowError(number, "email", _("this trainee is registered for another country"), user.email)]
     if db.session.scalar(select(Enrolment.id).where(Enrolment.intake_id == intake.id, Enrolment.user_id == user.id)):
-        return [RowError(number, "email", _("this trainee is already in the intake"))]
+        return [RowError(number, "email", _("this trainee is already in the intake"), user.email)]
     return []
 
 
@@ -190,6 +231,8 @@ def _create_trainee(values: dict) -> User:
                 full_name=values["full_name"], native_name=values.get("native_name") or None,
                 country_id=values["country_id"], email_confirmed_at=None)
     user.profile = TraineeProfile(organisation=values["organisation"], position=values["position"],
+                                  organisation_type=(OrganisationType(values["organisation_type"])
+                                                     if values.get("organisation_type") else None),
                                   category=Category(values["category"]),
                                   gender=Gender(values["gender"]) if values.get("gender") else None)
     db.session.add(user)

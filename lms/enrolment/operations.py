@@ -15,6 +15,7 @@ from lms.audit.operations import record
 from lms.core.db import utcnow
 from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
+from lms.enrolment.queries import waiting_in_order
 from lms.extensions import db
 from lms.notifications.operations import notify
 from lms.programme import quota
@@ -237,16 +238,8 @@ def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     return enrolment
 
 
-def _waiting(intake: Intake, *, lock: bool = False):
-    query = (select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
-             .order_by(Enrolment.decided_at, Enrolment.id))
-    if lock:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalars(query).all()
-
-
 def _waiting_countries(intake: Intake) -> set[int]:
-    return {enrolment.user.country_id for enrolment in _waiting(intake)}
+    return {enrolment.user.country_id for enrolment in waiting_in_order(intake)}
 
 
 def promote_waitlist(intake: Intake) -> list[Enrolment]:
@@ -254,9 +247,9 @@ def promote_waitlist(intake: Intake) -> list[Enrolment]:
 
     The system decides (no person is recorded as the actor): the place was freed, nobody chose whom."""
     # The waiting people's countries' allocations in id order, then the waiting rows read again under
-    # their locks (a coordinator may have decided one meanwhile), then the intake in check_places.
+    # their locks, then the intake in check_places.
     quota.lock_allocations(intake.programme_id, _waiting_countries(intake))
-    waiting = _waiting(intake, lock=True)
+    waiting = waiting_in_order(intake, lock=True)
     promoted = []
     for enrolment in waiting:
         try:

@@ -3,13 +3,18 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import abort
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
+from lms.accounts.queries import people_matching
+from lms.catalogue.models import Course
+from lms.core.listing import Filter, Listing, Sort
 from lms.core import clock
 from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake, intake_instructor
 from lms.extensions import db
+from lms.programme.models import Country
 
 
 def enrolments_of(user: User) -> list[Enrolment]:
@@ -45,6 +50,17 @@ def intakes_taught_by(user: User, today: date | None = None) -> list[tuple[Intak
         for intake_id, state, count in rows:
             counts[intake_id][state] = count
     return [(intake, IntakeCounts(counts[intake.id])) for intake in intakes]
+
+
+def waiting_in_order(intake: Intake, *, lock: bool = False) -> list[Enrolment]:
+    """The intake's waiting list in the order freed places are given: longest waiting first.
+
+    With `lock`, the rows are locked and read again (a coordinator may have decided one meanwhile)."""
+    query = (select(Enrolment).where(Enrolment.intake_id == intake.id, Enrolment.state == EnrolmentState.WAITLISTED)
+             .options(joinedload(Enrolment.user, innerjoin=True)).order_by(Enrolment.decided_at, Enrolment.id))
+    if lock:
+        query = query.with_for_update(of=Enrolment).execution_options(populate_existing=True)
+    return list(db.session.scalars(query))
 
 
 def pending_requests(country_id: int | None = None, limit: int = 50) -> list[Enrolment]:
@@ -142,3 +158,56 @@ def intakes_with_counts() -> list[tuple[Intake, IntakeCounts]]:
             select(Enrolment.intake_id, Enrolment.state, func.count()).group_by(Enrolment.intake_id, Enrolment.state)):
         counts.setdefault(intake_id, {})[state] = count
     return [(intake, IntakeCounts(counts[intake.id])) for intake in intakes]
+
+
+# --- The coordinators' list of enrolments ------------------------------------------------------
+
+ENROLMENT_FILTERS = ("state", "course", "intake", "country")
+
+
+def enrolment_listing(country_id: int | None):
+    """/enrolments as a Listing: search by name or e-mail, filters by state (requests by default), course,
+    intake and country (a country coordinator sees their own country only), sortable columns."""
+    query = (select(Enrolment).join(Enrolment.user).join(Enrolment.intake).join(Intake.course)
+             .options(joinedload(Enrolment.user).joinedload(User.profile),
+                      joinedload(Enrolment.user).joinedload(User.country),
+                      joinedload(Enrolment.intake).joinedload(Intake.course)))
+    if country_id is not None:
+        query = query.where(User.country_id == country_id)
+    courses = db.session.execute(select(Course.id, Course.title).order_by(Course.title)).all()
+    intakes = db.session.execute(select(Intake.id, Intake.title).order_by(Intake.starts_on.desc(), Intake.id)).all()
+    filters = [
+        Filter("state", _l("Status"), [(state.value, state.label) for state in EnrolmentState],
+               lambda q, value: q.where(Enrolment.state == EnrolmentState(value)),
+               default=EnrolmentState.REQUESTED.value, all_label=_l("Every status")),
+        Filter("course", _l("Course"), [(str(id_), title) for id_, title in courses],
+               lambda q, value: q.where(Intake.course_id == int(value)), all_label=_l("Every course")),
+        Filter("intake", _l("Intake"), [(str(id_), title) for id_, title in intakes],
+               lambda q, value: q.where(Enrolment.intake_id == int(value)), all_label=_l("Every intake")),
+    ]
+    if country_id is None:
+        countries = db.session.execute(select(Country.id, Country.name).order_by(Country.name)).all()
+        filters.append(Filter("country", _l("Country"), [(str(id_), name) for id_, name in countries],
+                              lambda q, value: q.where(User.country_id == int(value)), all_label=_l("Every country")))
+    sorts = [
+        Sort("asked", _l("Asked on"), (Enrolment.requested_at, Enrolment.id)),
+        Sort("name", _l("Trainee"), (User.full_name, Enrolment.id)),
+        Sort("country", _l("Country"), (User.country_id, User.full_name, Enrolment.id)),
+        Sort("intake", _l("Intake"), (Intake.starts_on, Intake.title, Enrolment.id)),
+        Sort("state", _l("Status"), (Enrolment.state, Enrolment.requested_at, Enrolment.id)),
+    ]
+    return Listing("enrolment.list_enrolments", query, sorts, filters, search=people_matching,
+                   search_label=_l("Name or e-mail"), default_sort="asked")
+
+
+NOMINATION_MATCHES = 20
+
+
+def trainees_to_nominate(search: str, by: User) -> list[User]:
+    """Trainees matching a name or e-mail whom `by` may place: their own country's, or anyone's."""
+    query = (select(User).where(User.role == Role.TRAINEE, User.is_active.is_(True), people_matching(search))
+             .options(joinedload(User.profile), joinedload(User.country)).order_by(User.full_name, User.id)
+             .limit(NOMINATION_MATCHES))
+    if by.role is Role.COUNTRY_COORDINATOR:
+        query = query.where(User.country_id == by.country_id)
+    return list(db.session.scalars(query))

@@ -1,4 +1,6 @@
 """Asking to join an intake, coordinators' decisions and nominations, withdrawals."""
+from urllib.parse import parse_qsl, urlencode
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,19 +8,27 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from lms.accounts.models import Role, User
+from lms.core import clock
+from lms.core.csv_export import csv_response, xlsx_response
+from lms.core.forms import parse_id
 from lms.core.permissions import role_required
 from lms.enrolment import bp, queries
 from lms.catalogue.models import Course
-from lms.enrolment.forms import (DecisionForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
+from lms.enrolment.bulk import decide_all, decision_message
+from lms.enrolment.exports import trainee_table
+from lms.enrolment.forms import (BulkDecisionForm, DecisionForm, PromoteForm, IntakeForm, NominationForm, NominationUploadForm, RequestForm,
                                   WithdrawForm)
 from lms.enrolment.intakes import save_intake
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState, Intake
-from lms.enrolment.nomination_csv import NominationFileInvalid, check_rows, nominate_all, read_rows
+from lms.enrolment.progress import trainee_progress, waiting_list
+from lms.enrolment.nomination_csv import (TEMPLATE_EXAMPLE, TEMPLATE_HEADER, NominationFileInvalid, check_rows,
+                                          nominate_all, read_rows)
 from lms.enrolment.operations import (EnrolmentRefused, approve_enrolment, may_decide, may_place, nominate,
                                       reject_enrolment, request_enrolment, waitlist_enrolment, withdraw_enrolment)
 from lms.extensions import db
-from lms.programme.queries import country_figures, current_programme
-from lms.programme.quota import people_holding_places
+from lms.programme.queries import countries_without_coordinator, country_figures, current_programme
+from lms.programme.quota import people_holding_places, places_taken
+from lms.programme.quota import places_left as quota_places_left
 
 DECIDERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR)
 
@@ -70,18 +80,86 @@ def withdraw(enrolment_id: int):
 @bp.route("/enrolments")
 @role_required(*DECIDERS)
 def list_enrolments():
-    state = request.args.get("state", EnrolmentState.REQUESTED.value)
-    try:
-        state = EnrolmentState(state)
-    except ValueError:
-        abort(400)
     country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
+    listing = queries.enrolment_listing(country_id)
+    listing.paginate()
     programme = current_programme()
     quota = country_figures(programme, country_id)[0] if programme and country_id else None
+    state = listing.chosen.get("state")
+    decidable = state in (EnrolmentState.REQUESTED.value, EnrolmentState.WAITLISTED.value)
+    bulk_form = BulkDecisionForm(formdata=None, next=urlencode(listing.state())) if decidable else None
     return render_template(
-        "enrolment/list.html", enrolments=queries.enrolments_in_state(state, country_id), state=state,
-        states=list(EnrolmentState), quota=quota,
+        "enrolment/list.html", listing=listing, state=EnrolmentState(state) if state else None,
+        states=list(EnrolmentState), quota=quota, bulk_form=bulk_form,
+        uncoordinated=countries_without_coordinator() if country_id is None else [],
     )
+
+
+EXPORT_LIMIT = 20_000
+
+
+@bp.route("/enrolments/export.csv")
+@role_required(*DECIDERS)
+def export_trainees_csv():
+    return _export_trainees("csv")
+
+
+@bp.route("/enrolments/export.xlsx")
+@role_required(*DECIDERS)
+def export_trainees_xlsx():
+    return _export_trainees("xlsx")
+
+
+def _export_trainees(kind: str):
+    """The coordinator's own trainees (their country's; everyone's for programme coordinators), as filtered."""
+    country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
+    listing = queries.enrolment_listing(country_id)
+    enrolments = list(db.session.scalars(listing.sorted_query().limit(EXPORT_LIMIT)).unique())
+    header, rows = trainee_table(enrolments)
+    name = f"trainees-{current_user.country.code.lower() if country_id else 'all'}-{clock.today().isoformat()}"
+    if kind == "xlsx":
+        return xlsx_response(f"{name}.xlsx", header, rows, sheet=_("Trainees"))
+    return csv_response(f"{name}.csv", header, rows)
+
+
+def _back_to_list(next_query: str | None):
+    """The list as the coordinator left it: only its own query parameters are carried back."""
+    values = {key: value for key, value in parse_qsl(next_query or "")
+              if key in ("q", "sort", "page", *queries.ENROLMENT_FILTERS)}
+    return redirect(url_for("enrolment.list_enrolments", **values))
+
+
+@bp.route("/enrolments/decide", methods=["POST"])
+@role_required(*DECIDERS)
+def decide_selected():
+    form = BulkDecisionForm()
+    ids = [parse_id(value) for value in request.form.getlist("enrolment")]
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return _back_to_list(form.next.data)
+    enrolments = list(db.session.scalars(select(Enrolment).where(Enrolment.id.in_([i for i in ids if i]))))
+    if any(not may_decide(current_user, enrolment) for enrolment in enrolments):
+        abort(404)
+    decision, reason = form.decision.data, form.reason.data or None
+    try:
+        decided = decide_all(enrolments, current_user, decision, reason)
+        db.session.commit()
+    except EnrolmentRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    except OperationalError:  # SQLite answers a simultaneous write this way
+        db.session.rollback()
+        flash(_busy_message(), "error")
+    else:
+        for enrolment in decided[:MESSAGES_SHOWN]:
+            flash(decision_message(decision, enrolment), "success")
+        if len(decided) > MESSAGES_SHOWN:
+            flash(_("… and %(count)d more.", count=len(decided) - MESSAGES_SHOWN), "success")
+    return _back_to_list(form.next.data)
+
+
+MESSAGES_SHOWN = 12
 
 
 @bp.route("/enrolments/<int:enrolment_id>", methods=["GET", "POST"])
@@ -114,7 +192,7 @@ def decide_enrolment(enrolment_id: int):
             form.decision.errors = [_busy_message()]
             status = 409
         else:
-            flash(_("Decision saved for %(name)s.", name=enrolment.user.full_name), "success")
+            flash(decision_message(form.decision.data, enrolment), "success")
             return redirect(url_for("enrolment.list_enrolments"))
     elif form.errors:
         status = 400
@@ -127,6 +205,52 @@ def decide_enrolment(enrolment_id: int):
     ), status
 
 
+@bp.route("/enrolments/<int:enrolment_id>/progress")
+@role_required(*DECIDERS)
+def follow_trainee(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    if not may_decide(current_user, enrolment):
+        abort(404)
+    return render_template("enrolment/progress.html", progress=trainee_progress(enrolment), enrolment=enrolment)
+
+
+@bp.route("/intakes/<int:intake_id>/waiting-list")
+@role_required(*DECIDERS)
+def show_waiting_list(intake_id: int):
+    intake = db.session.get(Intake, intake_id) or abort(404)
+    country_id = current_user.country_id if current_user.role is Role.COUNTRY_COORDINATOR else None
+    return render_template("enrolment/waiting_list.html", intake=intake, waiting=waiting_list(intake, country_id),
+                           places_free=quota_places_left(intake.capacity, places_taken(intake)),
+                           form=PromoteForm())
+
+
+@bp.route("/enrolments/<int:enrolment_id>/promote", methods=["POST"])
+@role_required(*DECIDERS)
+def promote_from_waiting_list(enrolment_id: int):
+    enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
+    if not may_decide(current_user, enrolment):
+        abort(404)
+    form = PromoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if enrolment.state is not EnrolmentState.WAITLISTED:
+        flash(_("%(name)s is no longer on the waiting list (status: %(state)s).", name=enrolment.user.full_name,
+                state=enrolment.state.label), "error")
+        return redirect(url_for("enrolment.show_waiting_list", intake_id=enrolment.intake_id))
+    try:
+        approve_enrolment(enrolment, current_user, form.reason.data or _("Promoted from the waiting list"))
+        db.session.commit()
+    except EnrolmentRefused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    except OperationalError:
+        db.session.rollback()
+        flash(_busy_message(), "error")
+    else:
+        flash(decision_message("approve", enrolment), "success")
+    return redirect(url_for("enrolment.show_waiting_list", intake_id=enrolment.intake_id))
+
+
 def _nomination_intakes():
     return queries.intakes_open_for_decisions()
 
@@ -134,8 +258,10 @@ def _nomination_intakes():
 @bp.route("/enrolments/nominate", methods=["GET", "POST"])
 @role_required(*DECIDERS)
 def nominate_trainee():
-    form = NominationForm()
+    form = NominationForm(data={"email": request.args.get("email", "")[:254]} if request.method == "GET" else None)
     form.set_intakes(_nomination_intakes())
+    search = request.args.get("q", "").strip()[:100]
+    found = queries.trainees_to_nominate(search, current_user) if search else []
     status = 200
     if form.validate_on_submit():
         intake = db.session.get(Intake, int(form.intake.data))
@@ -158,7 +284,18 @@ def nominate_trainee():
                 return redirect(url_for("enrolment.list_enrolments", state="approved"))
     elif form.errors:
         status = 400
-    return render_template("enrolment/nominate.html", form=form, upload_form=None), status
+    return render_template("enrolment/nominate.html", form=form, upload_form=None, search=search,
+                           found=found), status
+
+
+@bp.route("/enrolments/nominate/template.csv")
+@role_required(*DECIDERS)
+def download_nomination_template():
+    """A file to fill in: the header row the upload reads, and one example row to overwrite."""
+    example = list(TEMPLATE_EXAMPLE)
+    if current_user.role is Role.COUNTRY_COORDINATOR:
+        example[-1] = current_user.country.code
+    return csv_response("nominations-template.csv", list(TEMPLATE_HEADER), [example])
 
 
 @bp.route("/enrolments/nominate/upload", methods=["GET", "POST"])

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Role, User
 from lms.audit.models import AuditEntry
+from lms.audit.queries import readable
 from lms.catalogue import queries as catalogue_queries
 from lms.catalogue.models import Course
 from lms.core import clock
@@ -76,7 +77,7 @@ def admin_home():
         "home/admin.html", users_by_role=users_by_role,
         course_count=db.session.scalar(select(func.count()).select_from(Course)),
         outbox_count=db.session.scalar(select(func.count()).select_from(OutboxMail)),
-        audit=list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10))),
+        audit=readable(list(db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(10)))),
     )
 
 

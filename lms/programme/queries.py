@@ -3,6 +3,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from lms.accounts.models import Role, User
 from lms.enrolment.models import EnrolmentState
 from lms.extensions import db
 from lms.programme.models import Country, Programme
@@ -40,3 +41,10 @@ def country_figures(programme: Programme, country_id: int | None = None) -> list
 
 def all_countries() -> list[Country]:
     return list(db.session.scalars(select(Country).order_by(Country.name)))
+
+
+def countries_without_coordinator() -> list[Country]:
+    """Member countries with no active country coordinator: nobody there can decide their requests."""
+    covered = select(User.country_id).where(User.role == Role.COUNTRY_COORDINATOR, User.is_active.is_(True),
+                                            User.country_id.is_not(None))
+    return list(db.session.scalars(select(Country).where(Country.id.not_in(covered)).order_by(Country.name)))

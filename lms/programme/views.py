@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
+from lms.audit.queries import readable
 from lms.core.permissions import role_required
 from lms.extensions import db
 from lms.programme import bp
@@ -40,4 +41,4 @@ def edit_settings():
         .order_by(AuditEntry.id.desc()).limit(20)
     ).all()
     return render_template("programme/settings.html", form=form, programme=programme,
-                           history=history), 400 if form.errors else 200
+                           history=readable(history)), 400 if form.errors else 200

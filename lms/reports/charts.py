@@ -42,7 +42,7 @@ def _scale(values: list[int]) -> int:
 
 # Country names need room on the left and "123 / 456" on the right; breakdowns are drawn half as wide.
 PROGRESS_LAYOUT = {"width": WIDTH, "label_width": 150, "value_width": 110}
-BREAKDOWN_LAYOUT = {"width": 360, "label_width": 130, "value_width": 40}
+BREAKDOWN_LAYOUT = {"width": 360, "label_width": 175, "value_width": 40}
 
 
 def _plot_width(layout: dict) -> int:

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.queries import people_matching
 from lms.core.db import utcnow
 from lms.core.paging import PAGE_SIZE, page_count
@@ -75,9 +75,9 @@ DEFINITIONS = [
                         "certified ÷ months elapsed × total months.")),
     (_l("Status"), THRESHOLDS),
     (_l("Programme year"), _l("Year 1 starts on the programme's start date; each year starts on its anniversary.")),
-    (_l("Breakdowns"), _l("Certified people by programme year of their first certificate, by category and gender "
-                          "from the trainee's profile (\"not given\" when empty), and by the delivery mode of the "
-                          "intake of their first certificate.")),
+    (_l("Breakdowns"), _l("Certified people by programme year of their first certificate, by category, gender and "
+                          "type of organisation from the trainee's profile (\"not given\" when empty), and by the "
+                          "delivery mode of the intake of their first certificate.")),
 ]
 
 
@@ -206,17 +206,19 @@ def _people_per_state(programme_id: int, country_id: int | None) -> dict[Enrolme
 
 
 def _certified_combinations(first, country_id: int | None):
-    """Certified people per country, programme year, category, gender and delivery mode, in one GROUP BY.
+    """Certified people per country, programme year, category, gender, delivery mode and organisation type,
+    in one GROUP BY.
 
     The certified count and each breakdown are sums of these rows (at most a few hundred), so the
     ranking of certificates runs once instead of once a figure.
     """
     query = (
         select(User.country_id, first.c.year, TraineeProfile.category, TraineeProfile.gender, first.c.mode,
-               func.count(first.c.user_id))
+               TraineeProfile.organisation_type, func.count(first.c.user_id))
         .select_from(first).join(User, User.id == first.c.user_id)
         .outerjoin(TraineeProfile, TraineeProfile.user_id == User.id)
-        .group_by(User.country_id, first.c.year, TraineeProfile.category, TraineeProfile.gender, first.c.mode)
+        .group_by(User.country_id, first.c.year, TraineeProfile.category, TraineeProfile.gender, first.c.mode,
+                  TraineeProfile.organisation_type)
     )
     return db.session.execute(in_country(query, country_id)).all()
 
@@ -256,6 +258,10 @@ def _breakdown_rows(counts: dict, years: list[ProgrammeYear], outside: set[int])
                   + [(NOT_GIVEN, str(_l("Not given")), counts["gender"].get(None, 0))]),
         Breakdown("mode", str(_l("Delivery mode")),
                   [(member.value, str(member.label), counts["mode"].get(member, 0)) for member in DeliveryMode]),
+        Breakdown("organisation", str(_l("Type of organisation")),
+                  [(member.value, str(member.label), counts["organisation"].get(member, 0))
+                   for member in OrganisationType]
+                  + [(NOT_GIVEN, str(_l("Not given")), counts["organisation"].get(None, 0))]),
     ]
 
 
@@ -279,10 +285,11 @@ def quota_report(programme: Programme, country: Country | None = None, now: date
     states = _people_per_state(programme.id, country_id)
     certified: dict[int | None, int] = defaultdict(int)
     split: dict[str, dict] = {dimension: defaultdict(lambda: defaultdict(int))
-                              for dimension in ("year", "category", "gender", "mode")}
-    for country_id_, year, category, gender, mode, count in _certified_combinations(first, country_id):
+                              for dimension in ("year", "category", "gender", "mode", "organisation")}
+    for country_id_, year, category, gender, mode, organisation, count in _certified_combinations(first, country_id):
         certified[country_id_] += count
-        for dimension, value in (("year", year), ("category", category), ("gender", gender), ("mode", mode)):
+        for dimension, value in (("year", year), ("category", category), ("gender", gender), ("mode", mode),
+                                 ("organisation", organisation)):
             split[dimension][country_id_][value] += count
 
     outside = {bucket for per_country in split["year"].values() for bucket, count in per_country.items()

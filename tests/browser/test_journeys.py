@@ -105,7 +105,8 @@ def register(page: Page, *, email: str, name: str, native: str, country: str, or
     page.get_by_label("Full name (Latin script)").fill(name)
     page.get_by_label("Name in your own script (optional)").fill(native)
     page.get_by_label("Country").select_option(label=country)
-    page.get_by_label("Organisation").fill(organisation)
+    page.get_by_label("Organisation", exact=True).fill(organisation)
+    page.get_by_label("Type of organisation").select_option(label="Ministry or regulator")
     page.get_by_label("Position").fill(position)
     page.get_by_label("Category").select_option(label=category)
     page.get_by_label("Gender (optional)").select_option(label=gender)
@@ -189,7 +190,7 @@ def test_a_trainee_goes_from_registration_to_a_verified_certificate(page: Page):
     page.get_by_role("radio", name="Approve: give a place").check()
     page.get_by_label("Reason (shown to the trainee)").fill("Network planning is central to the trainee's role.")
     page.get_by_role("button", name="Save the decision").click()
-    expect(page.get_by_role("status")).to_have_text(f"Decision saved for {name}.")
+    expect(page.get_by_role("status")).to_contain_text(f"Approved {name} for ")
     look(page, "a05-enrolments-after-decision")
     sign_out(page)
 
@@ -435,7 +436,7 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     skip_to_content(page)
     fields = [("E-mail", email), ("Full name (Latin script)", name), ("Name in your own script (optional)", native),
               ("Country", "Viet"), ("Organisation", "Ministry of Information and Communications"),
-              ("Position", "Radio network engineer"), ("Category", "Tech"), ("Gender (optional)", "M"),
+              ("Type of organisation", "Min"), ("Position", "Radio network engineer"), ("Category", "Tech"), ("Gender (optional)", "M"),
               ("Password", PASSWORD), ("Repeat the password", PASSWORD)]
     for label, typed in fields:
         keyboard.press("Tab")
@@ -443,6 +444,7 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
         keyboard.type(typed)
     assert chosen(page.get_by_label("Country")) == "Viet Nam"
     assert chosen(page.get_by_label("Category")) == "Technician"
+    assert chosen(page.get_by_label("Type of organisation")) == "Ministry or regulator"
     assert chosen(page.get_by_label("Gender (optional)")) == "Male"
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Create account")).to_be_focused()
@@ -488,7 +490,7 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     expect(page.get_by_role("button", name="Save the decision")).to_be_focused()
     screenshot(page, "d02-decide-with-keyboard")
     keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_have_text(f"Decision saved for {name}.")
+    expect(page.get_by_role("status")).to_contain_text(f"Approved {name} for ")
     tab_to(page, page.get_by_role("navigation", name="Status").get_by_role("link", name="Approved"))
     keyboard.press("Enter")
     expect(page.get_by_role("row").filter(has_text=name).filter(has_text=course)).to_have_count(1)

@@ -28,14 +28,14 @@ def test_charts_are_inline_svg_with_text_alternatives_and_data_tables(client, sm
     sign_in(client, programme_coordinator)
     page = client.get("/reports/quota").get_data(as_text=True)
     charts = re.findall(r"<svg class=\"chart\".*?</svg>", page, re.S)
-    assert len(charts) == 6  # progress by country, over time, four breakdowns
+    assert len(charts) == 7  # progress by country, over time, five breakdowns
     for chart in charts:
         labelled_by = re.search(r'aria-labelledby="([^"]+)"', chart).group(1).split()
         assert 'role="img"' in chart and len(labelled_by) == 2
         for element_id in labelled_by:
             assert re.search(rf'<(title|desc) id="{element_id}">[^<]+</', chart)
     assert "Thailand: 2 certified of 30 (Behind)" in page  # the progress chart's description
-    assert page.count('class="breakdown-table"') == 4 and 'class="cumulative-table"' in page
+    assert page.count('class="breakdown-table"') == 5 and 'class="cumulative-table"' in page
     assert "<script" not in page and not re.search(r'(src|href)="(https?:)?//', page)
 
 
