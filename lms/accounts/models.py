@@ -72,6 +72,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120))  # Latin script
     native_name: Mapped[Optional[str]] = mapped_column(String(120))  # in the person's own script
     country_id: Mapped[Optional[int]] = mapped_column(ForeignKey("country.id", ondelete="RESTRICT"))
+    language: Mapped[Optional[str]] = mapped_column(String(16))  # lms/core/i18n.py LANGUAGES; None: the browser's
+    time_zone: Mapped[Optional[str]] = mapped_column(String(64))  # an IANA name; None: the programme's
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)

@@ -7,19 +7,34 @@ from lms.accounts.models import COUNTRY_ROLES, Category, Gender, Role, TraineePr
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.audit.operations import record
 from lms.core.db import utcnow
+from lms.core.i18n import guess_time_zone
+from lms.programme.models import Country
 from lms.extensions import db
 from lms.notifications.operations import send_mail
 
 
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
-                     organisation: str, position: str, category: Category, gender: Gender | None) -> User:
+                     organisation: str, position: str, category: Category, gender: Gender | None,
+                     language: str | None = None) -> User:
+    """A new trainee, speaking the language she registered in, on her country's clock."""
+    country = db.session.get(Country, country_id)
     user = User(
         email=email.lower(), password_hash=hash_password(password), role=Role.TRAINEE,
         full_name=full_name, native_name=native_name or None, country_id=country_id,
+        language=language, time_zone=guess_time_zone(country.code if country else None),
     )
     user.profile = TraineeProfile(organisation=organisation, position=position, category=category, gender=gender)
     db.session.add(user)
     db.session.flush()
+    return user
+
+
+def set_preferences(user: User, *, language: str | None = None, time_zone: str | None = None) -> User:
+    """The reader's own language and clock; None leaves a setting as it is."""
+    if language is not None:
+        user.language = language
+    if time_zone is not None:
+        user.time_zone = time_zone
     return user
 
 
