@@ -7,8 +7,7 @@ from lms.accounts.models import COUNTRY_ROLES, Category, Gender, Role, TraineePr
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.audit.operations import record
 from lms.core.db import utcnow
-from lms.core.i18n import guess_time_zone
-from lms.programme.models import Country
+from lms.core.i18n import speaking_to
 from lms.extensions import db
 from lms.notifications.operations import send_mail
 
@@ -16,12 +15,10 @@ from lms.notifications.operations import send_mail
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
                      organisation: str, position: str, category: Category, gender: Gender | None,
                      language: str | None = None) -> User:
-    """A new trainee, speaking the language she registered in, on her country's clock."""
-    country = db.session.get(Country, country_id)
+    """A new trainee, speaking the language she registered in (her clock comes from her country)."""
     user = User(
         email=email.lower(), password_hash=hash_password(password), role=Role.TRAINEE,
-        full_name=full_name, native_name=native_name or None, country_id=country_id,
-        language=language, time_zone=guess_time_zone(country.code if country else None),
+        full_name=full_name, native_name=native_name or None, country_id=country_id, language=language,
     )
     user.profile = TraineeProfile(organisation=organisation, position=position, category=category, gender=gender)
     db.session.add(user)
@@ -48,13 +45,14 @@ def send_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
-    body = _(
-        "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your account on the "
-        "ASEAN-China telecom training platform. Open this link within one hour to choose a new one:\n\n"
-        "%(link)s\n\nIf you did not ask for this, ignore this message: your password stays as it is.",
-        name=user.full_name, link=link,
-    )
-    send_mail(user.email, _("Reset your password"), body)
+    with speaking_to(user):
+        body = _(
+            "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your account on the "
+            "ASEAN-China telecom training platform. Open this link within one hour to choose a new one:\n\n"
+            "%(link)s\n\nIf you did not ask for this, ignore this message: your password stays as it is.",
+            name=user.full_name, link=link,
+        )
+        send_mail(user.email, _("Reset your password"), body)
 
 
 def set_password(user: User, password: str) -> None:

@@ -38,6 +38,24 @@ DEFAULT_LANGUAGE = "en"
 # Staff pages are required in these; every language is required for what a trainee reads.
 STAFF_LANGUAGES = ("en", "zh_Hans", "vi", "th", "id")
 
+# What a trainee reads, by the file its message is extracted from (the catalogue's locations): these
+# strings are required in every language; every other string is a staff page's, required in
+# STAFF_LANGUAGES and falling back to English string by string elsewhere.
+TRAINEE_SOURCES = (
+    "templates/base.html", "templates/error.html", "templates/too_large.html", "templates/_macros/",
+    "templates/accounts/", "templates/catalogue/", "templates/learning/", "templates/assessments/",
+    "templates/home/trainee.html", "templates/home/welcome.html", "templates/home/_notifications.html",
+    "templates/enrolment/withdraw.html", "templates/certificates/verify.html", "templates/certificates/pdf/",
+    "lms/core/", "lms/accounts/", "lms/catalogue/", "lms/learning/", "lms/assessments/", "lms/notifications/",
+    "lms/certificates/documents.py", "lms/grading/completion.py", "lms/grading/operations.py",
+    "lms/enrolment/operations.py", "lms/enrolment/forms.py", "lms/enrolment/models.py", "lms/certificates/operations.py",
+)
+
+
+def is_trainee_source(location: str) -> bool:
+    return location.startswith(TRAINEE_SOURCES)
+
+
 # Primary subtags of Accept-Language that name one of our languages by another code.
 _LANGUAGE_ALIASES = {"zh": "zh_Hans", "tl": "fil", "in": "id", "zsm": "ms", "mya": "my"}
 
@@ -145,8 +163,12 @@ def country_name(country) -> str:
 
 @contextmanager
 def speaking_to(user):
-    """Text composed inside (notifications, mail) is in the recipient's language, not the sender's."""
-    with force_locale(user.language if user is not None and user.language in LANGUAGES else DEFAULT_LANGUAGE):
+    """Text composed inside (notifications, mail) is in the recipient's language, not the sender's;
+    someone who never chose one is written to in the language of the request (or English)."""
+    language = getattr(user, "language", None)
+    if language not in LANGUAGES:
+        language = str(get_locale()) if has_request_context() and get_locale() else DEFAULT_LANGUAGE
+    with force_locale(language):
         yield
 
 

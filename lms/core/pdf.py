@@ -18,6 +18,8 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from lms.core.line_breaks import with_break_opportunities
+
 STATIC_ROOT = (Path(__file__).resolve().parent.parent.parent / "static").resolve()
 # Relative URLs in PDF templates resolve against this origin; nothing is ever sent to it.
 STATIC_ORIGIN = "https://static.lms.invalid/"
@@ -94,6 +96,17 @@ def stylesheet(name: str) -> CSS:
         return cached[1]
 
 
+def render_document(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = "pdf/a-3b"):
+    """The laid-out WeasyPrint document (its pages' box trees), before it is written as a PDF.
+
+    Lao, Khmer and Burmese text gets ICU's break opportunities first, so it wraps inside its boxes.
+    """
+    with _lock:
+        sheets = [stylesheet(name) for name in stylesheets]
+        return HTML(string=with_break_opportunities(html), base_url=STATIC_ORIGIN, url_fetcher=FETCHER).render(
+            font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
+
+
 def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: bytes | None = None,
                pdf_variant: str | None = "pdf/a-3b") -> bytes:
     """A PDF from an HTML string. The same HTML and identifier give the same bytes.
@@ -102,9 +115,7 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: byte
     `stylesheets` names files under static/ that are parsed once per process, unlike a <link> in the HTML.
     """
     with _lock:
-        sheets = [stylesheet(name) for name in stylesheets]
-        document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=FETCHER).render(
-            font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
+        document = render_document(html, stylesheets=stylesheets, pdf_variant=pdf_variant)
         # Attachments are fetched only when the PDF is written: dropping them here means never.
         document.metadata.attachments = []
         for page in document.pages:

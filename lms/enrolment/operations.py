@@ -7,12 +7,14 @@ coordinators approving the last place at the same moment are served one after th
 """
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from sqlalchemy import distinct, func, select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core.db import utcnow
+from lms.core.i18n import speaking_to
+from lms.core.templating import date_pattern
 from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.notifications.operations import notify
@@ -178,9 +180,10 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
         enrolment.quota_override_reason = override_reason
         record(by, "quota.override", enrolment, before={"state": before}, after={"state": "approved"},
                reason=override_reason)
-    notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
-                             course=enrolment.intake.course.title, start=enrolment.intake.starts_on.isoformat()),
-           link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
+                                 course=enrolment.intake.course.title, start=format_date(enrolment.intake.starts_on, date_pattern())),
+               link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
     db.session.flush()
     return enrolment
 
@@ -194,9 +197,10 @@ def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment
     enrolment.move_to(EnrolmentState.WAITLISTED, by=by, reason=reason)
     record(by, "enrolment.waitlisted", enrolment, before={"state": before}, after={"state": "waitlisted"},
            reason=reason)
-    notify(enrolment.user, _("Your request to join %(course)s is on the waiting list: %(reason)s",
-                             course=enrolment.intake.course.title, reason=reason),
-           mail_subject=_("You are on the waiting list"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user, _("Your request to join %(course)s is on the waiting list: %(reason)s",
+                                 course=enrolment.intake.course.title, reason=reason),
+               mail_subject=_("You are on the waiting list"))
     db.session.flush()
     return enrolment
 
@@ -208,9 +212,10 @@ def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     before = enrolment.state.value
     enrolment.move_to(EnrolmentState.REJECTED, by=by, reason=reason)
     record(by, "enrolment.rejected", enrolment, before={"state": before}, after={"state": "rejected"}, reason=reason)
-    notify(enrolment.user, _("Your request to join %(course)s was not accepted: %(reason)s",
-                             course=enrolment.intake.course.title, reason=reason),
-           mail_subject=_("Your request was not accepted"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user, _("Your request to join %(course)s was not accepted: %(reason)s",
+                                 course=enrolment.intake.course.title, reason=reason),
+               mail_subject=_("Your request was not accepted"))
     db.session.flush()
     return enrolment
 
@@ -232,9 +237,10 @@ def promote_waitlist(intake: Intake, by: User) -> list[Enrolment]:
         enrolment.move_to(EnrolmentState.APPROVED, by=by, reason="A place was freed on the waiting list")
         record(by, "enrolment.approved", enrolment, before={"state": "waitlisted"}, after={"state": "approved"},
                reason="Promoted from the waiting list")
-        notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
-                                 course=intake.course.title),
-               link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
+        with speaking_to(enrolment.user):
+            notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
+                                     course=intake.course.title),
+                   link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
         db.session.flush()
         promoted.append(enrolment)
     return promoted

@@ -6,7 +6,7 @@ Assessments without a score count as zero in the weighted grade.
 """
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
@@ -14,6 +14,7 @@ from lms.assessments.scoring import assessment_scores
 from lms.catalogue.models import Assessment, Lesson
 from lms.certificates.operations import issue_on_completion
 from lms.core.db import utcnow
+from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
@@ -129,9 +130,10 @@ def evaluate_completion(enrolment: Enrolment, by: User | None = None, current: S
         return False
     enrolment.move_to(EnrolmentState.COMPLETED, by=by, reason="Every completion condition met", at=utcnow())
     enrolment.final_grade = current.weighted_grade
-    notify(enrolment.user,
-           _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
-             course=enrolment.intake.course.title, grade=f"{current.weighted_grade:g}"),
-           mail_subject=_("Course completed"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user,
+               _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
+                 course=enrolment.intake.course.title, grade=format_decimal(current.weighted_grade)),
+               mail_subject=_("Course completed"))
     issue_on_completion(enrolment)
     return True

@@ -1,6 +1,6 @@
 """The instructor's pages: grading queue, rubric grading, quiz overrides, gradebook and CSV, roster, attendance."""
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import format_decimal, gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -108,7 +108,7 @@ def override_attempt(attempt_id: int):
             return _render_attempts(intake, enrolment), 409
         db.session.commit()
         flash(_("The score of attempt %(number)d was changed to %(score)s%%.", number=attempt.number,
-                score=f"{form.score.data:g}"), "success")
+                score=format_decimal(form.score.data)), "success")
         return redirect(url_for("grading.show_attempts", intake_id=intake.id, enrolment_id=enrolment.id))
     return _render_attempts(intake, enrolment, failed=form, failed_id=attempt.id), 400
 
