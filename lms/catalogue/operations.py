@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from lms.catalogue.course_files import AssessmentSpec, CourseSpec
 from lms.catalogue.models import Assessment, Course, Lesson, Module, Question, RubricCriterion, RubricLevel
+from lms.catalogue.translations import write_translations
 from lms.core.markdown import render_markdown
 from lms.extensions import db
 
@@ -94,6 +95,7 @@ def _write_course(course: Course, spec: CourseSpec) -> None:
     for slug, module in modules.items():
         if slug not in kept_modules:
             db.session.delete(module)
+    write_translations(course, spec)
 
 
 def _write_assessment(assessment: Assessment, spec: AssessmentSpec, position: int) -> None:
