@@ -38,7 +38,11 @@ def test_translations_beside_the_english_are_read_and_imported(tmp_path, db_sess
     assert spec.modules[0].assessments[0].translations["th"].questions[0].prompt == "เลือกหนึ่งข้อ"
     assert spec.translations == {"th": {"title": "หลักสูตรทดสอบ", "summary": "หลักสูตรเล็กสำหรับการทดสอบ"}}
     import_courses([spec])
-    kinds = {(row.kind, row.slug, row.language) for row in db_session.query(ContentTranslation)}
+    from lms.catalogue.models import Course
+
+    course = db_session.query(Course).filter_by(slug="test-course").one()
+    kinds = {(row.kind, row.slug, row.language)
+             for row in db_session.query(ContentTranslation).filter_by(course_id=course.id)}
     assert kinds == {("course", "test-course", "th"), ("lesson", "intro", "th"), ("assessment", "check", "th")}
 
 
