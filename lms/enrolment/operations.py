@@ -19,6 +19,7 @@ from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.notifications.operations import notify
 from lms.programme.models import CountryAllocation
+from lms.core import clock
 
 
 class EnrolmentRefused(Exception):
@@ -40,7 +41,7 @@ class IntakeFull(EnrolmentRefused):
 
 
 def _today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 def may_place(user: User, trainee: User) -> bool:

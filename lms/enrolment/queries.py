@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import User
-from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake, intake_instructor
 from lms.extensions import db
+from lms.core import clock
 
 
 def enrolments_of(user: User) -> list[Enrolment]:
@@ -28,7 +28,7 @@ def open_intakes(today: date, limit: int = 10) -> list[Intake]:
 
 def intakes_taught_by(user: User, today: date | None = None) -> list[tuple[Intake, dict[EnrolmentState, int]]]:
     """An instructor's intakes: those running today first, then those to come, then past ones."""
-    today = today or utcnow().date()
+    today = today or clock.today()
     intakes = list(db.session.scalars(
         select(Intake).join(intake_instructor).where(intake_instructor.c.user_id == user.id)
         .options(joinedload(Intake.course)).order_by(Intake.starts_on.desc())
@@ -101,7 +101,7 @@ def enrolments_in_state(state: EnrolmentState, country_id: int | None = None, li
 
 
 def intakes_open_for_decisions(today: date | None = None) -> list[Intake]:
-    today = today or utcnow().date()
+    today = today or clock.today()
     return list(db.session.scalars(
         select(Intake).where(Intake.ends_on >= today).options(joinedload(Intake.course)).order_by(Intake.starts_on)
     ))
