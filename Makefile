@@ -8,7 +8,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-fast setup system-packages test-tools migrate courses demo clean keys
+.PHONY: run test test-fast setup system-packages test-tools migrate courses demo clean keys catalogues translations
 
 run: setup migrate keys
 	$(FLASK) courses import
@@ -23,7 +23,20 @@ test: setup test-tools
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser" -x
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed catalogues
+
+# The interface's catalogues: lms/translations/<locale>/LC_MESSAGES/messages.po are kept in the
+# repository; their compiled .mo files are built here and never committed.
+TRANSLATIONS := lms/translations
+EXTRACT := $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --add-location=file --no-wrap
+
+catalogues: $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+
+# make translations: extract every string a person reads into messages.pot and update each catalogue.
+translations: $(VENV)/.installed
+	$(EXTRACT) -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel -q update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
 
 system-packages:
 	@scripts/ensure-system-packages

@@ -99,7 +99,7 @@ class Config:
     BABEL_DEFAULT_TIMEZONE = "UTC"
     # The programme's calendar (intake dates, online deadlines, "today") is kept in this zone.
     PROGRAMME_TIME_ZONE = os.environ.get("PROGRAMME_TIME_ZONE", "Asia/Bangkok")
-    LANGUAGES = ["en"]
+    LANGUAGES = ["en", "zh_Hans", "vi", "th", "id", "ms", "km", "lo", "my", "fil"]  # lms/core/i18n.py names them
     ALLOW_DEMO_DATA = True
     # Admins, coordinators and instructors must set up two-factor sign-in before they can work (production).
     TWO_FACTOR_REQUIRED = os.environ.get("TWO_FACTOR_REQUIRED", "0") == "1"

@@ -2,7 +2,7 @@
 import os
 from urllib.parse import urlsplit
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 
 from config import Config, DevelopmentConfig, ProductionConfig, config_from_environment
 from lms.core.db import configure_sqlite, ping_idle_connections, postgresql_engine_options
@@ -28,11 +28,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from lms.accounts.sessions import register_session_rules
     from lms.core.security import register_security_headers
     from lms.core.templating import register_template_helpers
+    from lms.core.i18n import register_language_rules
 
     register_error_handlers(app)
     register_security_headers(app)
     register_session_rules(app)
     register_template_helpers(app)
+    register_language_rules(app)
     return app
 
 
@@ -65,8 +67,9 @@ def _init_extensions(app: Flask) -> None:
                      compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=lambda: request.accept_languages.best_match(app.config["LANGUAGES"])
-                   if has_request_context() else None)
+    from lms.core.i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -8,6 +8,7 @@ from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, V
 from lms.accounts.models import Category, Gender, OrganisationType, Role, User
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from lms.core.forms import BaseForm, no_hidden_characters, parse_id
+from lms.core.i18n import LANGUAGES, OFFERED_TIME_ZONES, country_name, zone_choice_label
 from lms.extensions import db
 from lms.programme.models import Country
 
@@ -49,7 +50,7 @@ class CountryChoiceMixin:
     def load_countries(self) -> None:
         countries = db.session.scalars(select(Country).order_by(Country.name)).all()
         self.country.choices = [SelectChoice("", _l("Choose your country"))] + [
-            SelectChoice(str(c.id), c.name) for c in countries]
+            SelectChoice(str(c.id), country_name(c)) for c in countries]
 
     def validate_country(self, field):
         country_id = parse_id(field.data)
@@ -159,6 +160,34 @@ class DisableTwoFactorForm(BaseForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(_l("Please enter your password.")),
                                                               Length(max=200)])
     submit = SubmitField(_l("Turn off two-factor sign-in"))
+
+
+class PreferencesForm(BaseForm):
+    language = SelectField(_l("Language"), validate_choice=False)
+    time_zone = SelectField(_l("Time zone"), validate_choice=False,
+                            description=_l("Dates and times are shown in this zone, with its name."))
+    submit = SubmitField(_l("Save"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = [SelectChoice(code, language.native_name) for code, language in LANGUAGES.items()]
+        self.time_zone.choices = [SelectChoice(zone, zone_choice_label(zone)) for zone in OFFERED_TIME_ZONES]
+
+    def validate_language(self, field):
+        if field.data not in LANGUAGES:
+            raise ValidationError(_l("Please choose a language from the list."))
+
+    def validate_time_zone(self, field):
+        if field.data not in OFFERED_TIME_ZONES:
+            raise ValidationError(_l("Please choose a time zone from the list."))
+
+
+def preferences_form_for(user: User) -> PreferencesForm:
+    from flask import current_app
+    from lms.core.i18n import current_language
+
+    return PreferencesForm(formdata=None, language=current_language().code,
+                           time_zone=user.time_zone or current_app.config["PROGRAMME_TIME_ZONE"])
 
 
 class UserAdminForm(CountryChoiceMixin, BaseForm):

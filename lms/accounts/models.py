@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, event, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, enum_column, utcnow
@@ -89,6 +89,8 @@ class User(UserMixin, db.Model):
     full_name: Mapped[str] = mapped_column(String(120))  # Latin script
     native_name: Mapped[Optional[str]] = mapped_column(String(120))  # in the person's own script
     country_id: Mapped[Optional[int]] = mapped_column(ForeignKey("country.id", ondelete="RESTRICT"))
+    language: Mapped[Optional[str]] = mapped_column(String(16))  # lms/core/i18n.py LANGUAGES; None: the browser's
+    time_zone: Mapped[Optional[str]] = mapped_column(String(64))  # an IANA name; None: the programme's
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
@@ -181,3 +183,13 @@ class RecoveryCode(db.Model):
 
     def __repr__(self) -> str:
         return f"<RecoveryCode user={self.user_id} used={self.used_at is not None}>"
+
+
+@event.listens_for(User, "before_insert")
+def _first_time_zone(mapper, connection, user: User) -> None:
+    """Everyone starts on their country's clock (however the account was made); the profile changes it."""
+    if user.time_zone is None and user.country_id is not None:
+        from lms.core.i18n import guess_time_zone
+
+        code = connection.scalar(select(Country.code).where(Country.id == user.country_id))
+        user.time_zone = guess_time_zone(code)

@@ -7,14 +7,17 @@ from lms.accounts.passwords import hash_password, make_confirmation_token, make_
 from lms.audit.operations import record
 from lms.core.db import utcnow
 from lms.core.urls import external_url
+from lms.core.i18n import speaking_to
 from lms.extensions import db
 from lms.notifications.operations import send_mail
 
 
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
                      organisation: str, position: str, category: Category, gender: Gender | None,
-                     organisation_type: OrganisationType | None = None) -> User | None:
+                     organisation_type: OrganisationType | None = None,
+                     language: str | None = None) -> User | None:
     """A new trainee account that works once its address is confirmed; None if the address had one already.
+    She speaks the language she registered in (her clock comes from her country).
 
     Either way one mail goes to the address and the person registering learns nothing about it: the
     owner of an existing account is told, with a link to choose a password (which also confirms it).
@@ -28,7 +31,7 @@ def register_trainee(*, email: str, password: str, full_name: str, native_name: 
         return None
     user = User(
         email=email, password_hash=password_hash, role=Role.TRAINEE, full_name=full_name,
-        native_name=native_name or None, country_id=country_id, email_confirmed_at=None,
+        native_name=native_name or None, country_id=country_id, email_confirmed_at=None, language=language,
     )
     user.profile = TraineeProfile(organisation=organisation, organisation_type=organisation_type, position=position,
                                   category=category, gender=gender)
@@ -41,20 +44,22 @@ def register_trainee(*, email: str, password: str, full_name: str, native_name: 
 
 def send_confirmation(user: User) -> None:
     link = external_url("accounts.confirm_email", token=make_confirmation_token(user))
-    send_mail(user.email, _("Confirm your address to activate your account"), _(
-        "Hello %(name)s,\n\nThank you for registering on the ASEAN-China telecom training platform. Open this "
-        "link within three days to confirm that this address is yours and activate your account:\n\n%(link)s"
-        "\n\nIf you did not register, ignore this message: no account will be activated.",
-        name=user.full_name, link=link))
+    with speaking_to(user):
+        send_mail(user.email, _("Confirm your address to activate your account"), _(
+            "Hello %(name)s,\n\nThank you for registering on the ASEAN-China telecom training platform. Open this "
+            "link within three days to confirm that this address is yours and activate your account:\n\n%(link)s"
+            "\n\nIf you did not register, ignore this message: no account will be activated.",
+            name=user.full_name, link=link))
 
 
 def _mail_existing_account(user: User) -> None:
     link = external_url("accounts.reset_password", token=make_reset_token(user))
-    send_mail(user.email, _("You already have an account"), _(
-        "Hello %(name)s,\n\nSomeone (we hope you) tried to register on the ASEAN-China telecom training "
-        "platform with this address, which already has an account. Sign in as usual or, if you do not know "
-        "your password, choose one within one hour with this link:\n\n%(link)s\n\nIf it was not you, ignore "
-        "this message: nothing has changed.", name=user.full_name, link=link))
+    with speaking_to(user):
+        send_mail(user.email, _("You already have an account"), _(
+            "Hello %(name)s,\n\nSomeone (we hope you) tried to register on the ASEAN-China telecom training "
+            "platform with this address, which already has an account. Sign in as usual or, if you do not know "
+            "your password, choose one within one hour with this link:\n\n%(link)s\n\nIf it was not you, "
+            "ignore this message: nothing has changed.", name=user.full_name, link=link))
 
 
 def confirm_email(user: User) -> bool:
@@ -64,6 +69,15 @@ def confirm_email(user: User) -> bool:
     user.email_confirmed_at = utcnow()
     record(user, "user.email_confirmed", user)
     return True
+
+
+def set_preferences(user: User, *, language: str | None = None, time_zone: str | None = None) -> User:
+    """The reader's own language and clock; None leaves a setting as it is."""
+    if language is not None:
+        user.language = language
+    if time_zone is not None:
+        user.time_zone = time_zone
+    return user
 
 
 def record_sign_in(user: User) -> None:
@@ -76,13 +90,14 @@ def send_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         return
     link = external_url("accounts.reset_password", token=make_reset_token(user))
-    body = _(
-        "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your account on the "
-        "ASEAN-China telecom training platform. Open this link within one hour to choose a new one:\n\n"
-        "%(link)s\n\nIf you did not ask for this, ignore this message: your password stays as it is.",
-        name=user.full_name, link=link,
-    )
-    send_mail(user.email, _("Reset your password"), body)
+    with speaking_to(user):
+        body = _(
+            "Hello %(name)s,\n\nSomeone (we hope you) asked to reset the password of your account on the "
+            "ASEAN-China telecom training platform. Open this link within one hour to choose a new one:\n\n"
+            "%(link)s\n\nIf you did not ask for this, ignore this message: your password stays as it is.",
+            name=user.full_name, link=link,
+        )
+        send_mail(user.email, _("Reset your password"), body)
 
 
 def set_password(user: User, password: str, *, by_mailed_link: bool = False) -> None:

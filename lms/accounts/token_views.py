@@ -7,6 +7,7 @@ from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts import bp
+from lms.accounts.forms import preferences_form_for
 from lms.accounts.models import User
 from lms.accounts.token_operations import TokenRefused, active_tokens, create_token, revoke_token
 from lms.accounts.tokens import ApiToken
@@ -47,10 +48,10 @@ def create_api_token():
         else:
             db.session.commit()
             # Shown on this response only: never in a redirect, a flash message or a log.
-            response = render_template("accounts/profile.html", user=current_user,
+            response = render_template("accounts/profile.html", user=current_user, preferences_form=preferences_form_for(current_user),
                                        **token_section(current_user, secret=secret))
             return response, 201, {"Cache-Control": "no-store"}
-    return render_template("accounts/profile.html", user=current_user, **token_section(current_user, form)), 400
+    return render_template("accounts/profile.html", user=current_user, preferences_form=preferences_form_for(current_user), **token_section(current_user, form)), 400
 
 
 @bp.route("/profile/tokens/<int:token_id>/revoke", methods=["POST"])

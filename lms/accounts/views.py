@@ -3,17 +3,18 @@ import time
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp, limits
 from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
-                                LoginForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm)
+                                LoginForm, PreferencesForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm,
+                                preferences_form_for)
 from lms.accounts.models import Category, Gender, OrganisationType, User
 from lms.accounts.operations import confirm_email as confirm_email_of
 from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
-                                     set_password)
+                                     set_password, set_preferences)
 from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
                                     user_for_reset_token)
 from lms.accounts.token_views import token_section
@@ -21,6 +22,7 @@ from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_sess
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
                                      verify_second_factor)
 from lms.core.forms import parse_id
+from lms.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, language_for_tag
 from lms.extensions import db, limiter
 from lms.notifications.operations import deliver_outbox
 
@@ -64,6 +66,7 @@ def register():
             organisation=form.organisation.data, position=form.position.data,
             category=Category(form.category.data), gender=Gender(form.gender.data) if form.gender.data else None,
             organisation_type=OrganisationType(form.organisation_type.data) if form.organisation_type.data else None,
+            language=current_language().code,
         )
         db.session.commit()
         deliver_outbox()
@@ -215,7 +218,38 @@ def reset_password(token: str):
 @bp.route("/profile")
 @login_required
 def show_profile():
-    return render_template("accounts/profile.html", user=current_user, **token_section(current_user))
+    return render_template("accounts/profile.html", user=current_user, preferences_form=preferences_form_for(current_user),
+                           **token_section(current_user))
+
+
+@bp.route("/profile/preferences", methods=["POST"])
+@login_required
+def change_preferences():
+    form = PreferencesForm()
+    if form.validate_on_submit():
+        set_preferences(current_user._get_current_object(), language=form.language.data,
+                        time_zone=form.time_zone.data)
+        db.session.commit()
+        with force_locale(form.language.data):
+            flash(_("Your language and time zone are saved."), "success")
+        return redirect(url_for("accounts.show_profile"))
+    return render_template("accounts/profile.html", user=current_user, preferences_form=form,
+                           **token_section(current_user)), 400
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language():
+    """The switch in every page's footer: a signed-in reader's profile, a cookie for anyone else."""
+    code = language_for_tag(request.form.get("language"))
+    response = redirect(_safe_next(request.form.get("next")) or url_for("home.index"))
+    if code is None:
+        return response
+    if current_user.is_authenticated:
+        set_preferences(current_user._get_current_object(), language=code)
+        db.session.commit()
+    response.set_cookie(LANGUAGE_COOKIE, LANGUAGES[code].tag, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=request.is_secure)
+    return response
 
 
 @bp.route("/password", methods=["GET", "POST"])

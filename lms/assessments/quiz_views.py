@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _, ngettext
+from flask_babel import format_datetime, get_timezone, gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -10,6 +10,8 @@ from lms.assessments import bp, quizzes
 from lms.assessments.models import Attempt
 from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core.db import utcnow
+from lms.core.i18n import zone_label
+from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
 from lms.enrolment.operations import activate_if_started
 from lms.enrolment.queries import get_own_enrolment_or_404
@@ -34,8 +36,12 @@ def get_own_attempt_or_404(attempt_id: int) -> Attempt:
 
 
 def deadline_text(deadline: datetime, now: datetime) -> str:
-    pattern = "HH:mm 'UTC'" if deadline.date() == now.date() else "d MMM yyyy, HH:mm 'UTC'"
-    when = format_datetime(deadline, pattern)
+    """'Submit by 14:55 Phnom Penh time; you have about 12 minutes.' in the reader's zone."""
+    zone = get_timezone()
+    if deadline.astimezone(zone).date() == now.astimezone(zone).date():
+        when = f"{format_datetime(deadline, 'HH:mm')} {zone_label(zone)}"
+    else:
+        when = format_moment(deadline)
     minutes = round((deadline - now).total_seconds() / 60)
     if minutes < 1:
         return _("Submit by %(time)s; you have less than a minute.", time=when)

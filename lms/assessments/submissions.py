@@ -2,7 +2,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +11,7 @@ from lms.assessments.models import Submission, SubmissionFile, SubmissionState
 from lms.assessments.uploads import CheckedUpload
 from lms.catalogue.models import Assessment, SubmissionKind
 from lms.core.db import utcnow
+from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 
@@ -67,7 +68,7 @@ def lock_reason(submission: Submission, now: datetime | None = None) -> str | No
         return _("This work has been graded and returned, so it can no longer be changed.")
     if (now or utcnow()) > enrolment.intake.closes_at:
         return _("The deadline (%(deadline)s) has passed, so this work can no longer be changed.",
-                 deadline=format_datetime(enrolment.intake.closes_at, "d MMM yyyy, HH:mm 'UTC'"))
+                 deadline=format_moment(enrolment.intake.closes_at, enrolment.intake.zone))
     if submission.times_submitted and not assessment.allow_resubmission:
         return _("This assignment can be submitted only once, and you have submitted it.")
     return None

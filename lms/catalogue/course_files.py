@@ -93,6 +93,7 @@ class LessonSpec:
     minutes: int
     is_required: bool
     body_markdown: str
+    translations: dict[str, "LessonSpec"] = field(default_factory=dict)  # by language, beside the English
 
 
 @dataclass
@@ -132,6 +133,7 @@ class AssessmentSpec:
     allow_resubmission: bool = True
     brief_markdown: str = ""
     rubric: list[CriterionSpec] = field(default_factory=list)
+    translations: dict[str, "AssessmentSpec"] = field(default_factory=dict)
 
 
 @dataclass
@@ -157,6 +159,7 @@ class CourseSpec:
     objectives: list[str]
     modules: list[ModuleSpec]
     content_hash: str
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)  # language: {title, summary}
 
 
 # --- Field checks ---------------------------------------------------------------------------
@@ -302,16 +305,17 @@ def read_course(folder: Path) -> CourseSpec:
         lessons = []
         for item, name in enumerate(module.items("lessons")):
             path = _listed_file(module, "lessons", item, folder / "lessons", name, ".md", used_lessons)
-            lessons.append(read_lesson(path))
+            lessons.append(with_translations(read_lesson(path), path, read_lesson, check_lesson_translation))
         assessments = []
         for item, name in enumerate(module.items("assessments", required=False)):
             path = _listed_file(module, "assessments", item, folder / "assessments", name, ".yaml", used_assessments)
-            assessments.append(read_assessment(path))
+            assessments.append(with_translations(read_assessment(path), path, read_assessment,
+                                                 check_assessment_translation))
         modules.append(ModuleSpec(module_slug, module.text("title", 200), lessons, assessments))
 
     _check_nothing_unlisted(folder / "lessons", used_lessons, manifest)
     _check_nothing_unlisted(folder / "assessments", used_assessments, manifest)
-    return CourseSpec(
+    return CourseSpec(translations=read_course_translations(folder),
         slug=slug, folder=folder,
         title=reader.text("title", 200), title_zh=reader.text("title_zh", 100),
         label=reader.text("version", 40, None),
@@ -341,8 +345,73 @@ def _check_nothing_unlisted(directory: Path, used: set, manifest: Path) -> None:
     if not directory.is_dir():
         return
     for path in sorted(directory.iterdir()):
-        if path.name not in used:
+        if path.name not in used and translated_name(path) not in used:
             raise CourseFileError(path, None, f"this file is not listed in {manifest.name}; list it or remove it")
+
+
+# --- Translations beside the English: <name>.<language>.md, <name>.<language>.yaml, course.<language>.yaml ---
+
+CONTENT_LANGUAGES = ("zh_Hans", "vi", "th", "id", "ms", "km", "lo", "my", "fil")  # lms/core/i18n.py, but English
+_TRANSLATED = re.compile(r"^(?P<stem>.+)\.(?P<language>" + "|".join(CONTENT_LANGUAGES) + r")(?P<suffix>\.\w+)$")
+
+
+def translated_name(path: Path) -> str | None:
+    """The English file a translation belongs to ("intro.md" for "intro.th.md"), or None."""
+    match = _TRANSLATED.match(path.name)
+    return match["stem"] + match["suffix"] if match else None
+
+
+def _translations_of(path: Path) -> dict[str, Path]:
+    return {language: translation for language in CONTENT_LANGUAGES
+            if (translation := path.with_name(f"{path.stem}.{language}{path.suffix}")).is_file()}
+
+
+def with_translations(spec, path: Path, read, check):
+    """The English spec with each translation beside its file, read the same way and checked against it."""
+    for language, translation_path in _translations_of(path).items():
+        translation = read(translation_path)
+        translation.slug = spec.slug
+        check(spec, translation, translation_path)
+        spec.translations[language] = translation
+    return spec
+
+
+def check_lesson_translation(english: LessonSpec, translation: LessonSpec, path: Path) -> None:
+    if (translation.minutes, translation.is_required) != (english.minutes, english.is_required):
+        raise CourseFileError(path, 1, "a translation keeps the English lesson's minutes and required flag")
+
+
+def _answer_key(question: QuestionSpec) -> tuple:
+    """What grading depends on, which a translation must not change: type, points, options' keys, answers."""
+    spec = question.spec
+    options = tuple((option.get("key"), option.get("correct")) for option in spec.get("options", ())
+                    if isinstance(option, dict))
+    kept = tuple(sorted((key, repr(value)) for key, value in spec.items()
+                        if key not in ("options", "accept", "answers")))
+    return question.key, question.type, question.points, options, kept
+
+
+def check_assessment_translation(english: AssessmentSpec, translation: AssessmentSpec, path: Path) -> None:
+    if [_answer_key(q) for q in translation.questions] != [_answer_key(q) for q in english.questions]:
+        raise CourseFileError(path, None, "a translation must have the English file's questions, options and "
+                                          "answer keys, in the same order; only the wording changes")
+    settings = ("kind", "weight", "pass_mark", "attempts_allowed", "time_limit_minutes", "grading_method",
+                "late_policy", "submission_kind", "file_types", "max_file_mb", "allow_resubmission")
+    changed = [name for name in settings if getattr(translation, name) != getattr(english, name)]
+    if changed:
+        raise CourseFileError(path, None, f"a translation keeps the English settings; changed: {', '.join(changed)}")
+    shape = [[points for _label, points, _text in criterion.levels] for criterion in english.rubric]
+    if [[points for _label, points, _text in criterion.levels] for criterion in translation.rubric] != shape:
+        raise CourseFileError(path, None, "a translation's rubric has the English criteria and levels, with the same points")
+
+
+def read_course_translations(folder: Path) -> dict[str, dict[str, str]]:
+    translations = {}
+    for language, path in _translations_of(folder / "course.yaml").items():
+        reader = _Reader(path, _load_yaml(path, _read_text(path)), path.name)
+        reader.only({"title", "summary"})
+        translations[language] = {"title": reader.text("title", 200), "summary": reader.text("summary", 2000)}
+    return translations
 
 
 def read_lesson(path: Path) -> LessonSpec:

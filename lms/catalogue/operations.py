@@ -14,6 +14,7 @@ from lms.audit.operations import record
 from lms.catalogue.course_files import CourseSpec
 from lms.catalogue.models import Course, CourseVersion
 from lms.catalogue.plans import CoursePlan, ImportPlan, build_modules, build_plan
+from lms.catalogue.translations import write_translations
 from lms.core import clock
 from lms.extensions import db
 
@@ -90,6 +91,7 @@ def apply_plan(plan: ImportPlan, by: User | None = None) -> ImportResult:
         db.session.flush()  # the course needs its id before its content
         before = None if is_new else {"version": course.version}
         version = _add_version(course, course_plan, by)
+        write_translations(course, spec)
         moved = _pin_intakes_not_started(course, version, by)
         record(by, "course.imported", course, before=before,
                after={"version": version.number, "content_hash": version.content_hash,

@@ -1,5 +1,4 @@
 """The public catalogue, a course's outline and its lessons."""
-from datetime import date
 
 from flask import abort, render_template, request
 from flask_login import current_user, login_required
@@ -10,6 +9,7 @@ from lms.catalogue import bp
 from lms.catalogue.models import Area, Subject
 from lms.enrolment import queries as enrolment_queries
 from lms.catalogue import queries
+from lms.core import clock
 
 
 def _enum_arg(name: str, enum_class):
@@ -34,12 +34,12 @@ def list_courses():
 @bp.route("/courses/<slug>")
 def show_course(slug: str):
     course = queries.get_course_outline(slug) or abort(404)
-    intakes = queries.upcoming_intakes(course, date.today())
+    intakes = queries.upcoming_intakes(course, clock.today())
     mine = {}
     if current_user.is_authenticated and current_user.role is Role.TRAINEE:
         mine = enrolment_queries.own_enrolments_by_intake(current_user, [intake.id for intake in intakes])
     return render_template("catalogue/course.html", course=course, intakes=intakes, my_enrolments=mine,
-                           today=date.today())
+                           today=clock.today())
 
 
 @bp.route("/courses/<slug>/lessons/<lesson_slug>")

@@ -63,6 +63,19 @@ class Page:
     qr_url: str  # the QR code image, generated for the render (qr_png)
 
     @property
+    def fit(self) -> str:
+        """Size classes for the page's long fields: long text shrinks to fit, the footer never moves."""
+        def size(text: str | None, *limits: int) -> str:
+            length = len(text or "")
+            return next((f"s{index}" for index, limit in enumerate(limits) if length <= limit), f"s{len(limits)}")
+
+        body = sum(len(text or "") for text in (self.name_latin, self.name_native, self.course_title,
+                                                 self.course_title_zh, self.location, self.programme_title))
+        return " ".join((f"name-{size(self.name_latin, 40, 70)}", f"native-{size(self.name_native, 40, 70)}",
+                         f"course-{size(self.course_title, 80, 140)}", f"programme-{size(self.programme_title, 100)}",
+                         f"facts-{size(self.location, 60)}", "dense" if body > 450 else "roomy"))
+
+    @property
     def url_head(self) -> str:
         """The verification URL up to the serial, so a line may break before it."""
         return self.verification_url.removesuffix(self.serial)

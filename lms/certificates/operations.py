@@ -19,6 +19,7 @@ from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
 from lms.core.urls import public_url
 from lms.credentials.keys import KeysMissing, require_keys
+from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.notifications.operations import notify
@@ -76,10 +77,11 @@ def mail_certificate(certificate: Certificate) -> bool:
     """Tells the trainee their certificate is ready, once; True if told now."""
     if certificate.mailed_at is not None:
         return False
-    notify(certificate.user,
-           _("Your certificate for %(course)s is ready (serial %(serial)s). Download it from your home page.",
-             course=certificate.course_title, serial=certificate.serial),
-           link=_home_link(), mail_subject=_("Your certificate is ready"))
+    with speaking_to(certificate.user):
+        notify(certificate.user,
+               _("Your certificate for %(course)s is ready (serial %(serial)s). Download it from your home page.",
+                 course=certificate.course_title, serial=certificate.serial),
+               link=_home_link(), mail_subject=_("Your certificate is ready"))
     certificate.mailed_at = utcnow()
     return True
 
@@ -200,9 +202,10 @@ def revoke_certificate(certificate: Certificate, by: User, reason: str) -> Certi
     before = _snapshot(certificate)
     certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = utcnow(), by, reason
     record(by, "certificate.revoked", certificate, before=before, after=_snapshot(certificate), reason=reason)
-    notify(certificate.user,
-           _("Your certificate %(serial)s for %(course)s has been revoked. Reason: %(reason)s",
-             serial=certificate.serial, course=certificate.course_title, reason=reason),
-           mail_subject=_("Your certificate has been revoked"))
+    with speaking_to(certificate.user):
+        notify(certificate.user,
+               _("Your certificate %(serial)s for %(course)s has been revoked. Reason: %(reason)s",
+                 serial=certificate.serial, course=certificate.course_title, reason=reason),
+               mail_subject=_("Your certificate has been revoked"))
     db.session.flush()
     return certificate

@@ -1,4 +1,5 @@
 """The base form: CSRF-protected, with whitespace trimmed from text fields; the check for hidden characters."""
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
@@ -10,8 +11,25 @@ def strip_whitespace(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class WTFormsTranslations:
+    """WTForms' own messages looked up in our catalogue (lms/core/wtforms_messages.py lists them);
+    WTForms formats them itself, so nothing is interpolated here."""
+
+    def gettext(self, string):
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return get_translations().ngettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = WTFormsTranslations()
+
+
 class BaseForm(FlaskForm):
     class Meta:
+        def get_translations(self, form):
+            return WTFORMS_TRANSLATIONS
+
         def bind_field(self, form, unbound_field, options):
             filters = unbound_field.kwargs.get("filters", [])
             if strip_whitespace not in filters:

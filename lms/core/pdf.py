@@ -20,6 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 _log = logging.getLogger(__name__)
+from lms.core.line_breaks import with_break_opportunities
 
 STATIC_ROOT = (Path(__file__).resolve().parent.parent.parent / "static").resolve()
 # Relative URLs in PDF templates resolve against this origin; nothing is ever sent to it.
@@ -114,6 +115,19 @@ def stylesheet(name: str) -> CSS:
         return cached[1]
 
 
+def render_document(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = "pdf/a-3b",
+                    url_fetcher=None):
+    """The laid-out WeasyPrint document (its pages' box trees), before it is written as a PDF.
+
+    Lao, Khmer and Burmese text gets ICU's break opportunities first, so it wraps inside its boxes.
+    """
+    with _lock:
+        sheets = [stylesheet(name) for name in stylesheets]
+        return HTML(string=with_break_opportunities(html), base_url=STATIC_ORIGIN,
+                    url_fetcher=url_fetcher or FETCHER).render(
+            font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
+
+
 def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: bytes | None = None,
                pdf_variant: str | None = "pdf/a-3b", images: dict[str, tuple[bytes, str]] | None = None) -> bytes:
     """A PDF from an HTML string. The same HTML and identifier give the same bytes.
@@ -124,10 +138,8 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: byte
     """
     try:
         with _lock:
-            sheets = [stylesheet(name) for name in stylesheets]
             fetcher = GeneratedImagesFetcher(images) if images else FETCHER
-            document = HTML(string=html, base_url=STATIC_ORIGIN, url_fetcher=fetcher).render(
-                font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
+            document = render_document(html, stylesheets=stylesheets, pdf_variant=pdf_variant, url_fetcher=fetcher)
             # Attachments are fetched only when the PDF is written: dropping them here means never.
             document.metadata.attachments = []
             for page in document.pages:

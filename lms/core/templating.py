@@ -1,18 +1,37 @@
 """Template globals and filters shared by every page."""
 from datetime import date, datetime
 
+from zoneinfo import ZoneInfo
+
 from flask import Flask
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale, get_timezone
+
+from lms.core.i18n import zone_label
+
+
+def date_pattern() -> str:
+    """CLDR's medium date for the reader's language; English keeps the programme's day-month-year."""
+    return "d MMM yyyy" if str(get_locale()) == "en" else "medium"
+
+
+def format_moment(value: datetime, zone: ZoneInfo | None = None) -> str:
+    """A stored (UTC) time in `zone` (the reader's when None), in the reader's language, the zone named."""
+    zone = zone or get_timezone()
+    local = value.astimezone(zone)
+    return f"{format_date(local, date_pattern(), rebase=False)}, {format_datetime(local, 'HH:mm', rebase=False)} {zone_label(zone)}"
 
 
 def register_template_helpers(app: Flask) -> None:
     @app.template_filter("day")
     def day(value: date | datetime | None) -> str:
-        return format_date(value, "d MMM yyyy") if value else ""
+        return format_date(value, date_pattern()) if value else ""
 
     @app.template_filter("moment")
-    def moment(value: datetime | None) -> str:
-        return format_datetime(value, "d MMM yyyy, HH:mm 'UTC'") if value else ""
+    def moment(value: datetime | None, zone: ZoneInfo | str | None = None) -> str:
+        """`|moment` in the reader's zone; `|moment(intake.zone)` where the time is defined in another."""
+        if not value:
+            return ""
+        return format_moment(value, ZoneInfo(zone) if isinstance(zone, str) else zone)
 
     @app.template_filter("grade")
     def grade(value) -> str:

@@ -3,6 +3,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Column, CheckConstraint, ForeignKey, Index, String, Table, Text, UniqueConstraint, event
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.catalogue.models import Course, CourseVersion
+from lms.core import clock
 from lms.core.db import Exact, UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 from lms.programme.models import Programme
@@ -49,6 +51,7 @@ class Intake(db.Model):
     ends_on: Mapped[date]
     capacity: Mapped[int]
     location: Mapped[Optional[str]] = mapped_column(String(200))
+    time_zone: Mapped[Optional[str]] = mapped_column(String(64))  # the venue's, face to face; None: the programme's
     attendance_threshold: Mapped[int] = mapped_column(default=0)  # percent of sessions, face to face
 
     programme: Mapped[Programme] = relationship()
@@ -86,11 +89,16 @@ class Intake(db.Model):
         return day <= self.ends_on
 
     @property
+    def zone(self) -> ZoneInfo:
+        """Where the intake's calendar runs: the venue's zone face to face, the programme's online."""
+        return ZoneInfo(self.time_zone) if self.time_zone else clock.programme_zone()
+
+    @property
     def closes_at(self) -> datetime:
-        """The end of the intake's last day (UTC): the deadline for assignments."""
+        """The end of the intake's last day in its own zone (as UTC): the deadline for assignments."""
         from datetime import time, timezone
 
-        return datetime.combine(self.ends_on, time(23, 59, 59), tzinfo=timezone.utc)
+        return datetime.combine(self.ends_on, time(23, 59, 59), tzinfo=self.zone).astimezone(timezone.utc)
 
 
 @event.listens_for(Session, "before_flush")

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
+from lms.core.i18n import speaking_to
 from lms.accounts.passwords import hash_password, make_reset_token
 from lms.core.text import first_hidden_character
 from lms.core.urls import external_url
@@ -238,9 +239,10 @@ def _create_trainee(values: dict) -> User:
     db.session.add(user)
     db.session.flush()
     link = external_url("accounts.reset_password", token=make_reset_token(user))
-    send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
-        "Hello %(name)s,\n\nYour coordinator has nominated you for the ASEAN-China telecom training programme "
-        "and created your account. Choose your password within one hour with this link:\n\n%(link)s\n\n"
-        "Later, use 'Forgot your password?' on the sign-in page to get a new link.",
-        name=user.full_name, link=link))
+    with speaking_to(user):
+        send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
+            "Hello %(name)s,\n\nYour coordinator has nominated you for the ASEAN-China telecom training programme "
+            "and created your account. Choose your password within one hour with this link:\n\n%(link)s\n\n"
+            "Later, use 'Forgot your password?' on the sign-in page to get a new link.",
+            name=user.full_name, link=link))
     return user

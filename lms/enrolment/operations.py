@@ -7,12 +7,15 @@ coordinators approving the last place at the same moment are served one after th
 """
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import format_date, gettext as _
 from sqlalchemy import inspect, select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core.db import utcnow
+from lms.core import clock
+from lms.core.i18n import speaking_to
+from lms.core.templating import date_pattern
 from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.enrolment.queries import waiting_in_order
@@ -51,7 +54,7 @@ HOLDING_IN_COURSE = (EnrolmentState.APPROVED, EnrolmentState.ACTIVE, EnrolmentSt
 
 
 def _today() -> date:
-    return utcnow().date()
+    return clock.today()
 
 
 def may_place(user: User, trainee: User) -> bool:
@@ -199,9 +202,10 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
         enrolment.quota_override_reason = override_reason
         record(by, "quota.override", enrolment, before={"state": before}, after={"state": "approved"},
                reason=override_reason)
-    notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
-                             course=enrolment.intake.course.title, start=enrolment.intake.starts_on.isoformat()),
-           link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
+                                 course=enrolment.intake.course.title, start=format_date(enrolment.intake.starts_on, date_pattern())),
+               link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
     db.session.flush()
     return enrolment
 
@@ -216,9 +220,10 @@ def waitlist_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment
     enrolment.move_to(EnrolmentState.WAITLISTED, by=by, reason=reason)
     record(by, "enrolment.waitlisted", enrolment, before={"state": before}, after={"state": "waitlisted"},
            reason=reason)
-    notify(enrolment.user, _("Your request to join %(course)s is on the waiting list: %(reason)s",
-                             course=enrolment.intake.course.title, reason=reason),
-           mail_subject=_("You are on the waiting list"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user, _("Your request to join %(course)s is on the waiting list: %(reason)s",
+                                 course=enrolment.intake.course.title, reason=reason),
+               mail_subject=_("You are on the waiting list"))
     db.session.flush()
     return enrolment
 
@@ -231,9 +236,10 @@ def reject_enrolment(enrolment: Enrolment, by: User, reason: str) -> Enrolment:
     before = enrolment.state.value
     enrolment.move_to(EnrolmentState.REJECTED, by=by, reason=reason)
     record(by, "enrolment.rejected", enrolment, before={"state": before}, after={"state": "rejected"}, reason=reason)
-    notify(enrolment.user, _("Your request to join %(course)s was not accepted: %(reason)s",
-                             course=enrolment.intake.course.title, reason=reason),
-           mail_subject=_("Your request was not accepted"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user, _("Your request to join %(course)s was not accepted: %(reason)s",
+                                 course=enrolment.intake.course.title, reason=reason),
+               mail_subject=_("Your request was not accepted"))
     db.session.flush()
     return enrolment
 
@@ -261,9 +267,10 @@ def promote_waitlist(intake: Intake) -> list[Enrolment]:
         enrolment.move_to(EnrolmentState.APPROVED, by=None, reason="A place was freed on the waiting list")
         record(None, "enrolment.approved", enrolment, before={"state": "waitlisted"}, after={"state": "approved"},
                reason="Promoted from the waiting list")
-        notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
-                                 course=intake.course.title),
-               link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
+        with speaking_to(enrolment.user):
+            notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
+                                     course=intake.course.title),
+                   link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
         db.session.flush()
         promoted.append(enrolment)
     return promoted

@@ -16,6 +16,7 @@ from lms.catalogue.models import Assessment, Lesson
 from lms.certificates.operations import issue_on_completion
 from lms.core.db import utcnow
 from lms.core.grades import exact, kept, shown
+from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
@@ -132,9 +133,10 @@ def evaluate_completion(enrolment: Enrolment, by: User | None = None, current: S
         return False
     enrolment.move_to(EnrolmentState.COMPLETED, by=by, reason="Every completion condition met", at=utcnow())
     enrolment.final_grade = kept(current.weighted_grade)
-    notify(enrolment.user,
-           _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
-             course=enrolment.intake.course.title, grade=shown(current.weighted_grade)),
-           mail_subject=_("Course completed"))
+    with speaking_to(enrolment.user):
+        notify(enrolment.user,
+               _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
+                 course=enrolment.intake.course.title, grade=shown(current.weighted_grade)),
+               mail_subject=_("Course completed"))
     issue_on_completion(enrolment)
     return True

@@ -11,6 +11,7 @@ from lms.audit.operations import record
 from lms.catalogue.models import Assessment, RubricLevel
 from lms.core.db import utcnow
 from lms.core.grades import kept, shown
+from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standings
@@ -80,10 +81,11 @@ def grade_submission(submission: Submission, grader: User, level_ids: dict[int, 
     submission.graded_by, submission.graded_at = grader, now or utcnow()
     db.session.flush()
     record(grader, "grade.changed", submission, before=before, after=_grade_snapshot(submission, rows))
-    notify(submission.enrolment.user,
-           _("Your assignment “%(title)s” has been graded: %(score)s%%.", title=submission.assessment.title,
-             score=shown(submission.score)),
-           link=link, mail_subject=_("Your assignment has been graded"))
+    with speaking_to(submission.enrolment.user):
+        notify(submission.enrolment.user,
+               _("Your assignment “%(title)s” has been graded: %(score)s%%.", title=submission.assessment.title,
+                 score=shown(submission.score)),
+               link=link, mail_subject=_("Your assignment has been graded"))
     evaluate_completion(submission.enrolment, by=grader)
     db.session.flush()
     return submission
@@ -106,10 +108,11 @@ def override_attempt(attempt: Attempt, by: User, score: Decimal, reason: str, li
     before = _override_snapshot(attempt)
     attempt.override_score, attempt.override_reason, attempt.override_by = kept(score), reason, by
     record(by, "grade.quiz_override", attempt, before=before, after=_override_snapshot(attempt), reason=reason)
-    notify(attempt.enrolment.user,
-           _("Your score for “%(title)s” (attempt %(number)d) was changed to %(score)s%%. Reason: %(reason)s",
-             title=attempt.assessment.title, number=attempt.number, score=shown(score), reason=reason),
-           link=link, mail_subject=_("Your quiz score was changed"))
+    with speaking_to(attempt.enrolment.user):
+        notify(attempt.enrolment.user,
+               _("Your score for “%(title)s” (attempt %(number)d) was changed to %(score)s%%. Reason: %(reason)s",
+                 title=attempt.assessment.title, number=attempt.number, score=shown(score), reason=reason),
+               link=link, mail_subject=_("Your quiz score was changed"))
     evaluate_completion(attempt.enrolment, by=by)
     db.session.flush()
     return attempt

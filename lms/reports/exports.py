@@ -12,10 +12,13 @@ def report_filename(report: QuotaReport, extension: str) -> str:
     return f"quota-report-{scope}-{report.as_of.isoformat()}.{extension}"
 
 
-def report_pdf(report: QuotaReport) -> bytes:
-    html = render_template("reports/pdf/quota.html", report=report, charts=report_charts(report),
+def report_html(report: QuotaReport) -> str:
+    return render_template("reports/pdf/quota.html", report=report, charts=report_charts(report),
                            definitions=DEFINITIONS, thresholds=THRESHOLDS)
-    return render_pdf(html)
+
+
+def report_pdf(report: QuotaReport) -> bytes:
+    return render_pdf(report_html(report))
 
 
 def _figure_cells(figures: Figures) -> list:

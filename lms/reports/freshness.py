@@ -19,18 +19,18 @@ from datetime import date
 from time import monotonic
 
 from flask import current_app, g, has_request_context
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import TraineeProfile, User
 from lms.catalogue.models import Course
 from lms.certificates.models import Certificate
-from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 from lms.programme.models import Country, CountryAllocation, Programme
 from lms.reports.models import ReportVersion
+from lms.core import clock
 
 VERSION_ROW = 1
 ANY_COLUMN = None
@@ -98,9 +98,10 @@ def _version_for_request() -> int:
     return g.report_version
 
 
-def report_edition() -> tuple[str, date]:
-    """What else a kept report depends on: the language, and the day (pace and forecast move with it)."""
-    return str(get_locale()), utcnow().date()
+def report_edition() -> tuple[str, str, date]:
+    """What else a kept report depends on: the language, the reader's zone (its times are shown in it),
+    and the programme's day (pace and forecast move with it)."""
+    return str(get_locale()), str(get_timezone()), clock.today()
 
 
 class RenderedReports:

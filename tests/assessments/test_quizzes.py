@@ -340,15 +340,21 @@ def test_a_quiz_that_does_not_shuffle_shows_the_file_order(client, db_session, s
 
 # Time limits
 
-def test_the_attempt_page_states_the_deadline_in_words(client, db_session):
+def test_the_attempt_page_states_the_deadline_in_the_trainees_own_time(client, db_session, monkeypatch):
+    from datetime import datetime, timezone
+    from lms.core import clock
+
     setup = make_setup(db_session, time_limit=20)
+    setup.trainee.time_zone = "Asia/Phnom_Penh"
+    db_session.flush()
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 1, 30, 7, 35, tzinfo=timezone.utc))
     sign_in(client, setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
-    assert attempt.deadline_at == attempt.started_at + timedelta(minutes=20)
+    assert attempt.deadline_at == datetime(2027, 1, 30, 7, 55, tzinfo=timezone.utc)
+    monkeypatch.setattr(clock, "now", lambda: datetime(2027, 1, 30, 7, 43, tzinfo=timezone.utc))
     page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
-    assert f"Submit by {attempt.deadline_at:%H:%M} UTC; you have about " in page
-    assert "about 20 minutes" in page or "about 19 minutes" in page
+    assert "Submit by 14:55 Phnom Penh time; you have about 12 minutes." in page
 
 
 def expire(db_session, attempt: Attempt, seconds_ago: int) -> None:

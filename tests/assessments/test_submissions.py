@@ -69,12 +69,23 @@ def grade(app, setup, levels: str = "best", feedback: str = "Well argued.") -> N
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
+def test_a_deadline_is_the_end_of_the_last_day_in_the_intakes_zone_shown_in_the_readers(client, setup):
+    intake = setup["intake"]
+    intake.time_zone = "Asia/Jayapura"  # a face-to-face venue in Papua, two hours ahead of Jakarta
+    setup["trainee"].time_zone = "Asia/Jakarta"
+    sign_in(client, setup["trainee"])
+    page = client.get(url_of(setup)).get_data(as_text=True)
+    assert intake.closes_at.hour == 14 and intake.closes_at.minute == 59  # 23:59 in Jayapura is 14:59 UTC
+    assert intake.ends_on.strftime("%-d %b %Y") + ", 21:59 Jakarta time" in page
+
+
 def test_the_page_shows_the_brief_the_rubric_and_the_deadline(client, setup):
+    setup["trainee"].time_zone = "Asia/Phnom_Penh"  # the online intake's deadline is kept in Bangkok's zone
     sign_in(client, setup["trainee"])
     page = client.get(url_of(setup)).get_data(as_text=True)
     assert "A universal service programme for one province" in page
     assert "Gap analysis and targeting" in page and "Excellent" in page
-    assert setup["intake"].ends_on.strftime("%-d %b %Y") + ", 23:59 UTC" in page
+    assert setup["intake"].ends_on.strftime("%-d %b %Y") + ", 23:59 Phnom Penh time" in page
     assert 'name="text"' in page and 'type="file"' in page and "multiple" in page
     assert "Save draft" in page and 'value="Submit"' in page
     assert submission_of(setup) is None  # looking creates nothing

@@ -105,7 +105,7 @@ def test_the_pdf_is_a4_with_page_numbers_the_programme_the_time_and_the_definiti
     text = pdf_text(response.data)
     assert f"Page 1 of {pages}" in text and f"Page {pages} of {pages}" in text
     assert "Small programme" in text and "小项目" in text
-    assert re.search(r"Generated on \d{1,2} \w{3} \d{4}, \d{2}:\d{2} UTC", text)
+    assert re.search(r"Generated on \d{1,2} \w{3} \d{4}, \d{2}:\d{2} Bangkok time", text)  # the reader's zone
     assert "How the figures are counted" in text and "On track: the forecast reaches at least 100%" in text
     assert "2 / 30" in text  # Thailand's bar in the chart: certified / allocation
     assert "Cumulative certified people at the end of each programme year" in text
