@@ -1,4 +1,5 @@
-# make run: set up everything and serve the platform with demo data on http://127.0.0.1:$(PORT)
+# make run: set up everything and serve the platform with demo data on http://127.0.0.1:$(PORT),
+# with the job worker beside it (jobs stored in a SQLite file under the data folder); Ctrl-C stops both.
 # make test: run the whole test suite (TEST_DATABASE_URL=postgresql://... runs it on PostgreSQL)
 PORT ?= 5000
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -11,7 +12,7 @@ FLASK := $(BIN)/flask --app wsgi
 run: setup migrate
 	$(FLASK) courses import
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	scripts/serve-with-worker $(BIN) $(PORT)
 
 test: setup test-tools
 	$(BIN)/bandit --quiet --recursive lms

@@ -38,6 +38,19 @@ class Config:
     MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
     MAIL_SMTP_STARTTLS = os.environ.get("MAIL_SMTP_STARTTLS", "1") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "ASEAN-China Telecom Training <noreply@localhost>")
+    # starttls (587), tls (implicit, 465) or none (a relay on loopback only); certificates are always verified.
+    MAIL_SMTP_SECURITY = os.environ.get("MAIL_SMTP_SECURITY", "tls" if MAIL_SMTP_PORT == 465 else
+                                        "starttls" if MAIL_SMTP_STARTTLS else "none")
+    MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")  # a private CA; the system's CAs otherwise
+    MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "20"))
+    MAIL_BATCH_SIZE = 50  # mails sent over one SMTP connection
+    MAIL_MAX_ATTEMPTS = 6  # then the mail is marked failed and shown to admins
+
+    # Background jobs (Huey): a SQLite file beside the data by default, redis://... in production.
+    JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "")
+    JOBS_SQLITE_PATH = Path(os.environ.get("JOBS_SQLITE_PATH", DATA_DIR / "jobs.sqlite3"))
+    # Days after an intake's end before its active enrolments are completed or failed (late grading).
+    COMPLETION_GRACE_DAYS = int(os.environ.get("COMPLETION_GRACE_DAYS", "14"))
 
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
     # argon2id cost; tests lower it so the suite stays fast.
@@ -96,6 +109,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     # Tests roll their data back, and with it the figures' version: a kept report could outlive its data.
     REPORT_CACHE_SECONDS = 0
+    JOBS_BROKER_URL = "memory://"  # tests run the queued jobs themselves (tests/job_runner.py)
 
 
 CONFIGS = {

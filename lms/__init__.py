@@ -18,6 +18,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_jobs(app)
 
     from lms.core.errors import register_error_handlers
     from lms.accounts.sessions import register_session_rules
@@ -111,3 +112,13 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(reports_cli)
+
+
+def _register_jobs(app: Flask) -> None:
+    from lms.jobs.engine import configure_jobs
+
+    configure_jobs(app)
+    # Importing a domain's jobs registers them with the engine, for the site (to queue) and the worker.
+    import lms.certificates.jobs  # noqa: F401
+    import lms.enrolment.jobs  # noqa: F401
+    import lms.jobs.jobs  # noqa: F401

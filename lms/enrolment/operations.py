@@ -1,4 +1,4 @@
-"""Enrolment writes: requests, decisions under the quota, nominations, withdrawals, activation.
+"""Enrolment writes: requests, decisions under the quota, nominations, withdrawals.
 
 The quota rule: a country's distinct people holding an approved, active or completed enrolment
 never exceed its allocation, unless a programme coordinator overrides with a written reason.
@@ -12,6 +12,7 @@ from sqlalchemy import distinct, func, select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
+from lms.core import clock
 from lms.core.db import utcnow
 from lms.enrolment.models import QUOTA_STATES, Enrolment, EnrolmentState, Intake
 from lms.extensions import db
@@ -55,6 +56,15 @@ def may_decide(user: User, enrolment: Enrolment) -> bool:
 def _check_decider(user: User, enrolment: Enrolment) -> None:
     if not may_decide(user, enrolment):
         raise PermissionError("not allowed to decide on this enrolment")
+
+
+def _activate_if_running(enrolment: Enrolment) -> None:
+    """A place given in an intake that has started is made active by a job, right after the commit."""
+    from lms.enrolment.jobs import start_intake
+    from lms.jobs.engine import queue
+
+    if enrolment.intake.starts_on <= clock.today():
+        queue(start_intake, enrolment.intake_id)
 
 
 def _study_link(enrolment: Enrolment) -> str | None:
@@ -181,6 +191,7 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
     notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
                              course=enrolment.intake.course.title, start=enrolment.intake.starts_on.isoformat()),
            link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
+    _activate_if_running(enrolment)
     db.session.flush()
     return enrolment
 
@@ -235,6 +246,7 @@ def promote_waitlist(intake: Intake, by: User) -> list[Enrolment]:
         notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
                                  course=intake.course.title),
                link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
+        _activate_if_running(enrolment)
         db.session.flush()
         promoted.append(enrolment)
     return promoted
@@ -253,12 +265,3 @@ def nominate(by: User, trainee: User, intake: Intake, reason: str | None = None,
     enrolment = Enrolment(intake=intake, user=trainee, requested_at=utcnow(), nominated_by=by)
     db.session.add(enrolment)
     return approve_enrolment(enrolment, by, reason=reason or "Nominated by the coordinator", today=today)
-
-
-def activate_if_started(enrolment: Enrolment, today: date | None = None) -> bool:
-    """An approved enrolment becomes active once its intake has started; True if it changed."""
-    today = today or _today()
-    if enrolment.state is EnrolmentState.APPROVED and today >= enrolment.intake.starts_on:
-        enrolment.move_to(EnrolmentState.ACTIVE, by=enrolment.user, reason="The intake has started")
-        return True
-    return False
