@@ -44,7 +44,7 @@ class Config:
     MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")  # a private CA; the system's CAs otherwise
     MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "20"))
     MAIL_BATCH_SIZE = 50  # mails sent over one SMTP connection
-    MAIL_MAX_ATTEMPTS = 6  # then the mail is marked failed and shown to admins
+    MAIL_MAX_ATTEMPTS = 8  # over about three hours; then the mail is marked failed and shown to admins
 
     # Background jobs (Huey): a SQLite file beside the data by default, redis://... in production.
     JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "")

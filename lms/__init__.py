@@ -121,4 +121,5 @@ def _register_jobs(app: Flask) -> None:
     # Importing a domain's jobs registers them with the engine, for the site (to queue) and the worker.
     import lms.certificates.jobs  # noqa: F401
     import lms.enrolment.jobs  # noqa: F401
+    import lms.notifications.jobs  # noqa: F401
     import lms.jobs.jobs  # noqa: F401

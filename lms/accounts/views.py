@@ -19,7 +19,6 @@ from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_
                                      verify_second_factor)
 from lms.core.forms import parse_id
 from lms.extensions import db, limiter
-from lms.notifications.operations import deliver_outbox
 
 
 def _login_account_key() -> str:
@@ -158,9 +157,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         send_password_reset(form.email.data)
-        db.session.commit()
-        deliver_outbox()
-        db.session.commit()
+        db.session.commit()  # the mail leaves from the worker, never from this request
         flash(_("If an account uses %(email)s, a reset link is on its way. It works for one hour.",
                 email=form.email.data), "info")
         return redirect(url_for("accounts.login"))

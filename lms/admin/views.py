@@ -11,10 +11,15 @@ from lms.accounts.operations import update_user
 from lms.accounts.queries import people_matching
 from lms.admin import bp
 from lms.audit.models import AuditEntry
+from lms.audit.operations import record
+from lms.core.forms import BaseForm
 from lms.core.paging import PAGE_SIZE, page_count, requested_page
 from lms.core.permissions import role_required
 from lms.extensions import db
-from lms.notifications.models import OutboxMail
+from lms.jobs.engine import queue
+from lms.notifications.delivery import send_again
+from lms.notifications.jobs import deliver_mail
+from lms.notifications.models import MailStatus, OutboxMail
 
 
 @bp.route("/users")
@@ -64,19 +69,40 @@ def edit_user(user_id: int):
 @role_required(Role.ADMIN)
 def list_outbox():
     page = requested_page()
-    total = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    query = select(OutboxMail)
+    status = request.args.get("status", "")
+    if status in {member.value for member in MailStatus}:
+        query = query.where(OutboxMail.status == MailStatus(status))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     mails = db.session.scalars(
-        select(OutboxMail).order_by(OutboxMail.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(OutboxMail.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return render_template("admin/outbox.html", mails=mails, page=page,
-                           pages=page_count(total))
+    failed = db.session.scalar(select(func.count()).select_from(OutboxMail)
+                               .where(OutboxMail.status == MailStatus.FAILED))
+    return render_template("admin/outbox.html", mails=mails, page=page, pages=page_count(total), status=status,
+                           failed=failed, statuses=list(MailStatus))
 
 
 @bp.route("/outbox/<int:mail_id>")
 @role_required(Role.ADMIN)
 def show_mail(mail_id: int):
     mail = db.session.get(OutboxMail, mail_id) or abort(404)
-    return render_template("admin/mail.html", mail=mail)
+    return render_template("admin/mail.html", mail=mail, form=BaseForm(), MailStatus=MailStatus)
+
+
+@bp.route("/outbox/<int:mail_id>/resend", methods=["POST"])
+@role_required(Role.ADMIN)
+def resend_mail(mail_id: int):
+    mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    if mail.status is not MailStatus.FAILED:
+        flash(_("Only a mail that failed can be sent again."), "error")
+        return redirect(url_for("admin.show_mail", mail_id=mail.id))
+    send_again(mail)
+    queue(deliver_mail)
+    record(current_user._get_current_object(), "mail.resent", mail, before={"error": mail.error})
+    db.session.commit()
+    flash(_("The mail will be sent again in a moment."), "success")
+    return redirect(url_for("admin.show_mail", mail_id=mail.id))
 
 
 @bp.route("/audit")

@@ -76,8 +76,12 @@ def _app() -> Flask:
 # --- Queuing after the commit --------------------------------------------------------------------
 
 def queue(task, *args, **kwargs) -> None:
-    """Queues `task(*args)` once the current transaction commits; nothing if it rolls back."""
-    db.session.info.setdefault(PENDING_KEY, []).append((task, args, kwargs))
+    """Queues `task(*args)` once the current transaction commits; nothing if it rolls back.
+
+    The same call asked for twice in one transaction is queued once."""
+    pending = db.session.info.setdefault(PENDING_KEY, [])
+    if (task, args, kwargs) not in pending:
+        pending.append((task, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")

@@ -1,19 +1,17 @@
-"""Sending mail (always to the outbox, also by SMTP when configured) and in-app notifications."""
-import smtplib
-from email.message import EmailMessage
-
-from flask import current_app
-from sqlalchemy import select
-
+"""Sending mail (always to the outbox; a worker delivers it by SMTP when configured) and in-app notifications."""
 from lms.accounts.models import User
-from lms.core.db import utcnow
 from lms.extensions import db
+from lms.jobs.engine import queue
 from lms.notifications.models import Notification, OutboxMail
 
 
-def send_mail(to_address: str, subject: str, body: str) -> OutboxMail:
-    mail = OutboxMail(to_address=to_address, subject=subject, body=body)
+def send_mail(to_address: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMail:
+    """Puts a mail in the outbox; the delivery job is queued once the transaction commits."""
+    from lms.notifications.jobs import deliver_mail
+
+    mail = OutboxMail(to_address=to_address, subject=subject, body=body, attachments=attachments or None)
     db.session.add(mail)
+    queue(deliver_mail)
     return mail
 
 
@@ -25,33 +23,3 @@ def notify(user: User, message: str, link: str | None = None, mail_subject: str 
         body = message if not link else f"{message}\n\n{link}"
         send_mail(user.email, mail_subject, body)
     return notification
-
-
-def deliver_outbox(limit: int = 100) -> int:
-    """Send unsent outbox mail by SMTP; returns how many were sent. Without an SMTP host, sends none."""
-    config = current_app.config
-    if not config["MAIL_SMTP_HOST"]:
-        return 0
-    pending = db.session.scalars(
-        select(OutboxMail).where(OutboxMail.sent_at.is_(None)).order_by(OutboxMail.id).limit(limit)
-    ).all()
-    sent = 0
-    for mail in pending:
-        message = EmailMessage()
-        message["From"] = config["MAIL_SENDER"]
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message.set_content(mail.body)
-        try:
-            with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=10) as smtp:
-                if config["MAIL_SMTP_STARTTLS"]:
-                    smtp.starttls()
-                if config["MAIL_SMTP_USER"]:
-                    smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as error:
-            mail.error = str(error)[:500]
-            continue
-        mail.sent_at, mail.error = utcnow(), None
-        sent += 1
-    return sent
