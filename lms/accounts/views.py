@@ -186,6 +186,25 @@ def show_profile():
     return render_template("accounts/profile.html", user=current_user, **token_section(current_user))
 
 
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def edit_notice_settings():
+    from lms.core.forms import BaseForm
+    from lms.notifications.models import NoticeKind
+    from lms.notifications.operations import kinds_for, set_wanted, wants
+
+    user, form = current_user._get_current_object(), BaseForm()
+    offered = kinds_for(user)
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("kind"))
+        set_wanted(user, {kind for kind in NoticeKind if kind.value in chosen})
+        db.session.commit()
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("accounts.edit_notice_settings"))
+    return render_template("accounts/notice_settings.html", form=form,
+                           settings=[(kind, wants(user, kind)) for kind in offered])
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password():

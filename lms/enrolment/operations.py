@@ -150,7 +150,27 @@ def request_enrolment(user: User, intake: Intake, today: date | None = None) -> 
     enrolment = Enrolment(intake=intake, user=user, requested_at=utcnow())
     db.session.add(enrolment)
     db.session.flush()
+    _tell_deciders(enrolment)
     return enrolment
+
+
+def _tell_deciders(enrolment: Enrolment) -> None:
+    """The country's coordinators, or the programme coordinators where the country has none, hear of a request."""
+    from flask import has_request_context, url_for
+
+    from lms.enrolment.queries import who_decides_requests_of
+    from lms.notifications.models import NoticeKind
+    from lms.notifications.operations import notify_once
+
+    trainee = enrolment.user
+    link = url_for("enrolment.decide_enrolment", enrolment_id=enrolment.id, _external=True) \
+        if has_request_context() else None
+    for coordinator in who_decides_requests_of(trainee.country_id):
+        notify_once(coordinator, NoticeKind.NEW_REQUEST, f"enrolment:{enrolment.id}",
+                    _("%(name)s (%(country)s) asks for a place in %(course)s (%(start)s).", name=trainee.full_name,
+                      country=trainee.country.name if trainee.country else "-",
+                      course=enrolment.intake.course.title, start=enrolment.intake.starts_on.isoformat()),
+                    mail_subject=_("A new request waits for your decision"), link=link)
 
 
 def withdraw_enrolment(enrolment: Enrolment, by: User, reason: str | None = None) -> list[Enrolment]:

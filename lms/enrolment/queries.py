@@ -5,7 +5,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake, intake_instructor
 from lms.extensions import db
@@ -123,3 +123,25 @@ def intakes_with_counts() -> list[tuple[Intake, dict[EnrolmentState, int]]]:
             select(Enrolment.intake_id, Enrolment.state, func.count()).group_by(Enrolment.intake_id, Enrolment.state)):
         counts.setdefault(intake_id, {})[state] = count
     return [(intake, counts[intake.id]) for intake in intakes]
+
+
+def coordinators_of_country(country_id: int | None) -> list[User]:
+    """The active country coordinators of a country."""
+    return list(db.session.scalars(select(User).where(
+        User.role == Role.COUNTRY_COORDINATOR, User.country_id == country_id, User.is_active.is_(True))
+        .order_by(User.id)))
+
+
+def who_decides_requests_of(country_id: int | None) -> list[User]:
+    """The country's coordinators or, where it has none, the programme coordinators."""
+    return coordinators_of_country(country_id) or list(db.session.scalars(select(User).where(
+        User.role == Role.PROGRAMME_COORDINATOR, User.is_active.is_(True)).order_by(User.id)))
+
+
+def countries_without_coordinator() -> list:
+    """Member countries no active country coordinator looks after (their requests go to the programme's)."""
+    from lms.programme.models import Country
+
+    has_one = select(User.id).where(User.role == Role.COUNTRY_COORDINATOR, User.is_active.is_(True),
+                                    User.country_id == Country.id).exists()
+    return list(db.session.scalars(select(Country).where(~has_one).order_by(Country.name)))

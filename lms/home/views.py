@@ -64,6 +64,7 @@ def programme_coordinator_home():
     rows = country_figures(programme) if programme else []
     return render_template(
         "home/programme_coordinator.html", programme=programme, rows=rows,
+        uncoordinated=enrolment_queries.countries_without_coordinator(),
         total_holding=sum(row.holding_slot for row in rows), total_completed=sum(row.completed for row in rows),
         counts=enrolment_queries.state_counts(programme.id) if programme else {},
         requests=enrolment_queries.pending_requests(limit=10),

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Optional
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -60,3 +60,49 @@ class OutboxMail(db.Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMail {self.id} to={self.to_address} {self.status.value}>"
+
+
+class NoticeKind(enum.Enum):
+    """The kinds of notice a person may switch off on their profile."""
+
+    NEW_REQUEST = "new_request"  # coordinators: a trainee asks for a place
+    WORK_DUE = "work_due"  # trainees: a quiz or assignment due within three days
+    INTAKE_STARTING = "intake_starting"  # trainees: an intake of theirs starts within a week
+    GRADING_DIGEST = "grading_digest"  # instructors: daily, the work waiting for a grade
+    AT_RISK_DIGEST = "at_risk_digest"  # instructors and coordinators: weekly, trainees at risk
+
+    @property
+    def label(self) -> str:
+        return {
+            NoticeKind.NEW_REQUEST: _l("A trainee of my country asks for a place"),
+            NoticeKind.WORK_DUE: _l("A quiz or assignment of mine is due within three days"),
+            NoticeKind.INTAKE_STARTING: _l("An intake of mine starts within a week"),
+            NoticeKind.GRADING_DIGEST: _l("Daily digest of the work waiting for my grade"),
+            NoticeKind.AT_RISK_DIGEST: _l("Weekly digest of trainees at risk"),
+        }[self]
+
+
+class NoticeSetting(db.Model):
+    """A kind of notice a person switched off (no row: on)."""
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind), primary_key=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+
+    def __repr__(self) -> str:
+        return f"<NoticeSetting user={self.user_id} {self.kind.value} {self.is_enabled}>"
+
+
+class SentNotice(db.Model):
+    """A reminder or digest that was sent: the unique key makes a second run send nothing."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[NoticeKind] = mapped_column(enum_column(NoticeKind))
+    key: Mapped[str] = mapped_column(String(100))  # what it was about, e.g. "enrolment:12:assessment:3"
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "key"),)
+
+    def __repr__(self) -> str:
+        return f"<SentNotice user={self.user_id} {self.kind.value} {self.key}>"

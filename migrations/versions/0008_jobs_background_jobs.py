@@ -2,7 +2,7 @@
 
 Revision ID: 0008_jobs
 Revises: 0006_report_version
-Create Date: 2026-12-01 21:35:32.192469
+Create Date: 2026-12-01 21:49:32.719214
 
 """
 from alembic import op
@@ -51,6 +51,23 @@ def upgrade():
     sa.Column('seen_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_worker_heartbeat'))
     )
+    op.create_table('notice_setting',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('new_request', 'work_due', 'intake_starting', 'grading_digest', 'at_risk_digest', name='noticekind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('is_enabled', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notice_setting_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'kind', name=op.f('pk_notice_setting'))
+    )
+    op.create_table('sent_notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('new_request', 'work_due', 'intake_starting', 'grading_digest', 'at_risk_digest', name='noticekind', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('key', sa.String(length=100), nullable=False),
+    sa.Column('sent_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_sent_notice_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sent_notice')),
+    sa.UniqueConstraint('user_id', 'kind', 'key', name=op.f('uq_sent_notice_user_id_kind_key'))
+    )
     with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status', sa.Enum('pending', 'sending', 'sent', 'failed', name='mailstatus', native_enum=False, create_constraint=True), nullable=False, server_default='pending'))
         batch_op.add_column(sa.Column('attempts', sa.Integer(), nullable=False, server_default='0'))
@@ -77,6 +94,8 @@ def downgrade():
         batch_op.drop_constraint(op.f('ck_outbox_mail_mailstatus'), type_='check')
         batch_op.drop_column('status')
 
+    op.drop_table('sent_notice')
+    op.drop_table('notice_setting')
     op.drop_table('worker_heartbeat')
     with op.batch_alter_table('job_run', schema=None) as batch_op:
         batch_op.drop_index('ix_job_run_name_started')

@@ -43,6 +43,7 @@ ACCESS: dict[str, Access] = {
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
     "accounts.show_profile": Access(get=SIGNED_IN),
+    "accounts.edit_notice_settings": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.change_password": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.setup_two_factor": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.create_api_token": Access(post=COORDINATORS | ADMIN),
