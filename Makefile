@@ -71,3 +71,8 @@ bench: setup
 .PHONY: bench-certificates
 bench-certificates: setup
 	$(BIN)/python -m benchmarks.certificates
+
+# make bench-jobs: how long each periodic job takes on PostgreSQL at ten times the programme's scale.
+.PHONY: bench-jobs
+bench-jobs: setup
+	$(BIN)/python -m benchmarks.jobs

@@ -44,6 +44,8 @@ class Config:
     MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")  # a private CA; the system's CAs otherwise
     MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "20"))
     MAIL_BATCH_SIZE = 50  # mails sent over one SMTP connection
+    # A mail claimed longer ago than this belongs to a worker that died and is taken again (default 10 min).
+    MAIL_CLAIM_LEASE_SECONDS = int(os.environ.get("MAIL_CLAIM_LEASE_SECONDS", "0")) or None
     MAIL_MAX_ATTEMPTS = 8  # over about three hours; then the mail is marked failed and shown to admins
 
     # Background jobs (Huey): a SQLite file beside the data by default, redis://... in production.

@@ -116,3 +116,13 @@ def list_audit():
     ).all()
     return render_template("admin/audit.html", entries=entries, page=page,
                            pages=page_count(total))
+
+
+@bp.route("/jobs")
+@role_required(Role.ADMIN)
+def list_jobs():
+    from lms.jobs.engine import worker_seen_recently
+    from lms.jobs.queries import failures, latest_runs, workers
+
+    return render_template("admin/jobs.html", runs=latest_runs(), failures=failures(), workers=workers(),
+                           is_processing=worker_seen_recently())

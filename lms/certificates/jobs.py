@@ -17,7 +17,8 @@ LOST_AFTER = timedelta(minutes=15)
 @job()
 def produce_certificate(certificate_id: int) -> None:
     """Renders and stores the PDF unless it is stored already, then tells the trainee once (if still valid)."""
-    certificate = db.session.get(Certificate, certificate_id)
+    # Locked (PostgreSQL): a second worker running the same job waits, then finds it done.
+    certificate = db.session.get(Certificate, certificate_id, with_for_update=True)
     if certificate is None:
         return
     if not certificate.pdf_sha256:

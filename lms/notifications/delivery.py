@@ -25,7 +25,7 @@ from lms.core import clock
 from lms.extensions import db
 from lms.notifications.models import MailStatus, OutboxMail
 
-CLAIM_LEASE = timedelta(minutes=10)
+CLAIM_LEASE = timedelta(minutes=10)  # MAIL_CLAIM_LEASE_SECONDS overrides it
 FIRST_RETRY = timedelta(minutes=2)
 LONGEST_RETRY = timedelta(hours=1)
 
@@ -42,9 +42,14 @@ def retry_delay(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
 
 
+def claim_lease() -> timedelta:
+    seconds = current_app.config.get("MAIL_CLAIM_LEASE_SECONDS")
+    return timedelta(seconds=seconds) if seconds else CLAIM_LEASE
+
+
 def _due(now):
     return or_(and_(OutboxMail.status == MailStatus.PENDING, OutboxMail.next_attempt_at <= now),
-               and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - CLAIM_LEASE))
+               and_(OutboxMail.status == MailStatus.SENDING, OutboxMail.claimed_at < now - claim_lease()))
 
 
 def claim_batch(limit: int) -> list[OutboxMail]:

@@ -126,3 +126,26 @@ def test_the_heartbeat_tells_whether_a_worker_processes_jobs(db_session):
         traveller.shift(timedelta(minutes=10))
         assert not worker_seen_recently()
         assert clock.now() == datetime(2027, 5, 1, 8, 10, tzinfo=timezone.utc)
+
+
+def test_admins_see_each_periodic_jobs_last_run_failures_and_whether_a_worker_runs(client, db_session):
+    from lms.accounts.models import Role
+    from tests.conftest import sign_in
+
+    user = make_user()
+    queue(always_broken, user.id)
+    db_session.commit()
+    with time_machine.travel(datetime(2027, 5, 1, 8, 5, tzinfo=timezone.utc), tick=False) as traveller:
+        run_queued_jobs()
+        for _ in range(3):
+            traveller.shift(timedelta(minutes=5))
+            run_due_retries()
+        count_ticks()
+        run_queued_jobs()
+    sign_in(client, make_user(Role.ADMIN))
+    page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "No job worker has been seen" in page
+    assert "count_ticks" in page and "always_broken" in page and "the mail server said no" in page
+    heartbeat()
+    run_queued_jobs()
+    assert "A job worker is running." in client.get("/admin/jobs").get_data(as_text=True)

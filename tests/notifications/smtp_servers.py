@@ -31,7 +31,8 @@ class Recorder:
     """The handler: keeps what was accepted, can refuse recipients or hold DATA until released."""
 
     refuse_with: str | None = None  # e.g. "550 5.1.1 no such user" or "451 4.3.0 try later"
-    hold: threading.Event | None = None  # a slow server: DATA waits until this is set
+    hold: threading.Event | None = None  # a slow server: DATA (or RCPT) waits until this is set
+    hold_at: str = "DATA"
     received: list = field(default_factory=list)
     connections: int = 0
 
@@ -41,13 +42,16 @@ class Recorder:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hold is not None and self.hold_at == "RCPT":
+            while not self.hold.is_set():
+                await asyncio.sleep(0.05)
         if self.refuse_with:
             return self.refuse_with
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.hold is not None:
+        if self.hold is not None and self.hold_at == "DATA":
             while not self.hold.is_set():
                 await asyncio.sleep(0.05)  # the server is slow; the client's timeout gives up first
         self.received.append((envelope.rcpt_tos, envelope.original_content))

@@ -54,6 +54,7 @@ ACCESS: dict[str, Access] = {
     "admin.list_outbox": Access(get=ADMIN),
     "admin.show_mail": Access(get=ADMIN),
     "admin.resend_mail": Access(post=ADMIN),
+    "admin.list_jobs": Access(get=ADMIN),
     "admin.list_audit": Access(get=PROGRAMME_STAFF),
     # Catalogue and API
     "catalogue.list_courses": Access(get=EVERYONE),
