@@ -182,3 +182,11 @@ def test_forgot_password_sends_nothing_inside_the_request(client, db_session, sm
     assert db_session.scalar(select(func.count()).select_from(OutboxMail)
                              .where(OutboxMail.to_address == user.email)) == 1
     assert "deliver_mail" in queued_names()
+
+
+def test_a_relay_on_loopback_without_tls_takes_the_mail(db_session, smtp):
+    server = smtp("none")
+    queue_mails(db_session, 2)
+    run_queued_jobs()
+    assert len(server.recorder.received) == 2
+    assert {mail.status for mail in outbox(db_session)} == {MailStatus.SENT}
