@@ -12,6 +12,7 @@ from lms.jobs.engine import job, queue, reconciles
 
 # A certificate still without its PDF or its mail this long after issue lost its job.
 LOST_AFTER = timedelta(minutes=15)
+BATCH = 200  # per reconciler run (every ten minutes): a large backlog is worked off without flooding the queue
 
 
 @job()
@@ -35,7 +36,7 @@ def queue_unfinished_certificates() -> int:
             Certificate.revoked_at.is_(None), Certificate.superseded_at.is_(None),
             Certificate.issued_at < clock.now() - LOST_AFTER,
             or_(Certificate.pdf_sha256.is_(None), Certificate.mailed_at.is_(None)))
-        .order_by(Certificate.id)).all()
+        .order_by(Certificate.id).limit(BATCH)).all()
     for certificate_id in ids:
         queue(produce_certificate, certificate_id)
     return len(ids)

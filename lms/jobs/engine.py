@@ -79,16 +79,15 @@ def queue(task, *args, **kwargs) -> None:
     """Queues `task(*args)` once the current transaction commits; nothing if it rolls back.
 
     The same call asked for twice in one transaction is queued once."""
-    pending = db.session.info.setdefault(PENDING_KEY, [])
-    if (task, args, kwargs) not in pending:
-        pending.append((task, args, kwargs))
+    pending = db.session.info.setdefault(PENDING_KEY, {})
+    pending.setdefault((task.name, args, tuple(sorted(kwargs.items()))), (task, args, kwargs))
 
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the work is not committed until the outer transaction is
-    for task, args, kwargs in session.info.pop(PENDING_KEY, []):
+    for task, args, kwargs in session.info.pop(PENDING_KEY, {}).values():
         try:
             task(*args, **kwargs)
         except Exception:  # the broker is down: the periodic reconciler finds the work later
