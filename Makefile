@@ -1,4 +1,5 @@
-# make run: set up everything and serve the platform with demo data on http://127.0.0.1:$(PORT)
+# make run: set up everything and serve the platform with demo data on http://127.0.0.1:$(PORT),
+# with the job worker beside it (jobs stored in a SQLite file under the data folder); Ctrl-C stops both.
 # make test: run the whole test suite (TEST_DATABASE_URL=postgresql://... runs it on PostgreSQL)
 PORT ?= 5000
 # The commands run here are a developer's: a random key of their own is kept in instance/secret_key.
@@ -13,7 +14,7 @@ FLASK := $(BIN)/flask --app wsgi
 run: setup migrate keys
 	$(FLASK) courses import
 	$(FLASK) demo load --if-empty
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	scripts/serve-with-worker $(BIN) $(PORT)
 
 test: setup test-tools
 	$(BIN)/bandit --quiet --recursive lms
@@ -98,3 +99,7 @@ bench-certificates: setup
 faults: setup
 	@scripts/ensure-system-packages nginx
 	$(BIN)/python -m faults.run
+# make bench-jobs: how long each periodic job takes on PostgreSQL at ten times the programme's scale.
+.PHONY: bench-jobs
+bench-jobs: setup
+	$(BIN)/python -m benchmarks.jobs

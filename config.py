@@ -40,6 +40,7 @@ class Config:
     PDF_DIR = Path(os.environ.get("PDF_DIR", DATA_DIR / "pdf"))
     COURSES_DIR = Path(os.environ.get("COURSES_DIR", BASE_DIR / "courses"))
     BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", DATA_DIR / "backups"))
+    BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))  # nightly archives kept
     # The programme's signing keys (credentials and PDFs): owner-only, outside the web root and the repository.
     KEYS_DIR = Path(os.environ.get("LMS_KEYS_DIR", DATA_DIR / "keys"))
     # Where an alignment to the ASEAN Qualifications Reference Framework points (a programme sets its level).
@@ -63,6 +64,21 @@ class Config:
     MAIL_SMTP_PASSWORD = os.environ.get("MAIL_SMTP_PASSWORD", "")
     MAIL_SMTP_STARTTLS = os.environ.get("MAIL_SMTP_STARTTLS", "1") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "ASEAN-China Telecom Training <noreply@localhost>")
+    # starttls (587), tls (implicit, 465) or none (a relay on loopback only); certificates are always verified.
+    MAIL_SMTP_SECURITY = os.environ.get("MAIL_SMTP_SECURITY", "tls" if MAIL_SMTP_PORT == 465 else
+                                        "starttls" if MAIL_SMTP_STARTTLS else "none")
+    MAIL_SMTP_CA_FILE = os.environ.get("MAIL_SMTP_CA_FILE", "")  # a private CA; the system's CAs otherwise
+    MAIL_SMTP_TIMEOUT = float(os.environ.get("MAIL_SMTP_TIMEOUT", "20"))
+    MAIL_BATCH_SIZE = 50  # mails sent over one SMTP connection
+    # A mail claimed longer ago than this belongs to a worker that died and is taken again (default 10 min).
+    MAIL_CLAIM_LEASE_SECONDS = int(os.environ.get("MAIL_CLAIM_LEASE_SECONDS", "0")) or None
+    MAIL_MAX_ATTEMPTS = 8  # over about three hours; then the mail is marked failed and shown to admins
+
+    # Background jobs (Huey): a SQLite file beside the data by default, redis://... in production.
+    JOBS_BROKER_URL = os.environ.get("JOBS_BROKER_URL", "")
+    JOBS_SQLITE_PATH = Path(os.environ.get("JOBS_SQLITE_PATH", DATA_DIR / "jobs.sqlite3"))
+    # Days after an intake's end before its active enrolments are completed or failed (late grading).
+    COMPLETION_GRACE_DAYS = int(os.environ.get("COMPLETION_GRACE_DAYS", "14"))
 
     PASSWORD_RESET_MAX_AGE = timedelta(hours=1)
     # argon2id cost; tests lower it so the suite stays fast.
@@ -184,6 +200,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     # Tests roll their data back, and with it the figures' version: a kept report could outlive its data.
     REPORT_CACHE_SECONDS = 0
+    JOBS_BROKER_URL = "memory://"  # tests run the queued jobs themselves (tests/job_runner.py)
 
 
 CONFIGS = {

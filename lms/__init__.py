@@ -23,6 +23,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    _register_jobs(app)
 
     from lms.core.errors import register_error_handlers
     from lms.accounts.sessions import register_session_rules
@@ -140,3 +141,16 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(reports_cli)
     app.cli.add_command(uploads_cli)
     app.cli.add_command(backup_cli)
+
+
+def _register_jobs(app: Flask) -> None:
+    from lms.jobs.engine import configure_jobs
+
+    configure_jobs(app)
+    # Importing a domain's jobs registers them with the engine, for the site (to queue) and the worker.
+    import lms.assessments.jobs  # noqa: F401
+    import lms.backup.jobs  # noqa: F401
+    import lms.certificates.jobs  # noqa: F401
+    import lms.enrolment.jobs  # noqa: F401
+    import lms.notifications.jobs  # noqa: F401
+    import lms.jobs.jobs  # noqa: F401

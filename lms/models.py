@@ -4,7 +4,7 @@ from lms.audit.models import AuditEntry  # noqa: F401
 from lms.catalogue.models import Assessment, Course, Lesson, Module, Question, RubricCriterion, RubricLevel  # noqa: F401
 from lms.enrolment.models import Enrolment, EnrolmentEvent, Intake  # noqa: F401
 from lms.learning.models import LessonProgress  # noqa: F401
-from lms.notifications.models import Notification, OutboxMail  # noqa: F401
+from lms.notifications.models import NoticeSetting, Notification, OutboxMail, SentNotice  # noqa: F401
 from lms.programme.models import Country, CountryAllocation, Programme  # noqa: F401
 from lms.assessments.models import Attempt, Submission, SubmissionFile  # noqa: F401
 from lms.grading.models import Attendance, IntakeSession, RubricScore  # noqa: F401
@@ -12,3 +12,4 @@ from lms.accounts.tokens import ApiToken  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
 from lms.reports.models import ReportVersion  # noqa: F401
 from lms.catalogue.translations import ContentTranslation  # noqa: F401
+from lms.jobs.models import JobFailure, JobRun, WorkerHeartbeat  # noqa: F401

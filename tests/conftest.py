@@ -91,6 +91,16 @@ def db_session(app, request):
             engines[None] = engine
 
 
+@pytest.fixture(autouse=True)
+def empty_job_queue():
+    """Each test starts with no job queued (tests/job_runner.py runs the queue as a worker would)."""
+    from tests.job_runner import clear_jobs
+
+    clear_jobs()
+    yield
+    clear_jobs()
+
+
 class FreshContextClient(FlaskClient):
     """Each request in its own app context, as in production: its own `g` and database session."""
 

@@ -24,7 +24,6 @@ from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_
 from lms.core.forms import parse_id
 from lms.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, language_for_tag
 from lms.extensions import db, limiter
-from lms.notifications.operations import deliver_outbox
 
 
 def _failed_second_factor(response) -> bool:
@@ -190,9 +189,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         send_password_reset(form.email.data)
-        db.session.commit()
-        deliver_outbox()
-        db.session.commit()
+        db.session.commit()  # the mail leaves from the worker, never from this request
         flash(_("If an account uses %(email)s, a reset link is on its way. It works for one hour.",
                 email=form.email.data), "info")
         return redirect(url_for("accounts.login"))
@@ -250,6 +247,25 @@ def choose_language():
     response.set_cookie(LANGUAGE_COOKIE, LANGUAGES[code].tag, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def edit_notice_settings():
+    from lms.core.forms import BaseForm
+    from lms.notifications.models import NoticeKind
+    from lms.notifications.operations import kinds_for, set_wanted, wants
+
+    user, form = current_user._get_current_object(), BaseForm()
+    offered = kinds_for(user)
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("kind"))
+        set_wanted(user, {kind for kind in NoticeKind if kind.value in chosen})
+        db.session.commit()
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("accounts.edit_notice_settings"))
+    return render_template("accounts/notice_settings.html", form=form,
+                           settings=[(kind, wants(user, kind)) for kind in offered])
 
 
 @bp.route("/password", methods=["GET", "POST"])

@@ -15,12 +15,17 @@ from lms.accounts.queries import people_matching
 from lms.admin import bp
 from lms.audit.models import AuditEntry
 from lms.audit.queries import as_text, audit_listing, readable
+from lms.audit.operations import record
 from lms.core.csv_export import csv_response
+from lms.core.forms import BaseForm
 from lms.core.listing import Filter, Listing, Sort
 from lms.core.paging import PAGE_SIZE, page_count, requested_page
 from lms.core.permissions import role_required
 from lms.extensions import db
-from lms.notifications.models import OutboxMail
+from lms.jobs.engine import queue
+from lms.notifications.delivery import send_again
+from lms.notifications.jobs import deliver_mail
+from lms.notifications.models import MailStatus, OutboxMail
 from lms.programme.models import Country
 from lms.programme.queries import countries_without_coordinator
 
@@ -95,19 +100,40 @@ def edit_user(user_id: int):
 @role_required(Role.ADMIN)
 def list_outbox():
     page = requested_page()
-    total = db.session.scalar(select(func.count()).select_from(OutboxMail))
+    query = select(OutboxMail)
+    status = request.args.get("status", "")
+    if status in {member.value for member in MailStatus}:
+        query = query.where(OutboxMail.status == MailStatus(status))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     mails = db.session.scalars(
-        select(OutboxMail).order_by(OutboxMail.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        query.order_by(OutboxMail.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return render_template("admin/outbox.html", mails=mails, page=page,
-                           pages=page_count(total))
+    failed = db.session.scalar(select(func.count()).select_from(OutboxMail)
+                               .where(OutboxMail.status == MailStatus.FAILED))
+    return render_template("admin/outbox.html", mails=mails, page=page, pages=page_count(total), status=status,
+                           failed=failed, statuses=list(MailStatus))
 
 
 @bp.route("/outbox/<int:mail_id>")
 @role_required(Role.ADMIN)
 def show_mail(mail_id: int):
     mail = db.session.get(OutboxMail, mail_id) or abort(404)
-    return render_template("admin/mail.html", mail=mail)
+    return render_template("admin/mail.html", mail=mail, form=BaseForm(), MailStatus=MailStatus)
+
+
+@bp.route("/outbox/<int:mail_id>/resend", methods=["POST"])
+@role_required(Role.ADMIN)
+def resend_mail(mail_id: int):
+    mail = db.session.get(OutboxMail, mail_id) or abort(404)
+    if mail.status is not MailStatus.FAILED:
+        flash(_("Only a mail that failed can be sent again."), "error")
+        return redirect(url_for("admin.show_mail", mail_id=mail.id))
+    send_again(mail)
+    queue(deliver_mail)
+    record(current_user._get_current_object(), "mail.resent", mail, before={"error": mail.error})
+    db.session.commit()
+    flash(_("The mail will be sent again in a moment."), "success")
+    return redirect(url_for("admin.show_mail", mail_id=mail.id))
 
 
 @bp.route("/audit")
@@ -132,3 +158,13 @@ def export_audit_csv():
              item.entry.reason] for item in readable(entries))
     return csv_response("audit-log.csv", [_("When (UTC)"), _("Who"), _("Action"), _("Object"), _("Object number"),
                                           _("Before"), _("After"), _("Reason")], rows)
+
+
+@bp.route("/jobs")
+@role_required(Role.ADMIN)
+def list_jobs():
+    from lms.jobs.engine import worker_seen_recently
+    from lms.jobs.queries import failures, latest_runs, workers
+
+    return render_template("admin/jobs.html", runs=latest_runs(), failures=failures(), workers=workers(),
+                           is_processing=worker_seen_recently())

@@ -13,7 +13,6 @@ from lms.core.db import utcnow
 from lms.core.i18n import zone_label
 from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
-from lms.enrolment.operations import activate_if_started
 from lms.enrolment.queries import get_own_enrolment_or_404
 from lms.extensions import db
 
@@ -61,7 +60,7 @@ def _closed_message() -> str:
 @login_required
 def show_quiz(enrolment_id: int, assessment_id: int):
     enrolment, quiz = get_own_quiz_or_404(enrolment_id, assessment_id)
-    changed = activate_if_started(enrolment)
+    changed = False
     attempts = quizzes.attempts_of(enrolment, quiz)
     current = quizzes.open_attempt(attempts)
     if current is not None and quizzes.close_if_expired(current):
@@ -81,7 +80,6 @@ def show_quiz(enrolment_id: int, assessment_id: int):
 def start_attempt(enrolment_id: int, assessment_id: int):
     enrolment, quiz = get_own_quiz_or_404(enrolment_id, assessment_id)
     quiz_url = url_for(".show_quiz", enrolment_id=enrolment.id, assessment_id=quiz.id)
-    activate_if_started(enrolment)
     try:
         attempt = quizzes.start_attempt(enrolment, quiz)
         db.session.commit()

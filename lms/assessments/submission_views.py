@@ -11,7 +11,6 @@ from lms.assessments.models import Submission, SubmissionFile
 from lms.catalogue.models import Assessment, AssessmentKind, SubmissionKind
 from lms.core.forms import BaseForm
 from lms.enrolment.models import Enrolment
-from lms.enrolment.operations import activate_if_started
 from lms.enrolment.queries import get_own_enrolment_or_404
 from lms.extensions import db
 from lms.grading.queries import chosen_levels
@@ -90,8 +89,6 @@ def _save(form: SubmissionForm, submission: Submission, assessment: Assessment) 
 @login_required
 def edit_submission(enrolment_id: int, assessment_id: int):
     enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
-    if activate_if_started(enrolment):
-        db.session.commit()
     assessment = _assignment_or_404(enrolment, assessment_id)
     submission = (submissions.find_submission(enrolment, assessment)
                   or Submission(enrolment=enrolment, assessment=assessment))

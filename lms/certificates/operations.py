@@ -3,10 +3,13 @@
 Issuing is idempotent: an enrolment has at most one current certificate (the partial unique index
 uq_certificate_current_enrolment), so completing again, re-running a batch or issuing for past
 completions returns the existing certificate, and `mailed_at` means the trainee is told once.
-Everything the certificate says is copied onto its row, and the PDF is rendered and stored once.
+Everything the certificate says is copied onto its row in the transaction that issues it; a job queued
+after the commit renders and stores the PDF once and tells the trainee (lms/certificates/jobs.py), so
+completing a whole class never renders inside a request. A download before the job ran renders it then.
 """
 import logging
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -22,9 +25,8 @@ from lms.credentials.keys import KeysMissing, require_keys
 from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
+from lms.jobs.engine import queue
 from lms.notifications.operations import notify
-
-log = logging.getLogger(__name__)
 
 
 class CertificateRefused(Exception):
@@ -57,16 +59,6 @@ def _frozen_fields(enrolment: Enrolment) -> dict:
         location=intake.location, programme_title=intake.programme.title,
         programme_title_zh=intake.programme.title_zh, completed_on=enrolment.completed_at.date(),
     )
-
-
-def _store_pdf(certificate: Certificate) -> None:
-    # A failed render must not undo the completion or grade that issued the certificate: the PDF is
-    # rebuilt from the frozen fields on first download or by `flask certificates render`.
-    try:
-        documents.store_pdf(certificate)
-    except Exception:
-        log.exception("could not render the PDF of certificate %s", certificate.serial)
-        certificate.pdf_name = certificate.pdf_sha256 = None
 
 
 def _home_link() -> str:
@@ -112,11 +104,17 @@ def _issue(enrolment: Enrolment, by: User | None, reason: str | None) -> Certifi
     if not _insert(certificate):
         return current_certificate(enrolment)
     credentials.issue_credential(certificate)  # signed once, before the PDF that carries it
-    _store_pdf(certificate)
     record(by, "certificate.issued", certificate, after=_snapshot(certificate), reason=reason)
-    mail_certificate(certificate)
+    _produce_after_commit(certificate)
     db.session.flush()
     return certificate
+
+
+def _produce_after_commit(certificate: Certificate) -> None:
+    from lms.certificates.jobs import produce_certificate
+
+    db.session.flush()
+    queue(produce_certificate, certificate.id)
 
 
 def issue_on_completion(enrolment: Enrolment) -> Certificate | None:
@@ -185,9 +183,8 @@ def reissue_certificate(old: Certificate, by: User, name_latin: str, name_native
     user = old.user
     user.full_name, user.native_name = name_latin, name_native or None
     credentials.issue_credential(new)
-    _store_pdf(new)
     record(by, "certificate.reissued", new, before=before, after=_snapshot(new), reason=reason)
-    mail_certificate(new)
+    _produce_after_commit(new)
     db.session.flush()
     return new
 

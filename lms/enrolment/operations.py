@@ -1,4 +1,4 @@
-"""Enrolment writes: requests, decisions under the quota, nominations, withdrawals, activation.
+"""Enrolment writes: requests, decisions under the quota, nominations, withdrawals.
 
 The quota rule: a country's distinct people holding an approved, active or completed enrolment
 never exceed its allocation, unless a programme coordinator overrides with a written reason.
@@ -12,6 +12,7 @@ from sqlalchemy import inspect, select
 
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
+from lms.core import clock
 from lms.core.db import utcnow
 from lms.core import clock
 from lms.core.i18n import speaking_to
@@ -71,6 +72,15 @@ def may_decide(user: User, enrolment: Enrolment) -> bool:
 def _check_decider(user: User, enrolment: Enrolment) -> None:
     if not may_decide(user, enrolment):
         raise PermissionError("not allowed to decide on this enrolment")
+
+
+def _activate_if_running(enrolment: Enrolment) -> None:
+    """A place given in an intake that has started is made active by a job, right after the commit."""
+    from lms.enrolment.jobs import start_intake
+    from lms.jobs.engine import queue
+
+    if enrolment.intake.starts_on <= clock.today():
+        queue(start_intake, enrolment.intake_id)
 
 
 def _lock_enrolment(enrolment: Enrolment) -> None:
@@ -158,7 +168,27 @@ def request_enrolment(user: User, intake: Intake, today: date | None = None) -> 
     enrolment = Enrolment(intake=intake, user=user, requested_at=utcnow())
     db.session.add(enrolment)
     db.session.flush()
+    _tell_deciders(enrolment)
     return enrolment
+
+
+def _tell_deciders(enrolment: Enrolment) -> None:
+    """The country's coordinators, or the programme coordinators where the country has none, hear of a request."""
+    from flask import has_request_context, url_for
+
+    from lms.enrolment.queries import who_decides_requests_of
+    from lms.notifications.models import NoticeKind
+    from lms.notifications.operations import notify_once
+
+    trainee = enrolment.user
+    link = url_for("enrolment.decide_enrolment", enrolment_id=enrolment.id, _external=True) \
+        if has_request_context() else None
+    for coordinator in who_decides_requests_of(trainee.country_id):
+        notify_once(coordinator, NoticeKind.NEW_REQUEST, f"enrolment:{enrolment.id}",
+                    _("%(name)s (%(country)s) asks for a place in %(course)s (%(start)s).", name=trainee.full_name,
+                      country=trainee.country.name if trainee.country else "-",
+                      course=enrolment.intake.course.title, start=enrolment.intake.starts_on.isoformat()),
+                    mail_subject=_("A new request waits for your decision"), link=link)
 
 
 def withdraw_enrolment(enrolment: Enrolment, by: User, reason: str | None = None) -> list[Enrolment]:
@@ -206,6 +236,7 @@ def approve_enrolment(enrolment: Enrolment, by: User, reason: str | None = None,
         notify(enrolment.user, _("Your place in %(course)s (%(start)s) is confirmed.",
                                  course=enrolment.intake.course.title, start=format_date(enrolment.intake.starts_on, date_pattern())),
                link=_study_link(enrolment), mail_subject=_("Your place is confirmed"))
+    _activate_if_running(enrolment)
     db.session.flush()
     return enrolment
 
@@ -271,6 +302,7 @@ def promote_waitlist(intake: Intake) -> list[Enrolment]:
             notify(enrolment.user, _("A place opened up: you are now enrolled in %(course)s.",
                                      course=intake.course.title),
                    link=_study_link(enrolment), mail_subject=_("A place opened up for you"))
+        _activate_if_running(enrolment)
         db.session.flush()
         promoted.append(enrolment)
     return promoted
@@ -289,12 +321,3 @@ def nominate(by: User, trainee: User, intake: Intake, reason: str | None = None,
     enrolment = Enrolment(intake=intake, user=trainee, requested_at=utcnow(), nominated_by=by)
     db.session.add(enrolment)
     return approve_enrolment(enrolment, by, reason=reason or "Nominated by the coordinator", today=today)
-
-
-def activate_if_started(enrolment: Enrolment, today: date | None = None) -> bool:
-    """An approved enrolment becomes active once its intake has started; True if it changed."""
-    today = today or _today()
-    if enrolment.state is EnrolmentState.APPROVED and today >= enrolment.intake.starts_on:
-        enrolment.move_to(EnrolmentState.ACTIVE, by=enrolment.user, reason="The intake has started")
-        return True
-    return False

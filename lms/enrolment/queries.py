@@ -211,3 +211,17 @@ def trainees_to_nominate(search: str, by: User) -> list[User]:
     if by.role is Role.COUNTRY_COORDINATOR:
         query = query.where(User.country_id == by.country_id)
     return list(db.session.scalars(query))
+
+
+def coordinators_of_country(country_id: int | None) -> list[User]:
+    """The active country coordinators of a country."""
+    return list(db.session.scalars(select(User).where(
+        User.role == Role.COUNTRY_COORDINATOR, User.country_id == country_id, User.is_active.is_(True))
+        .order_by(User.id)))
+
+
+def who_decides_requests_of(country_id: int | None) -> list[User]:
+    """The country's coordinators or, where it has none, the programme coordinators."""
+    return coordinators_of_country(country_id) or list(db.session.scalars(select(User).where(
+        User.role == Role.PROGRAMME_COORDINATOR, User.is_active.is_(True)).order_by(User.id)))
+

@@ -47,8 +47,12 @@ def request_place(intake_id: int):
     try:
         request_enrolment(current_user, intake)
         db.session.commit()
-        flash(_("Your request to join %(course)s has been sent to your country's coordinator.",
-                course=intake.course.title), "success")
+        if queries.coordinators_of_country(current_user.country_id):
+            flash(_("Your request to join %(course)s has been sent to your country's coordinator.",
+                    course=intake.course.title), "success")
+        else:
+            flash(_("Your request to join %(course)s has been sent to the programme coordinators, since your "
+                    "country has no coordinator yet.", course=intake.course.title), "success")
     except EnrolmentRefused as refused:
         db.session.rollback()
         flash(refused.message, "error")

@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.grading import queries as grading_queries
 from lms.home import bp
 from lms.notifications.models import Notification, OutboxMail
-from lms.programme.queries import country_figures, current_programme
+from lms.programme.queries import countries_without_coordinator, country_figures, current_programme
 
 
 @bp.route("/")
@@ -65,6 +65,7 @@ def programme_coordinator_home():
     rows = country_figures(programme) if programme else []
     return render_template(
         "home/programme_coordinator.html", programme=programme, rows=rows,
+        uncoordinated=countries_without_coordinator(),
         total_holding=sum(row.holding_place for row in rows), total_completed=sum(row.completed for row in rows),
         counts=enrolment_queries.state_counts(programme.id) if programme else {},
         requests=enrolment_queries.pending_requests(limit=10),

@@ -8,7 +8,6 @@ from lms.accounts.models import Role
 from lms.catalogue.models import Lesson
 from lms.catalogue.queries import adjacent_lessons
 from lms.core.permissions import role_required
-from lms.enrolment.operations import activate_if_started
 from lms.enrolment.queries import get_own_enrolment_or_404
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standing
@@ -18,10 +17,7 @@ from lms.learning.queries import study_outline
 
 
 def _load(enrolment_id: int):
-    enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
-    if activate_if_started(enrolment):
-        db.session.commit()
-    return enrolment
+    return get_own_enrolment_or_404(enrolment_id, current_user)
 
 
 def _lesson_of(enrolment, lesson_id: int) -> Lesson:

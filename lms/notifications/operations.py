@@ -1,22 +1,21 @@
-"""Sending mail (always to the outbox, also by SMTP when configured) and in-app notifications."""
-import logging
-import smtplib
-from email.message import EmailMessage
-
-from flask import current_app
-from sqlalchemy import select
+"""Sending mail (always to the outbox; a worker delivers it by SMTP when configured) and in-app notifications."""
+from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User
-from lms.core.db import utcnow
 from lms.extensions import db
-from lms.notifications.models import Notification, OutboxMail
+from lms.jobs.engine import queue
+from lms.notifications.models import NoticeKind, NoticeSetting, Notification, OutboxMail, SentNotice
 
 log = logging.getLogger(__name__)
 
 
-def send_mail(to_address: str, subject: str, body: str) -> OutboxMail:
-    mail = OutboxMail(to_address=to_address, subject=subject, body=body)
+def send_mail(to_address: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMail:
+    """Puts a mail in the outbox; the delivery job is queued once the transaction commits."""
+    from lms.notifications.jobs import deliver_mail
+
+    mail = OutboxMail(to_address=to_address, subject=subject, body=body, attachments=attachments or None)
     db.session.add(mail)
+    queue(deliver_mail)
     return mail
 
 
@@ -30,32 +29,40 @@ def notify(user: User, message: str, link: str | None = None, mail_subject: str 
     return notification
 
 
-def deliver_outbox(limit: int = 100) -> int:
-    """Send unsent outbox mail by SMTP; returns how many were sent. Without an SMTP host, sends none."""
-    config = current_app.config
-    if not config["MAIL_SMTP_HOST"]:
-        return 0
-    pending = db.session.scalars(
-        select(OutboxMail).where(OutboxMail.sent_at.is_(None)).order_by(OutboxMail.id).limit(limit)
-    ).all()
-    sent = 0
-    for mail in pending:
-        message = EmailMessage()
-        message["From"] = config["MAIL_SENDER"]
-        message["To"] = mail.to_address
-        message["Subject"] = mail.subject
-        message.set_content(mail.body)
-        try:
-            with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=10) as smtp:
-                if config["MAIL_SMTP_STARTTLS"]:
-                    smtp.starttls()
-                if config["MAIL_SMTP_USER"]:
-                    smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
-                smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as error:
-            mail.error = str(error)[:500]
-            log.error("mail %s not sent: %s", mail.id, type(error).__name__, extra={"mail_id": mail.id})
-            continue
-        mail.sent_at, mail.error = utcnow(), None
-        sent += 1
-    return sent
+def wants(user: User, kind: NoticeKind) -> bool:
+    setting = db.session.get(NoticeSetting, (user.id, kind))
+    return setting is None or setting.is_enabled
+
+
+def set_wanted(user: User, wanted: set[NoticeKind]) -> None:
+    """Saves which of the kinds offered to the person they want (the others are switched off)."""
+    for kind in kinds_for(user):
+        setting = db.session.get(NoticeSetting, (user.id, kind)) or NoticeSetting(user_id=user.id, kind=kind)
+        setting.is_enabled = kind in wanted
+        db.session.add(setting)
+
+
+def notify_once(user: User, kind: NoticeKind, key: str, message: str, mail_subject: str,
+                link: str | None = None) -> bool:
+    """Tells the person, unless they switched this kind off or were told about `key` already; True if told."""
+    if not wants(user, kind):
+        return False
+    try:
+        with db.session.begin_nested():
+            db.session.add(SentNotice(user_id=user.id, kind=kind, key=key))
+    except IntegrityError:  # told already, by this run or another worker's
+        return False
+    notify(user, message, link=link, mail_subject=mail_subject)
+    return True
+
+
+def kinds_for(user: User) -> list[NoticeKind]:
+    """The kinds of notice a person of this role can receive (what their settings page offers)."""
+    from lms.accounts.models import Role
+
+    return {
+        Role.TRAINEE: [NoticeKind.WORK_DUE, NoticeKind.INTAKE_STARTING],
+        Role.INSTRUCTOR: [NoticeKind.GRADING_DIGEST, NoticeKind.AT_RISK_DIGEST],
+        Role.COUNTRY_COORDINATOR: [NoticeKind.NEW_REQUEST, NoticeKind.AT_RISK_DIGEST],
+        Role.PROGRAMME_COORDINATOR: [NoticeKind.NEW_REQUEST, NoticeKind.AT_RISK_DIGEST],
+    }.get(user.role, [])

@@ -259,11 +259,18 @@ def test_only_an_assignment_of_the_enrolments_course_is_shown(client, setup, db_
     assert client.get(f"/study/{enrolment_id}/assignments/999999").status_code == 404
 
 
-def test_an_approved_enrolment_becomes_active_once_the_intake_has_started(client, setup):
+def test_opening_the_page_writes_nothing_the_calendar_activates_the_place(client, setup):
+    from lms.enrolment.jobs import move_enrolments_on_the_calendar
+    from tests.job_runner import run_queued_jobs
+
     setup["enrolment"].state = EnrolmentState.APPROVED
     db.session.flush()
     sign_in(client, setup["trainee"])
     assert client.get(url_of(setup)).status_code == 200
+    assert setup["enrolment"].state is EnrolmentState.APPROVED  # a GET changes nothing
+    move_enrolments_on_the_calendar()
+    run_queued_jobs()
+    db.session.expire_all()
     assert setup["enrolment"].state is EnrolmentState.ACTIVE
 
 

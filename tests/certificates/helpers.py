@@ -35,8 +35,19 @@ def enrol(intake, *, state: EnrolmentState = EnrolmentState.COMPLETED, country_c
 
 
 def certified(intake, **kwargs) -> Certificate:
-    """A completed enrolment with its certificate (rendered and stored as on completion)."""
-    return issue_on_completion(enrol(intake, **kwargs))
+    """A completed enrolment with its certificate, rendered and stored by its job after the commit."""
+    certificate = issue_on_completion(enrol(intake, **kwargs))
+    committed_and_produced()
+    return certificate
+
+
+def committed_and_produced() -> None:
+    """Commits, then runs the queued jobs as a worker would (the certificates' PDFs and mail)."""
+    from tests.job_runner import run_queued_jobs
+
+    db.session.commit()
+    run_queued_jobs()
+    db.session.expire_all()
 
 
 def unsaved_certificate(**fields) -> Certificate:

@@ -17,9 +17,10 @@ from lms.enrolment.models import EnrolmentState
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
 from lms.notifications.models import OutboxMail
-from tests.certificates.helpers import certified, enrol, ready_to_complete
+from tests.certificates.helpers import certified, committed_and_produced, enrol, ready_to_complete
 from tests.conftest import post_form, sign_in
 from tests.factories import make_user
+from tests.job_runner import queued_names, run_queued_jobs
 
 
 def certificates_of(enrolment) -> list[Certificate]:
@@ -38,6 +39,9 @@ def test_completing_a_course_issues_a_certificate_with_what_it_certifies(intake)
     enrolment = ready_to_complete(enrol(intake, state=EnrolmentState.ACTIVE))
     assert evaluate_completion(enrolment) is True
     [certificate] = certificates_of(enrolment)
+    # The row is in the completing transaction; the PDF waits for the job queued after its commit.
+    assert certificate.pdf_sha256 is None and queued_names() == []
+    committed_and_produced()
     course, trainee = intake.course, enrolment.user
     assert certificate.is_valid and certificate.issued_by is None and certificate.issue_reason is None
     assert (certificate.name_latin, certificate.name_native) == (trainee.full_name, trainee.native_name)
@@ -59,6 +63,7 @@ def test_completing_a_course_issues_a_certificate_with_what_it_certifies(intake)
 def test_completing_again_or_issuing_again_changes_nothing(intake):
     enrolment = ready_to_complete(enrol(intake, state=EnrolmentState.ACTIVE))
     evaluate_completion(enrolment)
+    committed_and_produced()
     [certificate] = certificates_of(enrolment)
     mails = mails_to(enrolment.user)
 
@@ -84,6 +89,7 @@ def test_completions_from_before_certificates_get_one_each_once(app, intake):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["certificates", "issue-missing"])
     assert result.exit_code == 0 and "Issued 2 certificate(s)." in result.output
+    run_queued_jobs()
     assert len(certificates_of(first)) == len(certificates_of(second)) == 1
     again = runner.invoke(args=["certificates", "issue-missing"])
     assert "Every completion has its certificate." in again.output
@@ -118,6 +124,7 @@ def test_a_failed_render_leaves_the_completion_and_the_certificate_in_place(clie
     monkeypatch.setattr(documents, "store_pdf", broken)
     enrolment = ready_to_complete(enrol(intake, state=EnrolmentState.ACTIVE))
     assert evaluate_completion(enrolment) is True
+    committed_and_produced()  # the job fails, and is retried later
     [certificate] = certificates_of(enrolment)
     assert enrolment.state is EnrolmentState.COMPLETED and certificate.pdf_name is None
     monkeypatch.undo()
@@ -168,3 +175,25 @@ def test_a_withdrawn_enrolment_cannot_be_certified(client, intake):
     response = post_form(client, issue_url(enrolment), {"reason": "Please"})
     assert response.status_code == 400 and "Only an active or completed enrolment" in response.get_data(as_text=True)
     assert certificates_of(enrolment) == []
+
+
+def test_a_certificate_whose_job_was_lost_is_found_and_produced_by_the_reconciler(intake):
+    from datetime import timedelta
+
+    import time_machine
+
+    from lms.core import clock
+    from lms.jobs.jobs import reconcile
+    from tests.job_runner import clear_jobs
+
+    certificate = issue_on_completion(enrol(intake))
+    db.session.commit()
+    clear_jobs()  # the worker died before taking the job
+    with time_machine.travel(clock.now() + timedelta(minutes=20), tick=False):
+        reconcile()
+        assert "produce_certificate" in run_queued_jobs()
+    db.session.expire_all()
+    assert certificate.pdf_sha256 and certificate.mailed_at is not None and mails_to(certificate.user) == 1
+    with time_machine.travel(clock.now() + timedelta(minutes=40), tick=False):
+        reconcile()
+        assert run_queued_jobs() == ["reconcile"]  # nothing left undone

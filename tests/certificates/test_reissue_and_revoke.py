@@ -12,6 +12,7 @@ from lms.notifications.models import OutboxMail
 from tests.certificates.helpers import certified, enrol
 from tests.conftest import csrf_token, post_form, sign_in
 from tests.factories import make_user
+from tests.job_runner import run_queued_jobs
 
 
 @pytest.fixture
@@ -35,6 +36,7 @@ def test_reissuing_after_a_name_correction_gives_a_new_serial_and_supersedes_the
         "name_latin": "Somchai Wongsawat", "name_native": "สมชาย วงศ์สวัสดิ์",
         "reason": "The family name was misspelt at registration."})
     assert response.status_code == 302
+    run_queued_jobs()
     new = db.session.scalar(select(Certificate).where(Certificate.enrolment_id == old.enrolment_id,
                                                       Certificate.superseded_at.is_(None)))
     assert new.serial != old.serial and new.name_latin == "Somchai Wongsawat"

@@ -20,12 +20,13 @@ DEMO_ACCOUNTS = {
 
 @pytest.fixture(scope="module")
 def demo_app(database_url, tmp_path_factory):
-    """The demo programme, loaded once into a database of its own (loading renders every certificate)."""
+    """The demo programme, loaded once into a database of its own, with the jobs it queued run."""
     from config import TestConfig
     from lms import create_app
     from lms.extensions import db
     from lms.programme.operations import ensure_countries
     from tests.databases import throwaway_database
+    from tests.job_runner import run_queued_jobs
 
     data_dir = tmp_path_factory.mktemp("demo-data")
     with throwaway_database(database_url, "demo", data_dir) as url:
@@ -45,6 +46,7 @@ def demo_app(database_url, tmp_path_factory):
             result = demo_app.test_cli_runner().invoke(args=["demo", "load"])
             assert result.exit_code == 0, result.output
             demo_app.demo_output = result.output
+            run_queued_jobs()  # as the worker beside the site does: the certificates' PDFs and mail
             db.session.remove()
         yield demo_app
         with demo_app.app_context():

@@ -25,6 +25,7 @@ def programme(db_session):
 def test_a_trainee_asks_to_join_from_the_course_page(client, db_session, programme):
     intake = upcoming_intake(programme)
     trainee = make_user(Role.TRAINEE)
+    make_user(Role.COUNTRY_COORDINATOR, country_code="TH")  # who the request goes to
     sign_in(client, trainee)
     page = client.get(f"/courses/{intake.course.slug}").get_data(as_text=True)
     assert "Ask to join" in page

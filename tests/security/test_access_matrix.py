@@ -47,6 +47,7 @@ ACCESS: dict[str, Access] = {
     "accounts.show_profile": Access(get=SIGNED_IN),
     "accounts.change_preferences": Access(post=SIGNED_IN),
     "accounts.choose_language": Access(post=EVERYONE),
+    "accounts.edit_notice_settings": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.change_password": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.setup_two_factor": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.create_api_token": Access(post=COORDINATORS | ADMIN),
@@ -56,6 +57,8 @@ ACCESS: dict[str, Access] = {
     "admin.edit_user": Access(get=ADMIN, post=ADMIN),
     "admin.list_outbox": Access(get=ADMIN),
     "admin.show_mail": Access(get=ADMIN),
+    "admin.resend_mail": Access(post=ADMIN),
+    "admin.list_jobs": Access(get=ADMIN),
     "admin.list_audit": Access(get=PROGRAMME_STAFF),
     "admin.export_audit_csv": Access(get=PROGRAMME_STAFF),
     # Catalogue and API
