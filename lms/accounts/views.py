@@ -68,8 +68,6 @@ def register():
             language=current_language().code,
         )
         db.session.commit()
-        deliver_outbox()
-        db.session.commit()
         # The same answer whether or not the address had an account: the mail tells its owner which.
         flash(_("We have sent a message to %(email)s. Open the link in it to activate your account; "
                 "it works for three days.", email=form.email.data), "info")

@@ -28,6 +28,8 @@ from lms.extensions import db
 from lms.jobs.engine import queue
 from lms.notifications.operations import notify
 
+log = logging.getLogger(__name__)
+
 
 class CertificateRefused(Exception):
     """A certificate action the rules do not allow; the message is meant for the person acting."""

@@ -14,7 +14,6 @@ from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.core import clock
 from lms.core.db import utcnow
-from lms.core import clock
 from lms.core.i18n import speaking_to
 from lms.core.templating import date_pattern
 from lms.core.urls import external_url

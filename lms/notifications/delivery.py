@@ -9,6 +9,7 @@ from two minutes up to an hour; after MAIL_MAX_ATTEMPTS, or on a permanent refus
 marked failed with the server's answer, for the admins. A claim older than CLAIM_LEASE belongs to a
 worker that died, and the mail is taken again.
 """
+import logging
 import smtplib
 import ssl
 import uuid
@@ -28,6 +29,8 @@ from lms.notifications.models import MailStatus, OutboxMail
 CLAIM_LEASE = timedelta(minutes=10)  # MAIL_CLAIM_LEASE_SECONDS overrides it
 FIRST_RETRY = timedelta(minutes=2)
 LONGEST_RETRY = timedelta(hours=1)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -109,6 +112,8 @@ def _failed_attempt(mail: OutboxMail, error: Exception, permanent: bool, config)
     mail.attempts += 1
     mail.error = f"{type(error).__name__}: {error}"[:1000]
     mail.claimed_by = mail.claimed_at = None
+    log.error("mail %s not sent (attempt %d): %s", mail.id, mail.attempts, type(error).__name__,
+              extra={"mail_id": mail.id})
     if permanent or mail.attempts >= config["MAIL_MAX_ATTEMPTS"]:
         mail.status = MailStatus.FAILED
         return "failed"

@@ -6,8 +6,6 @@ from lms.extensions import db
 from lms.jobs.engine import queue
 from lms.notifications.models import NoticeKind, NoticeSetting, Notification, OutboxMail, SentNotice
 
-log = logging.getLogger(__name__)
-
 
 def send_mail(to_address: str, subject: str, body: str, attachments: list[dict] | None = None) -> OutboxMail:
     """Puts a mail in the outbox; the delivery job is queued once the transaction commits."""

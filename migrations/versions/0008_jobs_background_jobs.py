@@ -1,7 +1,7 @@
 """background jobs: periodic runs, failures, heartbeats; the outbox claimed and retried by workers
 
 Revision ID: 0008_jobs
-Revises: 0006_report_version
+Revises: 0007_security
 Create Date: 2026-12-01 21:49:32.719214
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0008_jobs'
-down_revision = '0006_report_version'
+down_revision = '0007_security'
 branch_labels = None
 depends_on = None
 

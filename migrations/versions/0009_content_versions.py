@@ -5,7 +5,7 @@ Each course gets a course_version row for the content it has now (numbered as co
 its modules, lessons and assessments, and every intake of the course, point at that version.
 
 Revision ID: 0009_content_versions
-Revises: 0006_report_version
+Revises: 0008_jobs
 Create Date: 2026-12-01 21:30:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_content_versions'
-down_revision = '0006_report_version'
+down_revision = '0008_jobs'
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """Certificates carry their signed Open Badges 3.0 credential; a programme may set an AQRF level.
 
 Revision ID: 0010_credentials
-Revises: 0006_report_version
+Revises: 0009_content_versions
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_credentials"
-down_revision = "0006_report_version"
+down_revision = "0009_content_versions"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 content translated beside the English
 
 Revision ID: 0012_languages
-Revises: 0006_report_version
+Revises: 0010_credentials
 Create Date: 2026-12-01 21:40:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0012_languages'
-down_revision = '0006_report_version'
+down_revision = '0010_credentials'
 branch_labels = None
 depends_on = None
 

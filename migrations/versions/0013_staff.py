@@ -1,7 +1,7 @@
 """the type of a trainee's organisation (ministry or regulator, business, educational institution, other)
 
 Revision ID: 0013_staff
-Revises: 0006_report_version
+Revises: 0012_languages
 Create Date: 2026-12-01 22:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_staff'
-down_revision = '0006_report_version'
+down_revision = '0012_languages'
 branch_labels = None
 depends_on = None
 
