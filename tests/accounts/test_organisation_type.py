@@ -2,8 +2,11 @@
 from sqlalchemy import select
 
 from lms.accounts.models import OrganisationType, User
+from lms.core.db import utcnow
 from tests.accounts.test_registration import valid_form
-from tests.conftest import post_form
+from tests.conftest import post_form, sign_in
+
+PASSWORD = "a long enough passphrase"  # the one valid_form registers with
 
 
 def test_registration_records_the_organisation_type_and_the_profile_shows_it(client, db_session):
@@ -11,6 +14,8 @@ def test_registration_records_the_organisation_type_and_the_profile_shows_it(cli
     assert response.status_code == 302
     user = db_session.scalar(select(User).where(User.email == "somchai.w@example.org"))
     assert user.profile.organisation_type is OrganisationType.GOVERNMENT
+    user.email_confirmed_at = utcnow()  # as the link in the confirmation mail does
+    sign_in(client, user, password=PASSWORD)
     assert "Ministry or regulator" in client.get("/profile").get_data(as_text=True)
 
 
