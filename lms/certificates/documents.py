@@ -153,12 +153,17 @@ def certificate_html(certificate: Certificate) -> str:
         return render_template(TEMPLATE, c=page_of(certificate))
 
 
+def certificate_images(certificate: Certificate) -> dict[str, tuple[bytes, str]]:
+    """The images a certificate's page is rendered with: its QR code, generated for the render."""
+    return {QR_IMAGE: (qr_png(verification_url(certificate.serial)), "image/png")}
+
+
 def render_certificate(certificate: Certificate) -> bytes:
     """The certificate's PDF as issued: the page, its credential attached, signed by the programme.
 
     Every caller (issue, download, batch, jobs) comes through here, so every PDF is signed."""
     identifier = compact(certificate.serial).encode()
-    images = {QR_IMAGE: (qr_png(verification_url(certificate.serial)), "image/png")}
+    images = certificate_images(certificate)
     page = render_pdf(certificate_html(certificate), stylesheets=STYLESHEETS, identifier=identifier, images=images)
     return sign_pdf(page, signing_time=certificate.issued_at, identifier=identifier,
                     credential_json=certificate.credential_json)

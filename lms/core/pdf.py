@@ -116,15 +116,16 @@ def stylesheet(name: str) -> CSS:
 
 
 def render_document(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant: str | None = "pdf/a-3b",
-                    url_fetcher=None):
+                    images: dict[str, tuple[bytes, str]] | None = None):
     """The laid-out WeasyPrint document (its pages' box trees), before it is written as a PDF.
 
     Lao, Khmer and Burmese text gets ICU's break opportunities first, so it wraps inside its boxes.
+    `images` as for render_pdf.
     """
     with _lock:
         sheets = [stylesheet(name) for name in stylesheets]
-        return HTML(string=with_break_opportunities(html), base_url=STATIC_ORIGIN,
-                    url_fetcher=url_fetcher or FETCHER).render(
+        fetcher = GeneratedImagesFetcher(images) if images else FETCHER
+        return HTML(string=with_break_opportunities(html), base_url=STATIC_ORIGIN, url_fetcher=fetcher).render(
             font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
 
 
@@ -138,8 +139,7 @@ def render_pdf(html: str, *, stylesheets: tuple[str, ...] = (), identifier: byte
     """
     try:
         with _lock:
-            fetcher = GeneratedImagesFetcher(images) if images else FETCHER
-            document = render_document(html, stylesheets=stylesheets, pdf_variant=pdf_variant, url_fetcher=fetcher)
+            document = render_document(html, stylesheets=stylesheets, pdf_variant=pdf_variant, images=images)
             # Attachments are fetched only when the PDF is written: dropping them here means never.
             document.metadata.attachments = []
             for page in document.pages:

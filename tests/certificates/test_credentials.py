@@ -42,7 +42,7 @@ def test_the_credential_is_an_open_badge_for_the_course_by_the_programme(app, ce
     assert credential["@context"] == ["https://www.w3.org/ns/credentials/v2",
                                       "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
-    assert credential["issuer"]["id"] == keys.did() == "did:web:127.0.0.1%3A5000"
+    assert credential["issuer"]["id"] == keys.did() == "did:web:training.example.org"  # PUBLIC_BASE_URL's host
     assert credential["issuer"]["type"] == ["Profile"] and credential["issuer"]["name"] == certificate.programme_title
     assert credential["validFrom"] == certificate.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ")
     achievement = credential["credentialSubject"]["achievement"]

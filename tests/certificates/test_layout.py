@@ -1,7 +1,7 @@
 """The certificate fits its page at the longest values its fields accept, in every script a name is written in."""
 import pytest
 
-from lms.certificates.documents import STYLESHEETS, certificate_html
+from lms.certificates.documents import STYLESHEETS, certificate_html, certificate_images
 from lms.core.pdf import render_document
 from tests.certificates.helpers import unsaved_certificate
 from tests.pdf_layout import Rect, document_problems, printed_blocks
@@ -31,11 +31,12 @@ def test_every_field_at_its_longest_stays_in_its_place(script):
         course_title_zh=filled(WORDS["chinese"], 100), location=filled(words, 200),
         programme_title=filled(WORDS["latin"], 200), programme_title_zh=filled(WORDS["chinese"], 100),
         delivery_mode="face_to_face", course_hours=9999)
-    document = render_document(certificate_html(certificate), stylesheets=STYLESHEETS)
+    document = render_document(certificate_html(certificate), stylesheets=STYLESHEETS,
+                               images=certificate_images(certificate))
     assert len(document.pages) == 1
     assert document_problems(document) == []
     printed = printed_blocks(document.pages[0])
-    for block in ("p.facts", "p.signature.coordinator", "p.signature.instructor", "p.issued", "svg", "p.serial",
+    for block in ("p.facts", "p.signature.coordinator", "p.signature.instructor", "p.issued", "img.qr", "p.serial",
                   "p.url"):
         assert block in printed, f"{block} is not on the page (pushed off it by the text above)"
 

@@ -114,7 +114,12 @@ def test_the_profile_changes_language_and_time_zone_and_refuses_unknown_ones(cli
                          form_url="/profile")
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Please choose a language from the list." in page and "Please choose a time zone from the list." in page
+    # She reads Indonesian now, so the messages come in her language, from the catalogue.
+    from babel.support import Translations
+
+    indonesian = Translations.load("lms/translations", ["id"])
+    for message in ("Please choose a language from the list.", "Please choose a time zone from the list."):
+        assert indonesian.gettext(message) != message and indonesian.gettext(message) in page
     db_session.refresh(trainee)
     assert (trainee.language, trainee.time_zone) == ("id", "Asia/Jayapura")
 
@@ -143,6 +148,11 @@ def test_registration_guesses_the_zone_from_the_country_and_keeps_the_language(c
     assert response.status_code == 302, response.get_data(as_text=True)
     user = db_session.scalar(select(User).where(User.email == "sokha@example.org"))
     assert (user.time_zone, user.language) == ("Asia/Phnom_Penh", "km")
+    from lms.core.db import utcnow
+    from tests.conftest import sign_in
+
+    user.email_confirmed_at = utcnow()  # as the link in the confirmation mail does
+    sign_in(client, user, password="a long enough passphrase here")
     page = client.get("/profile").get_data(as_text=True)
     assert '<td lang="km">សុខា ចាន់</td>' in page
 
