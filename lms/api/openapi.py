@@ -270,7 +270,9 @@ DOCUMENT = {
                            "BitstringStatusList that says whether it was revoked. The same bytes are attached to "
                            "the certificate's PDF.",
             "security": [],
-            "parameters": [{"name": "serial", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "parameters": [{"name": "serial", "in": "path", "required": True,
+                            "description": "As for verification; a serial no certificate has is answered with a 404.",
+                            "schema": {"type": "string", "pattern": SERIAL_PATTERN}}],
             "responses": {"200": {"description": "The credential.",
                                   "content": {"application/ld+json": {"schema": {"$ref": "#/components/schemas/OpenBadgeCredential"}}}},
                           "404": _error("No certificate has this serial (code: not_found)."),
