@@ -31,7 +31,7 @@ from lms.grading.operations import rubric_score
 from lms.learning.models import LessonProgress
 from lms.notifications.operations import notify
 
-BELOW_PASS_MARK = "certificate.below_pass_mark"
+BELOW_PASS_MARK = "certificate.below_pass_mark"  # nosec B105 - an audit action's name, not a password
 
 
 class MoveRefused(Exception):
