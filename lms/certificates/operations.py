@@ -9,7 +9,6 @@ completing a whole class never renders inside a request. A download before the j
 """
 import logging
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 

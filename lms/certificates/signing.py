@@ -18,6 +18,8 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import model as metadata_model
 from pyhanko.pdf_utils.metadata.model import DocumentMetadata
 from pyhanko.sign import fields, signers
+
+from lms.core.coroutines import run_to_completion
 from pyhanko.sign.attributes import CMSAttributeProvider
 from pyhanko.sign.general import get_pyca_cryptography_hash
 
@@ -165,5 +167,5 @@ def sign_pdf(pdf: bytes, *, signing_time: datetime, identifier: bytes, credentia
     signer = _FixedTimePdfSigner(metadata, signer=_signer(), signing_time=signing_time,
                                  new_field_spec=fields.SigFieldSpec(SIGNATURE_FIELD, box=None))
     out = io.BytesIO()
-    signer.sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES)
+    run_to_completion(signer.async_sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_BYTES))
     return out.getvalue()

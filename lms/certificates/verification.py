@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from lms.certificates import credentials
 from lms.certificates.signing import CREDENTIAL_FILE
+from lms.core.coroutines import run_to_completion
 from lms.credentials import dataintegrity
 
 SERIAL_IN_URL = re.compile(r"/certificates/([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})/credential$")
@@ -78,7 +79,8 @@ def check_pdf_signature(reader: PdfFileReader, trusted_pem: list[bytes]) -> PdfS
         return PdfSignatureCheck(False, reason=_l("the PDF is not signed"))
     signature = signatures[-1]
     roots = [load_cert_from_pemder_bytes(pem) for pem in trusted_pem]
-    status = validate_pdf_signature(signature, ValidationContext(trust_roots=roots, allow_fetching=False))
+    status = run_to_completion(async_validate_pdf_signature(
+        signature, ValidationContext(trust_roots=roots, allow_fetching=False)))
     covers_all = status.coverage.name == "ENTIRE_FILE"
     check = PdfSignatureCheck(True, is_intact=bool(status.intact and status.valid and covers_all),
                               is_trusted=bool(status.trusted), signer=status.signing_cert.subject.human_friendly,

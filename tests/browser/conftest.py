@@ -48,7 +48,7 @@ def live_server(server_database, tmp_path_factory):
     env = {**os.environ, "DATABASE_URL": server_database, "LMS_DATA_DIR": str(data_dir), "LMS_ENV": "development"}
     env.pop("TEST_DATABASE_URL", None)
     flask = [str(BIN / "flask"), "--app", "wsgi"]
-    for command in (["db", "upgrade"], ["courses", "import"], ["demo", "load"]):
+    for command in (["db", "upgrade"], ["courses", "import"], ["keys", "init"], ["demo", "load"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     import redis

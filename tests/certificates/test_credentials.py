@@ -7,13 +7,14 @@ import stat
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from config import Config
 from lms.accounts.models import Role
 from lms.certificates import credentials, verification
 from lms.certificates.documents import stored_pdf
+from lms.core.coroutines import run_to_completion
 from lms.certificates.operations import CertificateRefused, issue_by_hand, issue_on_completion, revoke_certificate
 from lms.certificates.signing import CREDENTIAL_FILE
 from lms.credentials import dataintegrity, keys
@@ -99,7 +100,8 @@ def test_any_changed_byte_of_the_credential_fails_verification(certificate):
 def test_the_pdf_is_signed_validates_with_pyhanko_and_carries_the_same_credential(certificate):
     data = stored_pdf(certificate)
     reader = PdfFileReader(io.BytesIO(data))
-    status = validate_pdf_signature(reader.embedded_signatures[0], ValidationContext(trust_roots=trusted_roots()))
+    status = run_to_completion(async_validate_pdf_signature(reader.embedded_signatures[0],
+                                                            ValidationContext(trust_roots=trusted_roots())))
     assert status.intact and status.valid and status.trusted
     assert status.coverage.name == "ENTIRE_FILE"
     assert reader.embedded_signatures[0].sig_object["/SubFilter"] == "/ETSI.CAdES.detached"  # PAdES baseline
@@ -117,6 +119,18 @@ def test_the_same_certificate_renders_to_the_same_signed_bytes(certificate):
     from lms.certificates.documents import render_certificate
 
     assert hashlib.sha256(render_certificate(certificate)).hexdigest() == certificate.pdf_sha256
+
+
+def test_a_certificate_is_signed_where_an_event_loop_already_runs(certificate):
+    # A process that drives a browser (Playwright's sync API) keeps a loop running in its main thread.
+    import asyncio
+
+    from lms.certificates.documents import render_certificate
+
+    async def rendered_inside_a_loop() -> bytes:
+        return render_certificate(certificate)
+
+    assert hashlib.sha256(asyncio.run(rendered_inside_a_loop())).hexdigest() == certificate.pdf_sha256
 
 
 def test_a_changed_pdf_no_longer_validates(certificate):
