@@ -158,7 +158,9 @@ def zone_choice_label(name: str) -> str:
 def country_name(country) -> str:
     """A member country's name in the reader's language (CLDR's), the stored English one otherwise."""
     locale = get_locale()
-    return (locale.territories.get(country.code) if locale else None) or country.name
+    if locale is None or locale.language == "en":
+        return country.name  # the programme's own English names (Viet Nam, Lao PDR), as ASEAN writes them
+    return locale.territories.get(country.code) or country.name
 
 
 @contextmanager

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.accounts.models import Role, User
 from lms.audit.operations import record
 from lms.catalogue.models import Course
+from lms.core import clock
 from lms.enrolment.models import DeliveryMode, Intake
 from lms.enrolment.operations import EnrolmentRefused
 from lms.programme.quota import places_taken
@@ -42,4 +43,9 @@ def save_intake(intake: Intake | None, by: User, programme: Programme, *, course
     db.session.flush()
     record(by, "intake.created" if before is None else "intake.updated", intake, before=before,
            after=_snapshot(intake))
+    if intake.starts_on <= clock.today():  # moved to a start that has come: its places become active now
+        from lms.enrolment.jobs import start_intake
+        from lms.jobs.engine import queue
+
+        queue(start_intake, intake.id)
     return intake

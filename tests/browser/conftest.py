@@ -42,8 +42,32 @@ def server_database(tmp_path_factory):
         yield url
 
 
+SERVED: dict[str, str] = {}  # the served app's database URL, for reading what it mailed
+
+
+def mailed_path(address: str, prefix: str) -> str:
+    """The path of the newest link starting with `prefix` that the served app mailed to `address`."""
+    import re
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(SERVED["database"])
+    try:
+        with engine.connect() as connection:
+            bodies = connection.execute(text("SELECT body FROM outbox_mail WHERE to_address = :address "
+                                             "ORDER BY id DESC"), {"address": address}).scalars().all()
+    finally:
+        engine.dispose()
+    for body in bodies:
+        found = re.search(re.escape(prefix) + r"[^\s]+", body)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"no mail to {address} with a {prefix} link")
+
+
 @pytest.fixture(scope="session")
 def live_server(server_database, tmp_path_factory):
+    SERVED["database"] = server_database
     data_dir = tmp_path_factory.mktemp("served-data")
     env = {**os.environ, "DATABASE_URL": server_database, "LMS_DATA_DIR": str(data_dir), "LMS_ENV": "development"}
     env.pop("TEST_DATABASE_URL", None)
@@ -60,6 +84,10 @@ def live_server(server_database, tmp_path_factory):
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=served_env)
+    # The job worker beside it, as in production: mail, the calendar's moves, certificate PDFs.
+    worker = subprocess.Popen([str(BIN / "huey_consumer"), "lms.worker.huey", "--workers", "2",
+                               "--worker-type", "thread", "--logfile", str(data_dir / "worker.log")],
+                              cwd=ROOT, env=served_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base_url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -72,6 +100,11 @@ def live_server(server_database, tmp_path_factory):
         raise RuntimeError("gunicorn did not start")
     yield base_url
     stop_server(process)
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ import yaml
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in, sign_out
+from tests.browser.conftest import assert_accessible, mailed_path, screenshot, sign_in, sign_out
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 PASSWORD = "Fibre reaches every village by 2030"
@@ -113,6 +113,11 @@ def register(page: Page, *, email: str, name: str, native: str, country: str, or
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat the password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"We have sent a message to {email}")).to_be_visible()
+    # She opens the link in the mail, confirms her address and signs in.
+    page.goto(mailed_path(email, "/confirm/"))
+    page.get_by_role("button", name="Confirm my address").click()
+    sign_in(page, email, PASSWORD)
     expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
     expect(page.get_by_text(native, exact=True)).to_be_visible()
 
@@ -449,6 +454,17 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     keyboard.press("Tab")
     expect(page.get_by_role("button", name="Create account")).to_be_focused()
     screenshot(page, "d01-register-with-keyboard")
+    keyboard.press("Enter")
+    expect(page.get_by_text(f"We have sent a message to {email}")).to_be_visible()
+    # The link in her mail, then the confirmation and the sign-in, by keyboard.
+    page.goto(mailed_path(email, "/confirm/"))
+    tab_to(page, page.get_by_role("button", name="Confirm my address"))
+    keyboard.press("Enter")
+    page.goto("/login")
+    tab_to(page, page.get_by_label("E-mail"))
+    keyboard.type(email)
+    tab_to(page, page.get_by_label("Password"))
+    keyboard.type(PASSWORD)
     keyboard.press("Enter")
     expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
 
