@@ -44,8 +44,7 @@ def save_intake(intake: Intake | None, by: User, programme: Programme, *, course
     record(by, "intake.created" if before is None else "intake.updated", intake, before=before,
            after=_snapshot(intake))
     if intake.starts_on <= clock.today():  # moved to a start that has come: its places become active now
-        from lms.enrolment.jobs import start_intake
-        from lms.jobs.engine import queue
+        from lms.enrolment.lifecycle import start_intakes
 
-        queue(start_intake, intake.id)
+        start_intakes(clock.today(), intake_id=intake.id)
     return intake

@@ -84,10 +84,7 @@ def live_server(server_database, tmp_path_factory):
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
          "wsgi:app"], cwd=ROOT, env=served_env)
-    # The job worker beside it, as in production: mail, the calendar's moves, certificate PDFs.
-    worker = subprocess.Popen([str(BIN / "huey_consumer"), "lms.worker.huey", "--workers", "2",
-                               "--worker-type", "thread", "--logfile", str(data_dir / "worker.log")],
-                              cwd=ROOT, env=served_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
     base_url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -100,11 +97,6 @@ def live_server(server_database, tmp_path_factory):
         raise RuntimeError("gunicorn did not start")
     yield base_url
     stop_server(process)
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
 
 
 @pytest.fixture(scope="session")
