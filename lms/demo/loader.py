@@ -218,8 +218,8 @@ def load_demo(seed: int = 2026) -> DemoSummary:
             user.profile.organisation_type = OrganisationType(ORGANISATION_TYPES[user.profile.organisation])
             db.session.add(user)
             trainees += 1
-            # Thailand's coordinator has a queue of requests waiting for a decision.
-            stage, path, _share = JOURNEYS[5] if code == "TH" and number <= 8 else rng.choices(JOURNEYS, weights)[0]
+            # Thailand's coordinator has a queue of requests waiting for a decision: enough to decide a dozen at once.
+            stage, path, _share = JOURNEYS[5] if code == "TH" and number <= 14 else rng.choices(JOURNEYS, weights)[0]
             stage_intakes = intakes[stage]
             enrolment = _enrol(user, rng.choice(stage_intakes), path, decider_for.get(code, staff["coordinator"]), rng)
             enrolments.append(enrolment)
