@@ -26,12 +26,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_jobs(app)
 
     from lms.core.errors import register_error_handlers
+    from lms.accounts.kept_forms import register_kept_forms
     from lms.accounts.sessions import register_session_rules
     from lms.core.security import register_security_headers
     from lms.core.templating import register_template_helpers
     from lms.core.i18n import register_language_rules
 
     register_error_handlers(app)
+    register_kept_forms(app)  # a form refused for an expired session or token keeps what was typed
     register_security_headers(app)
     register_session_rules(app)
     register_template_helpers(app)

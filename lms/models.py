@@ -9,6 +9,7 @@ from lms.programme.models import Country, CountryAllocation, Programme  # noqa: 
 from lms.assessments.models import Attempt, Submission, SubmissionFile  # noqa: F401
 from lms.grading.models import Attendance, IntakeSession, RubricScore  # noqa: F401
 from lms.accounts.tokens import ApiToken  # noqa: F401
+from lms.accounts.kept_forms import KeptForm  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
 from lms.reports.models import ReportVersion  # noqa: F401
 from lms.catalogue.translations import ContentTranslation  # noqa: F401

@@ -2,12 +2,13 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp, limits
+from lms.accounts.kept_forms import KeptForm, kept_form_for
 from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
                                 LoginForm, PreferencesForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm,
                                 preferences_form_for)
@@ -172,13 +173,38 @@ def verify_two_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    if current_user.is_authenticated:
-        end_all_sessions(current_user._get_current_object())
-        db.session.commit()
+    """This device only: a trainee signed in at the training centre stays signed in on her phone."""
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on this device."), "info")
+    return redirect(url_for("catalogue.list_courses"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    end_all_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out on every device."), "info")
     return redirect(url_for("catalogue.list_courses"))
+
+
+@bp.route("/kept/<token>")
+def show_kept_form(token: str):
+    """A form that arrived too late, with what was typed into it, ready to be sent again."""
+    kept = db.session.scalar(select(KeptForm).where(KeptForm.token == token))
+    if kept is None:
+        abort(404)
+    if kept.user_id is not None or current_user.is_authenticated:
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.path))
+        kept = kept_form_for(token, current_user)
+        if kept is None:
+            abort(404)
+        db.session.commit()
+    return render_template("accounts/kept_form.html", kept=kept)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

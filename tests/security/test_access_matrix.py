@@ -44,6 +44,8 @@ ACCESS: dict[str, Access] = {
     "accounts.confirm_email": Access(get=EVERYONE, post=EVERYONE),
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
+    "accounts.logout_everywhere": Access(post=SIGNED_IN),
+    "accounts.show_kept_form": Access(get=frozenset({"trainee"})),  # its owner's (an unclaimed one: the link's)
     "accounts.show_profile": Access(get=SIGNED_IN),
     "accounts.change_preferences": Access(post=SIGNED_IN),
     "accounts.choose_language": Access(post=EVERYONE),
@@ -140,6 +142,7 @@ ARGUMENTS = {
     "assessments.start_attempt": {"assessment_id": "quiz_id"},
     "assessments.edit_submission": {"assessment_id": "assignment_id"},
     "certificates.show_status_list": {"name": "status_list_name"},
+    "accounts.show_kept_form": {"token": "kept_token"},
 }
 
 

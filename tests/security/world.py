@@ -7,6 +7,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from lms.accounts.kept_forms import KeptForm
+
 from lms.accounts.models import Role, User
 from lms.accounts.passwords import make_reset_token
 from lms.accounts.token_operations import create_token
@@ -81,6 +83,9 @@ def build_world() -> World:
     db.session.add(certificate)
     mail = send_mail("someone@example.org", "Hello", "Body")
     token, _secret = create_token(users["coordinator"], "Monthly report")
+    kept = KeptForm(token="kept-form-of-the-owner", user_id=users["trainee"].id, path="/profile",
+                    fields=[["text", "An answer"]], files=[])
+    db.session.add(kept)
     db.session.flush()
     lesson = course.lessons[0]
     return World(users=users, ids={
@@ -88,5 +93,5 @@ def build_world() -> World:
         "submission_id": submission.id, "file_id": submission.files[0].id, "user_id": users["trainee"].id,
         "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "status_list_name": "1", "slug": course.slug,
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
-        "assignment_id": assignment.id, "filename": "css/app.css",
+        "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
     })
