@@ -115,6 +115,7 @@ def take_attempt(attempt_id: int):
     return render_template(
         "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
         questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
+        number_example=quizzes.number_example,
         deadline=deadline_text(attempt.deadline_at, utcnow()) if attempt.deadline_at else None,
     )
 
@@ -132,13 +133,17 @@ def _record(attempt: Attempt, submit: bool):
         flash(_("Your answer to question %(number)d is longer than %(limit)d characters, so it was not saved. "
                 "Please shorten it; your other answers are saved.",
                 number=shown.number, limit=quizzes.MAX_ANSWER_LENGTH), "error")
+    for shown, typed in recorded.not_numbers:
+        flash(_("Your answer to question %(number)d, “%(typed)s”, is not a number we can read. Enter a number "
+                "such as %(example)s.", number=shown.number, typed=typed[:40],
+                example=quizzes.number_example(shown.question)), "error")
     if recorded.is_late:
         flash(_("Your attempt arrived after the time limit. It has been submitted with these answers and "
                 "the quiz's late policy applies."), "info")
     elif recorded.is_submitted:
         flash(_("Your attempt has been submitted."), "success")
     elif submit:
-        flash(_("Your attempt has not been submitted yet, because an answer is too long."), "error")
+        flash(_("Your attempt has not been submitted yet: please correct the answers above first."), "error")
     else:
         flash(_("Your answers are saved. You can come back to this attempt and submit it later."), "success")
     if recorded.is_submitted:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
+from babel.numbers import format_decimal, get_decimal_symbol
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -135,7 +136,7 @@ def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
                        for position, index in enumerate(option_order(attempt, question))]
         elif question.type is QuestionType.TRUE_FALSE:
             options = [ShownOption("true", _("True"), saved is True), ShownOption("false", _("False"), saved is False)]
-        text = saved if isinstance(saved, str) else ""
+        text = typed_number(saved) if _is_number(saved) else saved if isinstance(saved, str) else ""
         shown.append(ShownQuestion(number, question, options, text))
     return shown
 
@@ -164,12 +165,34 @@ def format_number(value: float) -> str:
     return f"{value:.15g}"
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def decimal_mark() -> str:
+    """The reader's decimal mark: "," in Vietnamese and Indonesian, "." in English."""
+    return get_decimal_symbol(get_locale() or "en")
+
+
+def typed_number(value: float) -> str:
+    """A saved number as the trainee would type it back: her decimal mark, no grouping (9000, 3,4)."""
+    return format_decimal(value, format="0.###############", locale=get_locale() or "en", group_separator=False)
+
+
+def number_example(question: Question) -> str:
+    example = typed_number(1234.5)
+    unit = question.spec.get("unit")
+    return f"{example} {unit}" if unit else example
+
+
 def _given(question: Question, saved: Any) -> list[str]:
     if question.type in CHOICE_TYPES:
         texts = [option["text"] for option in question.spec.get("options", [])]
         return [texts[index] for index in sorted(_indices(saved)) if 0 <= index < len(texts)]
     if question.type is QuestionType.TRUE_FALSE:
         return [] if not isinstance(saved, bool) else [_("True") if saved else _("False")]
+    if _is_number(saved):
+        return [typed_number(saved)]
     return [saved] if isinstance(saved, str) and saved.strip() else []
 
 
@@ -239,14 +262,20 @@ def _position(value: str | None, order: list[int]) -> int | None:
     return order[position] if position is not None and position < len(order) else None
 
 
-def answers_from_form(attempt: Attempt, form: MultiDict) -> tuple[dict[str, Any], list[ShownQuestion]]:
-    """The answers a posted attempt page holds, and the questions whose answer is too long to keep.
+@dataclass
+class PostedAnswers:
+    answers: dict[str, Any]
+    too_long: list[ShownQuestion]  # kept at the value saved before, so nothing already saved is lost
+    not_numbers: list[tuple[ShownQuestion, str]]  # numeric questions whose text is not a number: kept as typed
 
-    A too-long answer keeps the value saved before, so nothing already saved is lost.
-    """
+
+def answers_from_form(attempt: Attempt, form: MultiDict) -> PostedAnswers:
+    """The answers a posted attempt page holds. A number is saved as the number it was read as, by the
+    trainee's own decimal mark, so grading later (by the sweeper, with no reader) reads it the same way."""
     saved = attempt.answers or {}
     answers: dict[str, Any] = {}
     too_long: list[ShownQuestion] = []
+    not_numbers: list[tuple[ShownQuestion, str]] = []
     for shown in shown_questions(attempt):
         question, key, name = shown.question, str(shown.question.id), f"q{shown.question.id}"
         value: Any = None
@@ -265,9 +294,15 @@ def answers_from_form(attempt: Attempt, form: MultiDict) -> tuple[dict[str, Any]
                 value = saved.get(key)
             elif not value.strip():
                 value = None
+            elif question.type is QuestionType.NUMERIC:
+                number = parse_number(value, unit=question.spec.get("unit"), decimal_mark=decimal_mark())
+                if number is None:
+                    not_numbers.append((shown, value))
+                else:
+                    value = number
         if value is not None:
             answers[key] = value
-    return answers, too_long
+    return PostedAnswers(answers, too_long, not_numbers)
 
 
 # Writes
@@ -350,6 +385,7 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
 @dataclass
 class Recorded:
     too_long: list[ShownQuestion]
+    not_numbers: list[tuple[ShownQuestion, str]]
     is_submitted: bool
     is_late: bool
 
@@ -369,10 +405,11 @@ def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
     if not attempt.enrolment.can_work:
         raise AttemptRefused(inactive_message(attempt.enrolment))
     now = now or utcnow()
-    answers, too_long = answers_from_form(attempt, form)
-    attempt.answers = answers
+    posted = answers_from_form(attempt, form)
+    attempt.answers = posted.answers
     is_past_grace = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
-    if is_past_grace or (submit and not too_long):
+    # An answer that cannot be kept or read is refused before submitting, never scored 0 after it.
+    if is_past_grace or (submit and not posted.too_long and not posted.not_numbers):
         _finish(attempt, now, by=by)
     db.session.flush()
-    return Recorded(too_long, attempt.is_submitted, attempt.is_late)
+    return Recorded(posted.too_long, posted.not_numbers, attempt.is_submitted, attempt.is_late)

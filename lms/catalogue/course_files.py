@@ -516,8 +516,11 @@ def read_question(path: Path, data: Any, index: int, line: int) -> QuestionSpec:
         reader.only(allowed | {"answer"})
         spec = {"answer": reader.get("answer", bool)}
     elif kind is QuestionType.NUMERIC:
-        reader.only(allowed | {"answer", "tolerance"})
+        reader.only(allowed | {"answer", "tolerance", "unit"})
         spec = {"answer": float(reader.get("answer", (int, float))), "tolerance": reader.number("tolerance", 0, 0)}
+        unit = reader.text("unit", 12, "")  # what the answer may carry: "USD", "%", "km"
+        if unit:
+            spec["unit"] = unit
     else:
         reader.only(allowed | {"answers"})
         answers = [str(answer).strip() for answer in reader.items("answers")]

@@ -102,6 +102,22 @@ def test_numbers_are_read_as_people_type_them(text, number):
     assert parse_number(text) == number
 
 
+@pytest.mark.parametrize("text,mark,number", [
+    ("9.000", ",", 9000.0), ("9.000", ".", 9.0),  # a thousand in Viet Nam and Indonesia, nine in English
+    ("9,000", ",", 9.0), ("9,000", ".", 9000.0), ("1.234.567,5", ",", 1234567.5), ("3,4", ",", 3.4),
+    ("3.4", ",", 3.4), ("2,5", ".", 2.5),  # the other convention's decimal mark, where it cannot mean thousands
+])
+def test_numbers_are_read_by_the_trainees_own_decimal_mark(text, mark, number):
+    assert parse_number(text, decimal_mark=mark) == number
+
+
+@pytest.mark.parametrize("text", ["USD 9,000", "9,000 USD", "usd9000", "9000usd"])
+def test_the_questions_unit_may_come_before_or_after_the_number(text):
+    assert parse_number(text, unit="USD") == 9000.0
+    assert parse_number(text) is None  # a question without that unit does not take it
+    assert parse_number("2.5%", unit="%") == 2.5 and parse_number("2.5 %", unit="%") == 2.5
+
+
 @pytest.mark.parametrize("answer", [
     "reverse auction", "Reverse Auction", "  reverse   auction ", "reverse auction.", "REVERSE-AUCTION",
     "ｒｅｖｅｒｓｅ ａｕｃｔｉｏｎ",  # NFKC folds full-width letters
