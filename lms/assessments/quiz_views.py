@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import bp, quizzes
+from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Attempt
 from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core.db import utcnow
@@ -68,9 +69,11 @@ def show_quiz(enrolment_id: int, assessment_id: int):
         current, changed = None, True
     if changed:
         db.session.commit()
+    terms = terms_for(enrolment, quiz)
     return render_template(
-        "assessments/quiz.html", enrolment=enrolment, quiz=quiz, attempts=attempts, current=current,
-        counting_score=quizzes.counting_score(quiz, attempts), refusal=quizzes.start_refusal(enrolment, quiz, attempts),
+        "assessments/quiz.html", enrolment=enrolment, quiz=quiz, attempts=attempts, current=current, terms=terms,
+        counting_score=quizzes.counting_score(quiz, attempts),
+        refusal=quizzes.start_refusal(enrolment, quiz, attempts, terms=terms),
         late_penalty=quizzes.late_penalty(quiz.late_policy), grace_seconds=int(quizzes.GRACE.total_seconds()),
     )
 
