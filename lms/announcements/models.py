@@ -19,6 +19,8 @@ class Announcement(db.Model):
     body_html: Mapped[str] = mapped_column(Text)  # rendered and cleaned once, when posted
     author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the delivery job had told every trainee holding a place then; None: not yet (a lost job is found again).
+    delivered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     intake: Mapped[Intake] = relationship()
     author: Mapped[Optional[User]] = relationship()

@@ -27,6 +27,7 @@ def upgrade():
     sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('posted_at', lms.core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('delivered_at', lms.core.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], name=op.f('fk_announcement_author_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['intake_id'], ['intake.id'], name=op.f('fk_announcement_intake_id_intake'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_announcement'))
