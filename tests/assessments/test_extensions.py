@@ -287,3 +287,15 @@ def test_only_the_intakes_instructors_and_programme_coordinators_give_extensions
     assert sent.status_code == (302 if status == 200 else 403)
     db_session.expire_all()
     assert (db_session.get(Extension, extension_id) is None) == (status == 200)
+
+
+def test_the_due_soon_reminder_follows_the_extended_deadline(db_session, instructor):
+    from lms.notifications.reminders import remind_work_due
+
+    usual, extended = quiz_setup(db_session, instructor), quiz_setup(db_session, instructor)
+    extend(extended, instructor, days=10)
+    before = db_session.scalar(select(Notification.id).where(Notification.user_id == extended.trainee.id))
+    remind_work_due(closes_at(usual).date() - timedelta(days=2))
+    reminded = {note.user_id for note in db_session.scalars(select(Notification).where(Notification.id > (before or 0)))
+                if "is due by" in note.message}
+    assert usual.trainee.id in reminded and extended.trainee.id not in reminded
