@@ -118,7 +118,7 @@ def take_attempt(attempt_id: int):
     return render_template(
         "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
         questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
-        deadline=deadline_text(attempt.deadline_at, utcnow()) if attempt.deadline_at else None,
+        deadline=deadline_text(closing, utcnow()) if (closing := quizzes.closing_at(attempt)) else None,
     )
 
 
@@ -136,8 +136,8 @@ def _record(attempt: Attempt, submit: bool):
                 "Please shorten it; your other answers are saved.",
                 number=shown.number, limit=quizzes.MAX_ANSWER_LENGTH), "error")
     if recorded.is_late:
-        flash(_("Your attempt arrived after the time limit. It has been submitted with these answers and "
-                "the quiz's late policy applies."), "info")
+        flash(_("Your attempt arrived after the deadline or its time limit. It has been submitted with these "
+                "answers and the quiz's late policy applies."), "info")
     elif recorded.is_submitted:
         flash(_("Your attempt has been submitted."), "success")
     elif submit:

@@ -60,8 +60,17 @@ def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     return combine_attempts(quiz.grading_method, scores)
 
 
+def closing_at(attempt: Attempt) -> datetime | None:
+    """When the server closes a timed attempt: at its time limit, or at her deadline for the quiz
+    (extension included) when that comes first. None for an untimed attempt, which stays open."""
+    if attempt.deadline_at is None:
+        return None
+    return min(attempt.deadline_at, terms_for(attempt.enrolment, attempt.assessment).due_at)
+
+
 def is_expired(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline_at is not None and now > attempt.deadline_at
+    closing = closing_at(attempt)
+    return closing is not None and now > closing
 
 
 def inactive_message(enrolment: Enrolment) -> str:
@@ -350,10 +359,10 @@ def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:
 
 
 def is_late(attempt: Attempt, submitted_at: datetime) -> bool:
-    """Past the attempt's time limit, or past her deadline for the quiz (extension included), beyond the grace."""
-    if attempt.deadline_at is not None and submitted_at > attempt.deadline_at + GRACE:
-        return True
-    return terms_for(attempt.enrolment, attempt.assessment).is_past_due(submitted_at - GRACE)
+    """Sent beyond the grace after the attempt's time limit or her deadline for the quiz (extension included)."""
+    due_at = terms_for(attempt.enrolment, attempt.assessment).due_at
+    limit = min(attempt.deadline_at, due_at) if attempt.deadline_at is not None else due_at
+    return submitted_at > limit + GRACE
 
 
 def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -361,7 +370,7 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
     if attempt.is_submitted or not is_expired(attempt, now or utcnow()):
         return False
     attempt.closed_by_server = True
-    _finish(attempt, attempt.deadline_at, by=attempt.enrolment.user)
+    _finish(attempt, closing_at(attempt), by=attempt.enrolment.user)
     return True
 
 
@@ -389,7 +398,8 @@ def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
     now = now or utcnow()
     answers, too_long = answers_from_form(attempt, form)
     attempt.answers = answers
-    is_past_grace = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    closing = closing_at(attempt)
+    is_past_grace = closing is not None and now > closing + GRACE
     if is_past_grace or (submit and not too_long):
         _finish(attempt, now, by=by)
     db.session.flush()

@@ -1,14 +1,14 @@
 """Forms of the instructor's pages: rubric grading, quiz overrides, sessions and attendance, extensions."""
 from datetime import datetime, time, timezone
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
                      SubmitField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from lms.catalogue.models import RubricCriterion
+from lms.catalogue.models import AssessmentKind, RubricCriterion
 from lms.core.forms import BaseForm
 from lms.core.grades import shown
 from lms.core.i18n import zone_label
@@ -119,7 +119,10 @@ class ExtensionForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.intake = intake
         self.enrolment.choices = [SelectChoice(enrolment.id, enrolment.user.full_name) for enrolment in roster]
-        self.assessment.choices = [SelectChoice(assessment.id, assessment.title) for assessment in assessments]
+        self.assessment.choices = [SelectChoice(assessment.id, (_("Quiz: %(title)s", title=assessment.title)
+                                                                if assessment.kind is AssessmentKind.QUIZ else
+                                                                _("Assignment: %(title)s", title=assessment.title)))
+                                   for assessment in assessments]
         zone = zone_label(intake.zone)
         self.due_on.description = _l("Leave empty to keep the deadline and give extra attempts only. "
                                      "The time is the intake's (%(zone)s).", zone=zone)

@@ -107,20 +107,23 @@ def test_an_extra_attempt_is_allowed_exactly_once_more(app, client, db_session, 
     assert "2 of 2 used" in page and "Start a new attempt" not in page
 
 
-def test_the_server_closing_a_timed_attempt_judges_it_by_the_extended_deadline(db_session, instructor):
-    # Started ten minutes before the deadline with thirty minutes to go: closed at the time limit, after it.
-    late = quiz_setup(db_session, instructor, time_limit=30)
+def test_the_server_closes_a_timed_attempt_at_the_deadline_or_the_extended_one(db_session, instructor):
+    # Started ten minutes before the deadline with thirty minutes to go.
+    usual = quiz_setup(db_session, instructor, time_limit=30)
     extended = quiz_setup(db_session, instructor, time_limit=30)
     extend(extended, instructor, days=1)
-    closed = []
-    for setup in (late, extended):
+    attempts = {}
+    for name, setup in (("usual", usual), ("extended", extended)):
         with time_machine.travel(closes_at(setup) - timedelta(minutes=10), tick=False):
-            attempt = quizzes.start_attempt(setup.enrolment, setup.quiz)
-        with time_machine.travel(closes_at(setup) + timedelta(hours=1), tick=False):
-            assert quizzes.close_if_expired(attempt)
-        closed.append(attempt)
-    assert closed[0].closed_by_server and closed[0].is_late
-    assert closed[1].closed_by_server and not closed[1].is_late
+            attempts[name] = quizzes.start_attempt(setup.enrolment, setup.quiz)
+    with time_machine.travel(closes_at(usual) + timedelta(minutes=5), tick=False):
+        assert quizzes.close_if_expired(attempts["usual"])  # closed at the deadline, before its time limit
+        assert not quizzes.close_if_expired(attempts["extended"])  # she still has her time
+    with time_machine.travel(closes_at(usual) + timedelta(hours=1), tick=False):
+        assert quizzes.close_if_expired(attempts["extended"])
+    assert attempts["usual"].submitted_at == closes_at(usual)
+    assert attempts["extended"].submitted_at == attempts["extended"].deadline_at
+    assert not attempts["usual"].is_late and not attempts["extended"].is_late
 
 
 # Assignments
