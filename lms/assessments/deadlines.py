@@ -115,6 +115,9 @@ def check_extension(enrolment: Enrolment, assessment: Assessment, due_at: dateti
             raise ExtensionRefused("extra_attempts", _("This quiz already allows any number of attempts."))
         if not 0 < extra_attempts <= MAX_EXTRA_ATTEMPTS:
             raise ExtensionRefused("extra_attempts", _("Give from 1 to %(max)d extra attempts.", max=MAX_EXTRA_ATTEMPTS))
+    if due_at is None and now > intake.closes_at:
+        raise ExtensionRefused("due_on", _("The intake's deadline has passed, so extra attempts need a later "
+                                           "deadline too."))
     if due_at is not None:
         if due_at <= now:
             raise ExtensionRefused("due_on", _("The new deadline has already passed; please choose a later one."))

@@ -302,3 +302,12 @@ def test_the_due_soon_reminder_follows_the_extended_deadline(db_session, instruc
     reminded = {note.user_id for note in db_session.scalars(select(Notification).where(Notification.id > (before or 0)))
                 if "is due by" in note.message}
     assert usual.trainee.id in reminded and extended.trainee.id not in reminded
+
+
+def test_extra_attempts_after_the_deadline_need_a_later_deadline_too(db_session, instructor):
+    setup = quiz_setup(db_session, instructor, attempts=1)
+    with time_machine.travel(closes_at(setup) + timedelta(hours=1), tick=False):
+        with pytest.raises(deadlines.ExtensionRefused, match="need a later deadline too"):
+            extend(setup, instructor, days=None, extra=1)
+        extend(setup, instructor, days=1, extra=1)
+        assert deadlines.terms_for(setup.enrolment, setup.quiz).attempts_allowed == 2
