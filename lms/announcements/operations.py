@@ -1,6 +1,5 @@
 """Posting an announcement and telling each trainee of it once; writes flush and audit, the caller commits."""
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.accounts.models import User

@@ -21,12 +21,6 @@ def _intake_predicates():
     return {"may_run_intake": lambda intake: current_user.is_authenticated and queries.may_run(intake, current_user)}
 
 
-@bp.app_context_processor
-def _intake_predicates():
-    """Whether the signed-in person runs an intake: the instructor pages' navigation asks."""
-    return {"may_run_intake": lambda intake: current_user.is_authenticated and queries.may_run(intake, current_user)}
-
-
 def _extendable(intake: Intake) -> list[Enrolment]:
     return [enrolment for enrolment in queries.roster(intake, with_profiles=False)
             if enrolment.state in deadlines.EXTENDABLE_STATES]

@@ -1,7 +1,6 @@
 """Extensions: one trainee's later deadline or extra quiz attempts, given by her intake's instructor, applied
 by the one rule (deadlines.terms_for) wherever a deadline or an attempt limit is decided."""
 from datetime import datetime, timedelta, timezone
-from decimal import Decimal
 
 import pytest
 import time_machine
