@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.accounts.models import User
+from lms.assessments.deadlines import Terms, terms_for
 from lms.assessments.graders import correct_indices, grade, parse_number
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import combine_attempts
@@ -22,6 +23,7 @@ from lms.catalogue.models import AnswerDisplay, Assessment, Question, QuestionTy
 from lms.core.db import utcnow
 from lms.core.forms import parse_id
 from lms.core.grades import exact, kept
+from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
@@ -59,8 +61,17 @@ def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     return combine_attempts(quiz.grading_method, scores)
 
 
+def closing_at(attempt: Attempt) -> datetime | None:
+    """When the server closes a timed attempt: at its time limit, or at her deadline for the quiz
+    (extension included) when that comes first. None for an untimed attempt, which stays open."""
+    if attempt.deadline_at is None:
+        return None
+    return min(attempt.deadline_at, terms_for(attempt.enrolment, attempt.assessment).due_at)
+
+
 def is_expired(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline_at is not None and now > attempt.deadline_at
+    closing = closing_at(attempt)
+    return closing is not None and now > closing
 
 
 def inactive_message(enrolment: Enrolment) -> str:
@@ -72,12 +83,20 @@ def already_submitted_message() -> str:
     return _("This attempt has already been submitted; its answers can no longer change.")
 
 
-def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt]) -> str | None:
-    """Why a new attempt may not be started or resumed now, or None."""
+def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt],
+                  now: datetime | None = None, terms: Terms | None = None) -> str | None:
+    """Why a new attempt may not be started or resumed now, or None. One in progress may always be
+    finished (late, past the deadline); a new one needs the deadline not passed and an attempt left."""
     if not enrolment.can_work:
         return inactive_message(enrolment)
-    if open_attempt(attempts) is None and quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed:
-        return _("You have used all %(count)d attempt(s) allowed at this quiz.", count=quiz.attempts_allowed)
+    if open_attempt(attempts) is not None:
+        return None
+    terms = terms or terms_for(enrolment, quiz)
+    if terms.is_past_due(now or utcnow()):
+        return _("The deadline (%(deadline)s) has passed, so no new attempt can be started.",
+                 deadline=format_moment(terms.due_at))
+    if not terms.has_attempts_left(len(attempts)):
+        return _("You have used all %(count)d attempt(s) allowed at this quiz.", count=terms.attempts_allowed)
     return None
 
 
@@ -213,11 +232,12 @@ def _expected(question: Question) -> list[str]:
 
 def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt], now: datetime) -> bool:
     """Whether the trainee may still start or finish an attempt at this quiz."""
-    if not enrolment.can_work or now > enrolment.intake.closes_at:
+    terms = terms_for(enrolment, quiz)
+    if not enrolment.can_work or terms.is_past_due(now):
         return False
     if open_attempt(attempts) is not None:
         return True
-    return not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed
+    return terms.has_attempts_left(len(attempts))
 
 
 def answers_shown(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -233,7 +253,7 @@ def answers_shown(attempt: Attempt, now: datetime | None = None) -> bool:
     if setting is AnswerDisplay.NEVER:
         return False
     if setting is AnswerDisplay.AFTER_INTAKE_CLOSES:
-        return now > attempt.enrolment.intake.closes_at
+        return terms_for(attempt.enrolment, quiz).is_past_due(now)  # her own deadline, extension included
     return not attempt_left(attempt.enrolment, quiz, attempts_of(attempt.enrolment, quiz), now)
 
 
@@ -322,7 +342,7 @@ def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None =
     current = open_attempt(attempts)
     if current is not None and close_if_expired(current, now):
         current = None
-    refusal = start_refusal(enrolment, quiz, attempts)
+    refusal = start_refusal(enrolment, quiz, attempts, now)
     if refusal:
         raise AttemptRefused(refusal)
     if current is not None:
@@ -367,10 +387,17 @@ def grade_attempt(attempt: Attempt) -> None:
 
 def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:
     attempt.submitted_at = submitted_at
-    attempt.is_late = attempt.deadline_at is not None and submitted_at > attempt.deadline_at + GRACE
+    attempt.is_late = is_late(attempt, submitted_at)
     grade_attempt(attempt)
     db.session.flush()
     evaluate_completion(attempt.enrolment, by=by)
+
+
+def is_late(attempt: Attempt, submitted_at: datetime) -> bool:
+    """Sent beyond the grace after the attempt's time limit or her deadline for the quiz (extension included)."""
+    due_at = terms_for(attempt.enrolment, attempt.assessment).due_at
+    limit = min(attempt.deadline_at, due_at) if attempt.deadline_at is not None else due_at
+    return submitted_at > limit + GRACE
 
 
 def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -378,7 +405,7 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
     if attempt.is_submitted or not is_expired(attempt, now or utcnow()):
         return False
     attempt.closed_by_server = True
-    _finish(attempt, attempt.deadline_at, by=attempt.enrolment.user)
+    _finish(attempt, closing_at(attempt), by=attempt.enrolment.user)
     return True
 
 
@@ -407,7 +434,8 @@ def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
     now = now or utcnow()
     posted = answers_from_form(attempt, form)
     attempt.answers = posted.answers
-    is_past_grace = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
+    closing = closing_at(attempt)
+    is_past_grace = closing is not None and now > closing + GRACE
     # An answer that cannot be kept or read is refused before submitting, never scored 0 after it.
     if is_past_grace or (submit and not posted.too_long and not posted.not_numbers):
         _finish(attempt, now, by=by)

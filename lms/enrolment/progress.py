@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Attempt, Submission
 from lms.catalogue.models import Assessment, AssessmentKind, Lesson, Module
 from lms.core import clock
@@ -49,16 +50,17 @@ class Progress:
     risks: list[str] = field(default_factory=list)
 
 
-def _assessment_state(assessment: Assessment, attempts: list[Attempt], submission: Submission | None) -> str:
+def _assessment_state(assessment: Assessment, attempts: list[Attempt], submission: Submission | None,
+                      attempts_allowed: int) -> str:
     if assessment.kind is AssessmentKind.QUIZ:
         submitted = [attempt for attempt in attempts if attempt.submitted_at]
         if not attempts:
             return _("not started")
         if len(submitted) < len(attempts):
             return _("attempt in progress")
-        if not assessment.attempts_allowed:
+        if not attempts_allowed:
             return _("%(used)d attempts used (no limit)", used=len(submitted))
-        return _("%(used)d of %(allowed)d attempts used", used=len(submitted), allowed=assessment.attempts_allowed)
+        return _("%(used)d of %(allowed)d attempts used", used=len(submitted), allowed=attempts_allowed)
     if submission is None:
         return _("not started")
     return {"draft": _("draft, not submitted"), "submitted": _("submitted, waiting for a grade"),
@@ -85,7 +87,8 @@ def trainee_progress(enrolment: Enrolment, today: date | None = None) -> Progres
     submissions = {submission.assessment_id: submission for submission in db.session.scalars(
         select(Submission).where(Submission.enrolment_id == enrolment.id))}
     lines = [AssessmentLine(assessment, current.scores.get(assessment.id),
-                            _assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id)))
+                            _assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id),
+                                              terms_for(enrolment, assessment).attempts_allowed))
              for assessment in assessments]
     sessions = []
     if intake.takes_attendance:

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.assessments.deadlines import terms_for
+from lms.assessments.models import Attempt, Extension, Submission, SubmissionState
 from lms.catalogue.models import Assessment
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
 from lms.extensions import db
@@ -39,6 +40,8 @@ def remind_work_due(today: date) -> int:
         Attempt.enrolment_id.in_(ids), Attempt.submitted_at.is_not(None))).tuples())
     done |= set(db.session.execute(select(Submission.enrolment_id, Submission.assessment_id).where(
         Submission.enrolment_id.in_(ids), Submission.state != SubmissionState.DRAFT)).tuples())
+    extensions = {(extension.enrolment_id, extension.assessment_id): extension for extension in db.session.scalars(
+        select(Extension).where(Extension.enrolment_id.in_(ids)))}
     by_course: dict[int, list[Assessment]] = {}
     told = 0
     for enrolment in enrolments:
@@ -49,11 +52,15 @@ def remind_work_due(today: date) -> int:
         for assessment in by_course[course_id]:
             if (enrolment.id, assessment.id) in done:
                 continue
+            terms = terms_for(enrolment, assessment, extensions.get((enrolment.id, assessment.id)))
+            due_on = terms.due_at.astimezone(enrolment.intake.zone).date()
+            if due_on > today + DUE_WITHIN:  # an extension moved it beyond the reminder's window
+                continue
             told += notify_once(
                 enrolment.user, NoticeKind.WORK_DUE, f"enrolment:{enrolment.id}:assessment:{assessment.id}",
                 _("%(title)s in %(course)s is due by %(day)s and you have not submitted it yet.",
                   title=assessment.title, course=enrolment.intake.course.title,
-                  day=enrolment.intake.ends_on.isoformat()),
+                  day=due_on.isoformat()),
                 mail_subject=_("Due soon: %(title)s", title=assessment.title), link=_home())
     return told
 

@@ -23,6 +23,8 @@ ADMIN = frozenset({"admin"})
 # Who may see one trainee's work: the trainee, the intake's instructor, coordinators of the country.
 WORK_VIEWERS = frozenset({"trainee", "instructor", "coordinator", "programme", "admin"})
 INTAKE_VIEWERS = frozenset({"instructor", "programme", "admin"})
+# Who gives the intake's trainees extensions and writes announcements to them.
+INTAKE_RUNNERS = frozenset({"instructor", "programme"})
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,9 @@ ACCESS: dict[str, Access] = {
     "grading.grade_submission": Access(get=INTAKE_VIEWERS, post=frozenset({"instructor"})),
     "grading.override_attempt": Access(post=frozenset({"instructor"})),
     "grading.record_attendance": Access(get=INTAKE_VIEWERS, post=frozenset({"instructor"})),
+    "grading.manage_extensions": Access(get=INTAKE_RUNNERS, post=INTAKE_RUNNERS),
+    "grading.withdraw_extension": Access(post=INTAKE_RUNNERS),
+    "announcements.manage_announcements": Access(get=INTAKE_RUNNERS, post=INTAKE_RUNNERS),
     # Certificates
     "certificates.verify_form": Access(get=EVERYONE),
     "certificates.verify_certificate": Access(get=EVERYONE),
