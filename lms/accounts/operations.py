@@ -127,6 +127,9 @@ def _check_country(role: Role, country_id: int | None, *, kept: int | None = Non
     person with enrolments keeps theirs (`kept`), where their places and certificates count."""
     if role in COUNTRY_ROLES and country_id is None:
         raise AccountRefused("country", _("Trainees and country coordinators need a country."))
+    if kept is not None and country_id is None:
+        raise AccountRefused("country", _("This person has enrolments, which count for their country: it "
+                                          "stays, whatever their role."))
     if role not in COUNTRY_ROLES and country_id is not None and country_id != kept:
         raise AccountRefused("country", _("Only trainees and country coordinators have a country: choose "
                                           "\"No country\" for %(role)s.", role=role.label))

@@ -148,3 +148,40 @@ def test_the_user_list_shows_and_filters_people_still_invited(client, db_session
     invite(client)
     page = client.get("/admin/users?status=invited").get_data(as_text=True)
     assert "Sokha Chan" in page and "Has Password" not in page and "invited, no password yet" in page
+
+
+def test_a_trainee_nominated_by_csv_is_invited_the_same_way_and_the_admin_can_invite_again(client, app, db_session):
+    from tests.enrolment.helpers import upcoming_intake
+    from tests.enrolment.test_withdrawal_and_nomination import HEADER, upload
+    from tests.factories import make_programme
+
+    intake = upcoming_intake(make_programme())
+    coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
+    sign_in(client, coordinator)
+    assert upload(client, intake, HEADER + "new.one@example.org,Somchai W,,NBTC,Engineer,technician,\n"
+                  ).status_code == 302
+    trainee = db_session.scalar(select(User).where(User.email == "new.one@example.org"))
+    assert trainee.is_invitation_pending
+    entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.invited")).one()
+    assert entry.actor_id == coordinator.id and entry.object_id == trainee.id
+    [first] = [mail for mail in mails_to(db_session, trainee.email) if "/invitation/" in mail.body]
+
+    sign_in(client, make_user(Role.ADMIN))
+    post_form(client, f"/admin/users/{trainee.id}/invitation", {}, form_url=f"/admin/users/{trainee.id}")
+    person = app.test_client()
+    assert person.get(invitation_path(first)).status_code == 400
+    assert accept(person, invitation_path(mails_to(db_session, trainee.email)[-1])).status_code == 302
+    assert trainee.is_confirmed and not trainee.is_invitation_pending
+
+
+def test_choosing_a_password_through_forgot_password_also_answers_the_invitation(client, app, db_session):
+    sign_in(client, make_user(Role.ADMIN))
+    invite(client)
+    person = app.test_client()
+    post_form(person, "/forgot-password", {"email": "sokha.chan@example.org"})
+    reset = re.search(r"https://training\.example\.org(/reset-password/\S+)",
+                      mails_to(db_session, "sokha.chan@example.org")[-1].body).group(1)
+    assert accept(person, reset).status_code == 302
+    user = db_session.scalar(select(User).where(User.email == "sokha.chan@example.org"))
+    assert not user.is_invitation_pending and user.is_confirmed
+    assert person.get(invitation_path(mails_to(db_session, user.email)[0])).status_code == 400
