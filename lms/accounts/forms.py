@@ -1,11 +1,12 @@
 """Forms for registration, sign-in, password reset and the admin's user page."""
+from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
 
-from lms.accounts.models import Category, Gender, OrganisationType, Role, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, User, normalised_email
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from lms.core.forms import BaseForm, no_hidden_characters, parse_id
 from lms.core.i18n import LANGUAGES, OFFERED_TIME_ZONES, country_name, zone_choice_label
@@ -193,10 +194,8 @@ def preferences_form_for(user: User) -> PreferencesForm:
 class AccountFieldsMixin(CountryChoiceMixin):
     """What an admin types about a person, inviting or editing; the rules between fields (who needs a
     country, what a trainee needs) are lms/accounts/operations.py's, so both pages say the same."""
-    email = EmailField(_l("E-mail"), filters=[_lower],
-                       validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254),
-                                   Email(_l("Please enter a valid e-mail address, like name@example.org."),
-                                         check_deliverability=False)])
+    email = EmailField(_l("E-mail"), filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                       validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)])
     full_name = StringField(_l("Full name (Latin script)"),
                             validators=[DataRequired(_l("Please enter a name.")), Length(max=120),
                                         _no_control_characters],
@@ -220,6 +219,12 @@ class AccountFieldsMixin(CountryChoiceMixin):
     def load_countries(self) -> None:
         super().load_countries()
         self.country.choices[0] = SelectChoice("", _l("No country"))
+
+    def validate_email(self, field):
+        try:
+            field.data = normalised_email(field.data)  # the demo's .test addresses are accepted too
+        except EmailNotValidError:
+            raise ValidationError(_l("Please enter a valid e-mail address, like name@example.org.")) from None
 
     def validate_role(self, field):
         if field.data not in {member.value for member in Role}:
@@ -249,7 +254,7 @@ class AccountFieldsMixin(CountryChoiceMixin):
 
 
 class InviteUserForm(AccountFieldsMixin, BaseForm):
-    submit = SubmitField(_l("Create the account and send the invitation"))
+    submit = SubmitField(_l("Send the invitation"))
 
 
 class UserAdminForm(AccountFieldsMixin, BaseForm):
@@ -270,4 +275,6 @@ class UserAdminForm(AccountFieldsMixin, BaseForm):
             "organisation_type": profile.organisation_type.value if profile and profile.organisation_type else "",
             "category": profile.category.value if profile else ""})
         form.load_countries()
+        form.email.description = _l("A new address waits for its owner to confirm it (we mail the link there) "
+                                    "before they can sign in again; the old address is told.")
         return form

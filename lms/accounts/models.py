@@ -81,6 +81,14 @@ class Gender(enum.Enum):
         return {Gender.FEMALE: _l("Female"), Gender.MALE: _l("Male"), Gender.OTHER: _l("Other")}[self]
 
 
+def normalised_email(text: str) -> str:
+    """The address as accounts store it (normalised, lower-cased), or EmailNotValidError. Deliverability is
+    not checked (the account's own mail proves it), and the reserved .test domain of the demo is accepted."""
+    from email_validator import validate_email
+
+    return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased

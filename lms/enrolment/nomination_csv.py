@@ -3,11 +3,11 @@ import csv
 import io
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import Category, Gender, OrganisationType, Role, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, User, normalised_email
 from lms.accounts.operations import invite_user
 from lms.core.text import first_hidden_character
 from lms.enrolment.models import Enrolment, Intake
@@ -42,12 +42,6 @@ def _shown(value: str, limit: int = 60) -> str:
     """The bad value as it can be shown: control characters made visible, long text cut."""
     visible = "".join(ch if ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in value)
     return visible if len(visible) <= limit else visible[:limit] + "…"
-
-
-def nominee_email(text: str) -> str:
-    """The address normalised and lower-cased, or EmailNotValidError. Deliverability is not checked (the
-    account's own mail proves it), and the reserved .test domain of the demo's people is accepted."""
-    return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
 
 
 TEMPLATE_HEADER = ("email", "full_name", "native_name", "organisation", "organisation_type", "position", "category",
@@ -144,7 +138,7 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
                                                      code=f"{ord(hidden):04X}"), value))
     if row.get("email"):
         try:
-            row["email"] = nominee_email(row["email"])
+            row["email"] = normalised_email(row["email"])
         except EmailNotValidError as invalid:
             errors.append(RowError(number, "email", _("not a valid e-mail address: %(why)s", why=str(invalid)),
                                    row["email"]))

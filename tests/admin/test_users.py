@@ -198,3 +198,10 @@ def test_a_staff_member_made_a_trainee_needs_a_profile(client, db_session):
     assert edit(client, user, role="trainee", country=str(country("TH").id), organisation="NBTC",
                 position="Analyst", category="technician").status_code == 302
     assert user.role is Role.TRAINEE and user.profile.organisation == "NBTC"
+
+
+def test_saving_an_account_on_the_demos_reserved_test_domain_works(client):
+    sign_in(client, make_user(Role.ADMIN))
+    user = make_user(Role.INSTRUCTOR, email="instructor@demo.test")
+    assert edit(client, user, full_name="Zhang Hua").status_code == 302
+    assert user.full_name == "Zhang Hua" and user.email == "instructor@demo.test"
