@@ -17,7 +17,7 @@ from lms.accounts.operations import confirm_email as confirm_email_of
 from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
                                      set_password, set_preferences)
 from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
-                                    user_for_reset_token)
+                                    user_for_invitation_token, user_for_reset_token)
 from lms.accounts.token_views import token_section
 from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
@@ -234,6 +234,25 @@ def reset_password(token: str):
         flash(_("Your password has been changed. Please sign in with it."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The mailed invitation: the person chooses their first password, which also confirms the address."""
+    user = user_for_invitation_token(token)
+    if user is None:
+        return render_template("accounts/invitation_invalid.html",
+                               days=current_app.config["INVITATION_MAX_AGE"].days), 400
+    form = ResetPasswordForm()
+    form.account_email = user.email
+    form.submit.label.text = _("Set my password")
+    if form.validate_on_submit():
+        set_password(user, form.password.data, by_mailed_link=True)
+        end_all_sessions(user)
+        db.session.commit()
+        flash(_("Your password is set and your account is active. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/accept_invitation.html", form=form, user=user), 400 if form.errors else 200
 
 
 @bp.route("/profile")

@@ -44,6 +44,7 @@ ACCESS: dict[str, Access] = {
     "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.reset_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.confirm_email": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.accept_invitation": Access(get=EVERYONE, post=EVERYONE),
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
     "accounts.logout_everywhere": Access(post=SIGNED_IN),
@@ -59,6 +60,8 @@ ACCESS: dict[str, Access] = {
     # Administration
     "admin.list_users": Access(get=ADMIN),
     "admin.edit_user": Access(get=ADMIN, post=ADMIN),
+    "admin.invite_new_user": Access(get=ADMIN, post=ADMIN),
+    "admin.resend_user_invitation": Access(post=ADMIN),
     "admin.list_outbox": Access(get=ADMIN),
     "admin.show_mail": Access(get=ADMIN),
     "admin.resend_mail": Access(post=ADMIN),
