@@ -90,6 +90,16 @@ def translation_of(course_id: int, kind: str, slug: str, language: str) -> Conte
         ContentTranslation.slug == slug, ContentTranslation.language == language))
 
 
+def reading_language(assessment, user):
+    """The language other than English in which `user` reads `assessment`, if it is translated into hers."""
+    from lms.core.i18n import LANGUAGES
+
+    language = LANGUAGES.get(user.language or "en")
+    if language is None or language.code == "en":
+        return None
+    return language if translation_of(assessment.course_id, "assessment", assessment.slug, language.code) else None
+
+
 def course_translations(language: str) -> dict[int, ContentTranslation]:
     """Each course's title and summary in `language`, by course id, for the catalogue's lists."""
     return {row.course_id: row for row in db.session.scalars(select(ContentTranslation).where(

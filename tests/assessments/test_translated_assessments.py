@@ -17,6 +17,7 @@ from lms.catalogue.translations import ContentTranslation
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.grading.operations import grade_submission
+from lms.notifications.models import Notification
 from tests.conftest import post_form, sign_in
 from tests.factories import make_intake, make_user
 
@@ -179,10 +180,11 @@ def course(tmp_path, db_session) -> Course:
     return import_folder(tmp_path)
 
 
-def enrol(db_session, course: Course, language: str) -> Enrolment:
+def enrol(db_session, course: Course, language: str, instructors=()) -> Enrolment:
     trainee = make_user(Role.TRAINEE)
     trainee.language = language
-    enrolment = Enrolment(intake=make_intake(course=course), user=trainee, state=EnrolmentState.ACTIVE)
+    enrolment = Enrolment(intake=make_intake(course=course, instructors=list(instructors)), user=trainee,
+                          state=EnrolmentState.ACTIVE)
     db_session.add(enrolment)
     db_session.flush()
     return enrolment
@@ -303,9 +305,27 @@ def test_a_thai_trainee_reads_the_assignment_and_her_graded_rubric_in_thai(clien
     db_session.flush()
     [criterion] = plan.rubric
     grade_submission(submission, make_user(Role.INSTRUCTOR), {criterion.id: criterion.levels[1].id}, "ดีมาก")
+    [notice] = db_session.scalars(select(Notification).where(Notification.user_id == enrolment.user.id))
+    assert "“แผนภาษาไทย”" in notice.message
     page = client.get(url).get_data(as_text=True)
     your_grade = thai("your grade")
     assert re.search(rf"<td>ระดับอ่อน <strong>· {re.escape(your_grade)}</strong></td>", page)
+
+
+def test_the_instructor_grades_on_the_english_rubric_and_is_told_the_trainee_read_it_in_thai(client, course,
+                                                                                            db_session):
+    instructor = make_user(Role.INSTRUCTOR)
+    enrolment = enrol(db_session, course, "th", instructors=[instructor])
+    plan = assessment(course, "plan")
+    submission = Submission(enrolment=enrolment, assessment=plan, text="แผนของฉัน", state=SubmissionState.SUBMITTED,
+                            submitted_at=utcnow(), times_submitted=1)
+    db_session.add(submission)
+    db_session.flush()
+    sign_in(client, instructor)
+    page = client.get(f"/teach/submissions/{submission.id}").get_data(as_text=True)
+    assert "English analysis" in page and "English weak level" in page and "การวิเคราะห์" not in page
+    assert f"{html.escape(enrolment.user.full_name)} reads this assignment's brief and rubric in ไทย" \
+        in page.replace("&#39;", "'")
 
 
 def test_an_english_trainee_reads_the_english_rubric(client, course, db_session):
