@@ -155,11 +155,21 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def accepted_answers(spec: dict[str, Any], language: str | None = None) -> list[str]:
+    """The answers a short-answer question accepts: the file's, and those its translations list (in one
+    language, or in all of them when language is None). Any of them is right, whoever types it."""
+    translated = spec.get("translated_answers")
+    translated = translated if isinstance(translated, dict) else {}
+    languages = [language] if language is not None else sorted(translated)
+    answers = [str(answer) for code in languages for answer in translated.get(code, ())]
+    return answers + [str(answer) for answer in spec.get("answers", []) if str(answer) not in answers]
+
+
 @grader(QuestionType.SHORT)
 def grade_short(spec: dict[str, Any], answer: Any) -> Grade:
     if not isinstance(answer, str) or not normalise_text(answer):
         return 0.0, _("No answer was given.")
-    accepted = {normalise_text(str(text)) for text in spec.get("answers", [])}
+    accepted = {normalise_text(text) for text in accepted_answers(spec)}
     if normalise_text(answer) in accepted:
         return 1.0, _("Correct.")
     return 0.0, _("Not one of the accepted answers.")

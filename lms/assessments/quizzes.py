@@ -16,12 +16,13 @@ from werkzeug.datastructures import MultiDict
 
 from lms.accounts.models import User
 from lms.assessments.deadlines import Terms, terms_for
-from lms.assessments.graders import correct_indices, grade, parse_number
+from lms.assessments.graders import accepted_answers, correct_indices, grade, parse_number
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import combine_attempts
 from lms.catalogue.models import AnswerDisplay, Assessment, Question, QuestionType
 from lms.core.db import utcnow
 from lms.core.forms import parse_id
+from lms.core.i18n import current_language
 from lms.core.grades import exact, kept
 from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
@@ -227,7 +228,7 @@ def _expected(question: Question) -> list[str]:
             return [_("%(answer)s (give or take %(tolerance)s)", answer=format_number(answer),
                       tolerance=format_number(tolerance))]
         return [format_number(answer)]
-    return [str(answer) for answer in spec.get("answers", [])]
+    return accepted_answers(spec, current_language().code)  # hers first, then the file's
 
 
 def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt], now: datetime) -> bool:

@@ -396,7 +396,8 @@ def check_assessment_translation(english: AssessmentSpec, translation: Assessmen
         raise CourseFileError(path, None, "a translation must have the English file's questions, options and "
                                           "answer keys, in the same order; only the wording changes")
     settings = ("kind", "weight", "pass_mark", "attempts_allowed", "time_limit_minutes", "grading_method",
-                "late_policy", "submission_kind", "file_types", "max_file_mb", "allow_resubmission")
+                "late_policy", "shuffle_options", "answers_shown", "submission_kind", "file_types", "max_file_mb",
+                "allow_resubmission")
     changed = [name for name in settings if getattr(translation, name) != getattr(english, name)]
     if changed:
         raise CourseFileError(path, None, f"a translation keeps the English settings; changed: {', '.join(changed)}")

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.catalogue.translations import reading_language
 from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
@@ -68,7 +69,8 @@ def _render_grade_page(submission, form: GradeForm):
     return render_template("grading/grade.html", submission=submission, form=form,
                            intake=submission.enrolment.intake,
                            can_grade=queries.may_grade(submission.enrolment.intake, current_user),
-                           history=queries.grade_history(submission), field_name=criterion_field_name)
+                           history=queries.grade_history(submission), field_name=criterion_field_name,
+                           trainee_language=reading_language(submission.assessment, submission.enrolment.user))
 
 
 def _override_form(attempt, formdata=None) -> OverrideForm:

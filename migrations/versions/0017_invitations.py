@@ -1,7 +1,7 @@
 """when an account made by staff was invited to choose its first password
 
 Revision ID: 0017_invitations
-Revises: 0013_staff
+Revises: 0015_extensions_announcements
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0017_invitations'
-down_revision = '0013_staff'
+down_revision = '0015_extensions_announcements'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """forms that arrived after the session ended, kept with what was typed so it can be sent again
 
 Revision ID: 0020_kept_forms
-Revises: 0015_extensions_announcements
+Revises: 0019_content_translations
 Create Date: 2026-12-02 01:30:00
 
 """
@@ -13,7 +13,7 @@ import lms.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0020_kept_forms'
-down_revision = '0015_extensions_announcements'
+down_revision = '0019_content_translations'
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from lms.assessments.graders import GRADERS, grade, normalise_text, parse_number
+from lms.assessments.graders import GRADERS, accepted_answers, grade, normalise_text, parse_number
 from lms.catalogue.models import QuestionType
 
 SINGLE = {"options": [{"text": "A", "correct": False}, {"text": "B", "correct": True}, {"text": "C", "correct": False}]}
@@ -138,3 +138,16 @@ def test_short_answers_keep_other_scripts_and_their_marks():
     assert grade(QuestionType.SHORT, spec, "tieng viet")[0] == 0.0  # diacritics carry meaning
     assert grade(QuestionType.SHORT, spec, " บริการ ")[0] == 1.0
     assert normalise_text("Don’t  STOP.") == normalise_text("dont stop")
+
+
+def test_a_short_answer_a_translation_accepts_is_right_in_any_language():
+    spec = {"answers": ["reverse auction"],
+            "translated_answers": {"th": ["การประมูลแบบย้อนกลับ"], "vi": ["đấu giá ngược"]}}
+    assert grade(QuestionType.SHORT, spec, " การประมูลแบบย้อนกลับ ")[0] == 1.0
+    assert grade(QuestionType.SHORT, spec, "Đấu giá ngược")[0] == 1.0
+    assert grade(QuestionType.SHORT, spec, "Reverse auction")[0] == 1.0
+    assert grade(QuestionType.SHORT, spec, "การประมูล")[0] == 0.0
+    # The result page lists the reader's language first, then the file's own answers.
+    assert accepted_answers(spec, "th") == ["การประมูลแบบย้อนกลับ", "reverse auction"]
+    assert accepted_answers(spec, "en") == ["reverse auction"]
+    assert accepted_answers({"answers": ["x"], "translated_answers": "not a mapping"}) == ["x"]
