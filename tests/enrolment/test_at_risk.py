@@ -235,3 +235,12 @@ def test_behind_on_lessons_counts_from_half_the_intake(db_session, intake):
         assert RiskKind.LESSONS not in kinds(enrolment)
     with time_machine.travel(datetime(2027, 1, 16, 12, tzinfo=BANGKOK), tick=False):  # half gone, none done
         assert RiskKind.LESSONS in kinds(enrolment)
+
+
+def test_the_country_dashboard_counts_those_at_risk_and_leads_to_them(client, running):
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"))
+    page = client.get("/reports/quota").get_data(as_text=True)
+    assert "1 active trainee is at risk now." in page
+    assert "/enrolments?state=active&amp;risk=at_risk" in page
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="BN"))
+    assert "at risk now" not in client.get("/reports/quota").get_data(as_text=True)
