@@ -37,17 +37,15 @@ def show_quota_report():
                            at_risk=_at_risk_link(country), definitions=DEFINITIONS)
 
 
-def _at_risk_link(country: Country | None) -> tuple[int, str] | None:
-    """How many of the report's trainees are at risk now, and the coordinators' list of them (never cached:
-    the flags move with the clock, not only with the data)."""
-    from lms.enrolment.at_risk import at_risk_ids
+def _at_risk_link(country: Country | None) -> str | None:
+    """The coordinators' list of the report's trainees at risk (counted there, not here: the flags move
+    with the clock, and the dashboard keeps its fixed number of queries)."""
     from lms.enrolment.queries import AT_RISK
 
     if not current_user.has_role(Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR):
         return None
-    count = len(at_risk_ids(country_id=country.id if country else None))
     scope = {"country": country.id} if country and current_user.sees_whole_programme else {}
-    return count, url_for("enrolment.list_enrolments", state="active", risk=AT_RISK, **scope)
+    return url_for("enrolment.list_enrolments", state="active", risk=AT_RISK, **scope)
 
 
 def _report_body(programme: Programme, country: Country | None) -> Markup:
