@@ -172,9 +172,8 @@ def risks_of(enrolments: list[Enrolment], now: datetime | None = None) -> dict[i
     return result
 
 
-def watched_enrolments(*, country_id: int | None = None, instructor: User | None = None,
-                       now: datetime | None = None) -> list[Enrolment]:
-    """Every active enrolment of a started intake, of one country or one instructor's intakes if asked."""
+def watched_enrolments(*, country_id: int | None = None, now: datetime | None = None) -> list[Enrolment]:
+    """Every active enrolment of a started intake (of one country if asked), by name."""
     now = now or clock.now()
     latest_start = (now + timedelta(days=1)).date()  # no zone is a day ahead of UTC by more; is_watched decides
     query = (select(Enrolment).join(Enrolment.intake).join(Enrolment.user)
@@ -185,8 +184,6 @@ def watched_enrolments(*, country_id: int | None = None, instructor: User | None
              .order_by(User.full_name, Enrolment.id))
     if country_id is not None:
         query = query.where(User.country_id == country_id)
-    if instructor is not None:
-        query = query.where(Intake.instructors.any(User.id == instructor.id))
     return [enrolment for enrolment in db.session.scalars(query) if is_watched(enrolment, now)]
 
 
