@@ -20,7 +20,7 @@ def deliver_due_mail() -> None:
 def send_reminders_and_digests() -> None:
     """Hourly (each notice goes once; a missed hour is caught up by the next): work due within three days,
     intakes starting within a week, instructors' daily grading digest — for today in the programme's zone;
-    and, from Monday morning, the weekly digest of trainees at risk."""
+    and, on Monday morning, the weekly digest of trainees at risk."""
     today = clock.today()
     reminders.remind_work_due(today)
     reminders.remind_intakes_starting(today)

@@ -3,7 +3,7 @@
 - Trainees: a quiz or assignment not yet submitted whose deadline (the intake's last day) is within
   three days; an intake of theirs that starts within a week.
 - Instructors: a daily digest of the submissions waiting for their grade.
-- Instructors and coordinators: a weekly digest of trainees at risk (lms/enrolment/at_risk.py), from
+- Instructors and coordinators: a weekly digest of trainees at risk (lms/enrolment/at_risk.py), on
   Monday morning in the programme's zone: instructors and country coordinators by name with the reasons,
   programme coordinators a count by country. Nothing is sent to someone with nobody at risk.
 """
@@ -26,7 +26,7 @@ from lms.notifications.operations import notify_once
 
 DUE_WITHIN = timedelta(days=3)
 STARTS_WITHIN = timedelta(days=7)
-AT_RISK_DIGEST_FROM_HOUR = 7  # Monday, in the programme's zone; later in the week a missed run catches up
+AT_RISK_DIGEST_FROM_HOUR = 7  # on Mondays, in the programme's zone; a missed hour is caught up later that day
 
 
 def _home() -> str:
@@ -109,11 +109,12 @@ def _at_risk_lines(people) -> str:
 
 
 def send_at_risk_digests(now: datetime) -> int:
-    """Each instructor and coordinator with trainees at risk: one digest a week (ISO week, programme's zone)."""
+    """Each instructor and coordinator with trainees at risk: one digest on Monday from 07:00 (programme's zone),
+    once a week."""
     from lms.enrolment.at_risk import everyone_at_risk
 
     local = now.astimezone(clock.programme_zone())
-    if local.weekday() == 0 and local.hour < AT_RISK_DIGEST_FROM_HOUR:
+    if local.weekday() != 0 or local.hour < AT_RISK_DIGEST_FROM_HOUR:
         return 0
     people = everyone_at_risk(now)
     if not people:

@@ -1,4 +1,4 @@
-"""The weekly digest of trainees at risk: from Monday morning in the programme's zone, once a week, to each
+"""The weekly digest of trainees at risk: on Monday morning in the programme's zone, once a week, to each
 instructor (their intakes' trainees), each country coordinator (their country's) and the programme
 coordinators (a count by country); nobody is told when nobody is at risk, nor who switched it off."""
 from datetime import datetime, timedelta, timezone
@@ -68,8 +68,9 @@ def people(db_session):
 
 
 def test_each_person_hears_of_their_own_trainees_once_a_week_from_monday_morning(db_session, people):
+    run_at(MONDAY - timedelta(days=5))  # a Wednesday: the digest waits for Monday
     run_at(MONDAY.replace(hour=6))  # too early on Monday
-    assert notices(db_session, people["th"]) == []
+    assert notices(db_session, people["th"]) == [] and notices(db_session, people["teaching_risky"]) == []
     run_at(MONDAY)
     run_at(MONDAY + timedelta(hours=5))  # the hourly job again: nothing twice
     [instructor] = notices(db_session, people["teaching_risky"])
