@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms.assessments.scoring import handed_in
 from lms.accounts.models import Role, User
+from lms.assessments.scoring import handed_in
 from lms.catalogue.models import Assessment
 from lms.core import clock
 from lms.core.i18n import speaking_to
