@@ -10,6 +10,7 @@ from lms.core import clock
 from lms.core.csv_export import csv_response
 from lms.core.grades import shown
 from lms.core.permissions import role_required
+from lms.enrolment import at_risk
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
 from lms.grading import bp, operations, queries
@@ -161,7 +162,9 @@ def export_gradebook_csv(intake_id: int):
 @role_required(*STAFF_WHO_SEE_GRADES)
 def show_roster(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
-    return render_template("grading/roster.html", intake=intake, enrolments=queries.roster(intake))
+    enrolments = queries.roster(intake)
+    return render_template("grading/roster.html", intake=intake, enrolments=enrolments,
+                           risks=at_risk.risks_of(enrolments), risk_rules=at_risk.rules())
 
 
 def _attendance_forms(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
