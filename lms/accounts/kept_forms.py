@@ -75,9 +75,11 @@ def kept_form_for(token: str, user: User) -> KeptForm | None:
     return kept if kept.user_id == user.id else None
 
 
-# The sign-in pages themselves: what is typed there is an address and secrets, and they simply show again.
+# The pages anyone may use without signing in: what is typed there is short (an address, a name) or secret,
+# and keeping it would send a stranger to sign in first.
 NOT_KEPT_ENDPOINTS = {"accounts.login", "accounts.verify_two_factor", "accounts.logout", "accounts.reset_password",
-                      "accounts.forgot_password", "accounts.confirm_email"}
+                      "accounts.forgot_password", "accounts.confirm_email", "accounts.register",
+                      "accounts.choose_language", "certificates.verify_file"}
 
 
 def register_kept_forms(app) -> None:
@@ -98,6 +100,11 @@ def register_kept_forms(app) -> None:
         if kept is None:
             return render_template("error.html", status=400, message=expired), 400
         db.session.commit()
+        kept_page = url_for("accounts.show_kept_form", token=kept.token)
+        if not current_user.is_authenticated:  # the session itself was lost: sign in, then see it
+            flash(_("Your session had ended, so nothing was saved yet. What you typed is kept: sign in again to "
+                    "see it and send it."), "info")
+            return redirect(url_for("accounts.login", next=kept_page), 303)
         flash(_("Your form had expired, so nothing was saved yet. What you typed is kept below: check it and send "
                 "it again."), "info")
-        return redirect(url_for("accounts.show_kept_form", token=kept.token), 303)
+        return redirect(kept_page, 303)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp, limits
-from lms.accounts.kept_forms import KeptForm, kept_form_for
+from lms.accounts.kept_forms import kept_form_for
 from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
                                 LoginForm, PreferencesForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm,
                                 preferences_form_for)
@@ -192,18 +192,13 @@ def logout_everywhere():
 
 
 @bp.route("/kept/<token>")
+@login_required
 def show_kept_form(token: str):
     """A form that arrived too late, with what was typed into it, ready to be sent again."""
-    kept = db.session.scalar(select(KeptForm).where(KeptForm.token == token))
+    kept = kept_form_for(token, current_user)
     if kept is None:
         abort(404)
-    if kept.user_id is not None or current_user.is_authenticated:
-        if not current_user.is_authenticated:
-            return redirect(url_for("accounts.login", next=request.path))
-        kept = kept_form_for(token, current_user)
-        if kept is None:
-            abort(404)
-        db.session.commit()
+    db.session.commit()  # a form kept before anyone was known now belongs to whoever signed in with its link
     return render_template("accounts/kept_form.html", kept=kept)
 
 
