@@ -17,7 +17,7 @@ from lms.notifications.models import OutboxMail
 from lms.reports import scheduled
 from lms.reports.jobs import run_report_schedule, send_due_report_schedules
 from lms.reports.models import Frequency, ReportSchedule, ReportScheduleRun, RunStatus, WhenUnchanged
-from lms.reports.operations import ScheduleSettings, create_schedule
+from lms.reports.operations import ScheduleSettings, claim_due_runs, create_schedule
 from lms.reports.recurrence import next_run_after
 from tests.conftest import post_form, sign_in
 from tests.factories import country, make_user
@@ -429,3 +429,24 @@ def test_a_subscription_is_its_subscribers_alone(client, db_session, small, prog
     # Programme coordinators see who subscribed, without changing it.
     page = client.get("/reports/schedules").get_data(as_text=True)
     assert "Country coordinators' own subscriptions" in page and thai_coordinator.full_name in page
+
+
+def test_a_run_whose_job_was_lost_is_queued_again_by_the_reconciler(db_session, small, programme_coordinator):
+    from lms.reports.jobs import queue_lost_report_runs
+    from tests.job_runner import clear_jobs
+
+    schedule = make_schedule(small, programme_coordinator)
+    db_session.commit()
+    with time_machine.travel(DUE, tick=False):
+        claim_due_runs()
+        db_session.commit()
+    assert queued_names() == ["run_report_schedule"]
+    clear_jobs()  # the broker lost the run's job
+    [run] = runs_of(schedule)
+    assert run.status is RunStatus.PENDING
+    with time_machine.travel(DUE + timedelta(minutes=20), tick=False):
+        queue_lost_report_runs()
+        db_session.commit()
+        run_queued_jobs()
+    assert runs_of(schedule)[0].status is RunStatus.SENT
+    assert len(mails_to(programme_coordinator.email)) == 1
