@@ -78,6 +78,25 @@ def measure(url: str, data_dir: Path) -> None:
 
     app = create_app(BenchConfig)
     today = clock.today()
+
+    def report_schedule_run() -> None:
+        """A schedule due now, to the programme coordinators and every country's coordinators: claimed and run,
+        its reports rendered, stored and queued as mail (one fresh schedule a call, so each call does it all)."""
+        from datetime import time as time_of_day
+
+        from lms.accounts.models import Role, User
+        from lms.programme.queries import all_countries, current_programme
+        from lms.reports import operations, scheduled
+        from lms.reports.models import Frequency, WhenUnchanged
+
+        by = db.session.scalar(db.select(User).where(User.role == Role.PROGRAMME_COORDINATOR).limit(1))
+        schedule = operations.create_schedule(current_programme(), by, operations.ScheduleSettings(
+            name="Benchmark", frequency=Frequency.MONTHLY, day_of_month=1, weekday=None,
+            time_of_day=time_of_day(8), formats=["pdf", "csv"], when_unchanged=WhenUnchanged.SEND,
+            to_programme_coordinators=True, countries=all_countries()))
+        schedule.next_run_at = clock.now()
+        for run_id in operations.claim_due_runs():
+            scheduled.run_schedule(run_id)
     jobs = {
         "bare SELECT 1": lambda: db.session.execute(text("SELECT 1")),
         "move_enrolments_on_the_calendar (every 15 min)": lambda: lifecycle.move_on_the_calendar(today),
@@ -86,6 +105,7 @@ def measure(url: str, data_dir: Path) -> None:
         "send_reminders_and_digests: intakes starting (hourly)": lambda: reminders.remind_intakes_starting(today),
         "send_reminders_and_digests: grading digests (hourly)": lambda: reminders.send_grading_digests(today),
         "reconcile (every 10 min)": lambda: [reconciler() for reconciler in RECONCILERS],
+        "send_due_report_schedules + the run (hourly; PDF and CSV to every coordinator)": report_schedule_run,
     }
     rows = []
     with app.app_context():

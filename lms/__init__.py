@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.home import views as home_views
     from lms.learning import views as learning_views
     from lms.programme import views as programme_views
+    from lms.reports import schedule_views  # noqa: F401 - its routes join the reports blueprint
     from lms.reports import views as reports_views
 
     app.register_blueprint(health_bp)
@@ -159,4 +160,5 @@ def _register_jobs(app: Flask) -> None:
     import lms.certificates.jobs  # noqa: F401
     import lms.enrolment.jobs  # noqa: F401
     import lms.notifications.jobs  # noqa: F401
+    import lms.reports.jobs  # noqa: F401
     import lms.jobs.jobs  # noqa: F401

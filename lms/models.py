@@ -12,6 +12,6 @@ from lms.grading.models import Attendance, IntakeSession, RubricScore  # noqa: F
 from lms.accounts.tokens import ApiToken  # noqa: F401
 from lms.accounts.kept_forms import KeptForm  # noqa: F401
 from lms.certificates.models import Certificate  # noqa: F401
-from lms.reports.models import ReportVersion  # noqa: F401
+from lms.reports.models import ReportSchedule, ReportScheduleRun, ReportVersion  # noqa: F401
 from lms.catalogue.translations import ContentTranslation  # noqa: F401
 from lms.jobs.models import JobFailure, JobRun, WorkerHeartbeat  # noqa: F401

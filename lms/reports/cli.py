@@ -5,9 +5,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from lms.core.csv_export import csv_response
 from lms.programme.queries import current_programme
-from lms.reports.exports import csv_table, quota_json, report_filename, report_pdf
+from lms.reports.exports import quota_json, report_csv, report_pdf
 from lms.reports.queries import country_by_code, quota_report
 
 reports_cli = AppGroup("reports", help="Quota reports.")
@@ -32,8 +31,7 @@ def quota_command(file_format: str, country: str | None, out: Path) -> None:
     if file_format == "pdf":
         content = report_pdf(report)
     elif file_format == "csv":
-        header, rows = csv_table(report)
-        content = csv_response(report_filename(report, "csv"), header, rows).get_data()
+        content = report_csv(report)
     else:
         content = (json.dumps(quota_json(report), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     try:

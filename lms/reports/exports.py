@@ -1,7 +1,12 @@
-"""The quota report as PDF, CSV and JSON: one report, three formats, shared by the pages, the API and the CLI."""
+"""The quota report as PDF, CSV and JSON: one report, three formats, shared by the pages, the API, the CLI
+and the scheduled mail."""
+import hashlib
+import json
+
 from flask import render_template
 from flask_babel import gettext as _
 
+from lms.core.csv_export import csv_response
 from lms.core.pdf import render_pdf
 from lms.reports.charts import report_charts
 from lms.reports.queries import AT_RISK_SHARE, DEFINITIONS, ON_TRACK_SHARE, THRESHOLDS, Figures, QuotaReport
@@ -42,6 +47,12 @@ def csv_table(report: QuotaReport) -> tuple[list[str], list[list]]:
     rows = [] if report.country else [row(_("Programme"), report.summary)]
     rows += [row(_("Country"), figures) for figures in report.countries]
     return header, rows
+
+
+def report_csv(report: QuotaReport) -> bytes:
+    """The CSV file as the download serves it."""
+    header, rows = csv_table(report)
+    return csv_response(report_filename(report, "csv"), header, rows).get_data()
 
 
 def _figures_json(figures: Figures) -> dict:
@@ -87,3 +98,19 @@ def quota_json(report: QuotaReport) -> dict:
         "countries": [_figures_json(figures) for figures in report.countries],
         "timeline": [{"date": day.isoformat(), "cumulative": cumulative} for day, cumulative in report.timeline],
     }
+
+
+# What moves with the calendar alone, not with the data: left out of the fingerprint.
+_DATED_FIGURES = ("pace_needed_per_month", "current_pace_per_month", "forecast", "status")
+
+
+def report_fingerprint(report: QuotaReport) -> str:
+    """A hash of what the report counts (programme, allocations, people per state, certified, breakdowns,
+    timeline), the same in every language; equal fingerprints mean nothing changed since."""
+    data = quota_json(report)
+    for key in ("generated_at", "as_of", "thresholds", "definitions"):
+        data.pop(key)
+    for figures in (data["summary"], *data["countries"]):
+        for key in _DATED_FIGURES:
+            figures.pop(key)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
 from lms.accounts.queries import people_matching
@@ -22,6 +22,7 @@ from lms.extensions import db
 from lms.programme.models import Country, Programme
 from lms.programme.quota import (ProgrammeYear, allocations, first_certificates, in_country, people_per_country,
                                  programme_years, still_to_certify)
+from lms.reports.models import ReportSchedule, ReportScheduleRun
 
 # A month is a twelfth of an average year, so months need no calendar arithmetic.
 DAYS_PER_MONTH = 365.25 / 12
@@ -406,3 +407,40 @@ def country_by_code(code: str) -> Country | None:
     if len(code) != 2:
         return None
     return db.session.scalar(select(Country).where(Country.code == code))
+
+
+# --- Report schedules -------------------------------------------------------------------------------
+
+def programme_schedules(programme: Programme) -> list[ReportSchedule]:
+    return list(db.session.scalars(
+        select(ReportSchedule).where(ReportSchedule.programme_id == programme.id, ReportSchedule.subscriber_id.is_(None))
+        .options(selectinload(ReportSchedule.countries)).order_by(ReportSchedule.name, ReportSchedule.id)))
+
+
+def subscriptions(programme: Programme) -> list[ReportSchedule]:
+    """The country coordinators' own subscriptions, for the programme coordinators to see."""
+    return list(db.session.scalars(
+        select(ReportSchedule).join(ReportSchedule.subscriber)
+        .where(ReportSchedule.programme_id == programme.id, ReportSchedule.subscriber_id.is_not(None))
+        .options(joinedload(ReportSchedule.subscriber).joinedload(User.country)).order_by(User.full_name)))
+
+
+def subscription_of(user: User) -> ReportSchedule | None:
+    return db.session.scalar(select(ReportSchedule).where(ReportSchedule.subscriber_id == user.id))
+
+
+def latest_runs(schedule_ids: list[int]) -> dict[int, ReportScheduleRun]:
+    """Each schedule's latest run (the one claimed last), by schedule id."""
+    if not schedule_ids:
+        return {}
+    latest = (select(func.max(ReportScheduleRun.id)).where(ReportScheduleRun.schedule_id.in_(schedule_ids))
+              .group_by(ReportScheduleRun.schedule_id))
+    runs = db.session.scalars(select(ReportScheduleRun).where(ReportScheduleRun.id.in_(latest)))
+    return {run.schedule_id: run for run in runs}
+
+
+def recent_runs(schedule: ReportSchedule, limit: int = 20) -> list[ReportScheduleRun]:
+    return list(db.session.scalars(
+        select(ReportScheduleRun).where(ReportScheduleRun.schedule_id == schedule.id)
+        .options(joinedload(ReportScheduleRun.requested_by))
+        .order_by(ReportScheduleRun.id.desc()).limit(limit)))

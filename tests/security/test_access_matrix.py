@@ -142,6 +142,15 @@ ACCESS: dict[str, Access] = {
     "reports.show_quota_report": Access(get=COORDINATORS | ADMIN),
     "reports.export_quota_pdf": Access(get=COORDINATORS | ADMIN),
     "reports.export_quota_csv": Access(get=COORDINATORS | ADMIN),
+    # Report schedules: the world's schedule is the programme coordinators'; country coordinators keep only
+    # their own subscription (lms/reports/access.py).
+    "reports.list_report_schedules": Access(get=COORDINATORS),
+    "reports.create_report_schedule": Access(get=COORDINATORS, post=COORDINATORS),
+    "reports.edit_report_schedule": Access(get=PROGRAMME, post=PROGRAMME),
+    "reports.run_report_schedule_now": Access(post=PROGRAMME),
+    "reports.pause_report_schedule": Access(post=PROGRAMME),
+    "reports.resume_report_schedule": Access(post=PROGRAMME),
+    "reports.delete_report_schedule": Access(get=PROGRAMME, post=PROGRAMME),
 }
 
 # Where an argument means a particular object for one endpoint.

@@ -2,7 +2,7 @@
 someone else's: two trainees of two countries, each in an intake with its own instructor."""
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -21,6 +21,9 @@ from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.grading.models import IntakeSession
 from lms.notifications.operations import send_mail
+from lms.programme.models import Country
+from lms.reports.models import Frequency, WhenUnchanged
+from lms.reports.operations import ScheduleSettings, create_schedule
 from tests.factories import make_intake, make_programme, make_user
 
 ACTORS = ("anonymous", "trainee", "other_trainee", "instructor", "other_instructor", "coordinator",
@@ -88,6 +91,7 @@ def build_world() -> World:
     kept = KeptForm(token="kept-form-of-the-owner", user_id=users["trainee"].id, path="/profile",
                     fields=[["text", "An answer"]], files=[])
     db.session.add(kept)
+    schedule = _report_schedule(programme, users["programme"])
     db.session.flush()
     lesson = course.lessons[0]
     return World(users=users, ids={
@@ -97,4 +101,13 @@ def build_world() -> World:
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
         "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
         "extension_id": extension.id,
+        "schedule_id": schedule.id,
     })
+
+
+def _report_schedule(programme, by):
+    """A programme coordinators' report schedule, to the coordinators of Thailand."""
+    thailand = db.session.scalar(select(Country).where(Country.code == "TH"))
+    return create_schedule(programme, by, ScheduleSettings(
+        name="Monthly report", frequency=Frequency.MONTHLY, day_of_month=1, weekday=None, time_of_day=time(8),
+        formats=["pdf"], when_unchanged=WhenUnchanged.SEND, countries=[thailand]))
