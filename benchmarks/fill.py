@@ -29,7 +29,7 @@ from lms.accounts.passwords import hash_password
 from lms.assessments.graders import grade
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.assessments.scoring import combine_attempts
-from lms.catalogue.models import Assessment, AssessmentKind, Course, Module
+from lms.catalogue.models import Assessment, AssessmentKind, Course, CourseVersion, Module
 from lms.certificates.models import Certificate
 from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
@@ -471,9 +471,11 @@ class Filler:
         self.countries = ensure_countries()
         self.courses = list(db.session.scalars(
             select(Course).order_by(Course.slug).options(
-                selectinload(Course.modules).selectinload(Module.lessons),
-                selectinload(Course.modules).selectinload(Module.assessments).selectinload(Assessment.questions),
-                selectinload(Course.modules).selectinload(Module.assessments).selectinload(Assessment.rubric))))
+                selectinload(Course.current_version).selectinload(CourseVersion.modules).selectinload(Module.lessons),
+                selectinload(Course.current_version).selectinload(CourseVersion.modules)
+                .selectinload(Module.assessments).selectinload(Assessment.questions),
+                selectinload(Course.current_version).selectinload(CourseVersion.modules)
+                .selectinload(Module.assessments).selectinload(Assessment.rubric))))
         if not self.courses:
             raise SystemExit("no courses in the catalogue; run `flask --app wsgi courses import` first")
         self.lessons = {course.id: course.lessons for course in self.courses}
