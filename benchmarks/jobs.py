@@ -13,6 +13,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
@@ -78,6 +80,9 @@ def measure(url: str, data_dir: Path) -> None:
 
     app = create_app(BenchConfig)
     today = clock.today()
+    # The at-risk digest goes out on Mondays from 07:00 in the programme's zone: time it on this week's.
+    monday_morning = datetime.combine(today - timedelta(days=today.weekday()), clock_time(8),
+                                      tzinfo=clock.programme_zone())
 
     def report_schedule_run() -> None:
         """A schedule due now, to the programme coordinators and every country's coordinators: claimed and run,
@@ -104,6 +109,8 @@ def measure(url: str, data_dir: Path) -> None:
         "send_reminders_and_digests: work due (hourly)": lambda: reminders.remind_work_due(today),
         "send_reminders_and_digests: intakes starting (hourly)": lambda: reminders.remind_intakes_starting(today),
         "send_reminders_and_digests: grading digests (hourly)": lambda: reminders.send_grading_digests(today),
+        "send_reminders_and_digests: trainees at risk (hourly; sends on Monday mornings)":
+            lambda: reminders.send_at_risk_digests(monday_morning),
         "reconcile (every 10 min)": lambda: [reconciler() for reconciler in RECONCILERS],
         "send_due_report_schedules + the run (hourly; PDF and CSV to every coordinator)": report_schedule_run,
     }
