@@ -110,7 +110,8 @@ def take_attempt(attempt_id: int):
         flash(quizzes.inactive_message(attempt.enrolment), "error")
         return redirect(_quiz_url(attempt))
     if request.method == "POST":
-        return _record(attempt, submit=request.form.get("action") == "submit")
+        action = request.form.get("action")
+        return _record(attempt, submit=action == "submit", review=action == "review")
     if quizzes.close_if_expired(attempt):
         db.session.commit()
         flash(_closed_message(), "info")
@@ -123,7 +124,29 @@ def take_attempt(attempt_id: int):
     )
 
 
-def _record(attempt: Attempt, submit: bool):
+@bp.route("/attempts/<int:attempt_id>/confirm")
+@login_required
+def confirm_submit(attempt_id: int):
+    """The step before the irreversible one: what will be submitted, and what is left unanswered."""
+    attempt = get_own_attempt_or_404(attempt_id)
+    if attempt.is_submitted:
+        return redirect(url_for(".show_attempt_result", attempt_id=attempt.id))
+    if not attempt.enrolment.can_work:
+        flash(quizzes.inactive_message(attempt.enrolment), "error")
+        return redirect(_quiz_url(attempt))
+    if quizzes.close_if_expired(attempt):
+        db.session.commit()
+        flash(_closed_message(), "info")
+        return redirect(url_for(".show_attempt_result", attempt_id=attempt.id))
+    questions = quizzes.shown_questions(attempt)
+    unanswered = [shown.number for shown in questions if str(shown.question.id) not in (attempt.answers or {})]
+    return render_template(
+        "assessments/confirm_submit.html", attempt=attempt, quiz=attempt.assessment, questions=questions,
+        unanswered=unanswered,
+        deadline=deadline_text(closing, utcnow()) if (closing := quizzes.closing_at(attempt)) else None)
+
+
+def _record(attempt: Attempt, submit: bool, review: bool = False):
     try:
         recorded = quizzes.record_answers(attempt, request.form, submit=submit, by=current_user._get_current_object())
     except quizzes.AttemptRefused as refused:  # submitted from another window in the meantime
@@ -145,8 +168,10 @@ def _record(attempt: Attempt, submit: bool):
                 "answers and the quiz's late policy applies."), "info")
     elif recorded.is_submitted:
         flash(_("Your attempt has been submitted."), "success")
-    elif submit:
+    elif submit or (review and (recorded.too_long or recorded.not_numbers)):
         flash(_("Your attempt has not been submitted yet: please correct the answers above first."), "error")
+    elif review:
+        return redirect(url_for(".confirm_submit", attempt_id=attempt.id))
     else:
         flash(_("Your answers are saved. You can come back to this attempt and submit it later."), "success")
     if recorded.is_submitted:

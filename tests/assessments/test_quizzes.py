@@ -709,3 +709,35 @@ def test_a_vietnamese_trainee_types_thousands_with_points_and_sees_her_number_ba
     assert f'name="{name}" value="7331,25"' in page  # read as 7331.25, shown with her decimal comma
     db_session.refresh(attempt)
     assert attempt.answers[str(setup.question("q4").id)] == 7331.25
+
+
+# Submitting asks first
+
+def test_submitting_asks_to_confirm_and_says_what_is_unanswered(client, db_session, setup):
+    sign_in(client, setup.trainee)
+    start(client, setup)
+    attempt = only_attempt(db_session, setup)
+    page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
+    answers = right_answers(page, setup)
+    del answers[f"q{setup.question('q5').id}"]
+    response = post_attempt(client, attempt.id, answers, action="review")
+    assert response.headers["Location"] == f"/study/attempts/{attempt.id}/confirm"
+    db_session.refresh(attempt)
+    assert not attempt.is_submitted and len(attempt.answers) == 4  # saved, not submitted
+    confirm = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Question 5 has no answer yet." in confirm
+    assert "weighted total of all its assessments" in confirm
+    fields = dict(re.findall(r'<input type="hidden" name="(q\d+)" value="([^"]*)">', confirm))
+    multi = re.findall(rf'<input type="hidden" name="q{setup.question("q2").id}" value="([^"]*)">', confirm)
+    post_attempt(client, attempt.id, {**fields, f"q{setup.question('q2').id}": multi}, action="submit")
+    db_session.refresh(attempt)
+    assert attempt.is_submitted and attempt.raw_score == 75.0  # (1 + 2 + 1 + 2 + 0) / 8: the saved answers
+
+
+def test_the_confirm_step_refuses_answers_that_cannot_be_kept(client, db_session, setup):
+    sign_in(client, setup.trainee)
+    start(client, setup)
+    attempt = only_attempt(db_session, setup)
+    response = post_attempt(client, attempt.id, {f"q{setup.question('q4').id}": "lots"}, action="review")
+    assert response.headers["Location"] == f"/study/attempts/{attempt.id}"
+    assert "not a number we can read" in flashed(client.get(response.headers["Location"]).get_data(as_text=True))

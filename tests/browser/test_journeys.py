@@ -243,7 +243,12 @@ def test_a_trainee_goes_from_registration_to_a_verified_certificate(page: Page):
         answer_correctly(page, quiz)
         if number == 0:
             look(page, "a11-quiz-attempt")
-        page.get_by_role("button", name="Submit for grading").click()
+        page.get_by_role("button", name="Submit for grading…").click()
+        expect(page.get_by_role("heading", name="Submit this attempt?")).to_be_visible()
+        expect(page.get_by_text("Every question has an answer.")).to_be_visible()
+        if number == 0:
+            look(page, "a11b-quiz-confirm")
+        page.get_by_role("button", name="Submit for grading", exact=True).click()
         expect(page.get_by_role("heading", name="Your score: 100%")).to_be_visible()
         expect(page.get_by_text("Passed", exact=True)).to_be_visible()
         if number == 0:

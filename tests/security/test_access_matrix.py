@@ -108,6 +108,7 @@ ACCESS: dict[str, Access] = {
     "assessments.start_attempt": Access(post=OWNER),
     "assessments.take_attempt": Access(get=OWNER, post=OWNER),
     "assessments.show_attempt_result": Access(get=OWNER),
+    "assessments.confirm_submit": Access(get=OWNER),
     "assessments.edit_submission": Access(get=OWNER, post=OWNER),
     "assessments.download_file": Access(get=WORK_VIEWERS),
     "assessments.delete_file": Access(post=OWNER),
