@@ -50,9 +50,9 @@ def where(message) -> set[str]:
 
 def test_the_template_holds_exactly_what_the_code_says(fresh_template):
     committed = messages(read(TEMPLATE))
-    added = sorted(key[1] for key in fresh_template.keys() - committed.keys())
-    dropped = sorted(key[1] for key in committed.keys() - fresh_template.keys())
-    moved = sorted(key[1] for key in fresh_template.keys() & committed.keys()
+    added = sorted(str(key[1]) for key in fresh_template.keys() - committed.keys())  # a plural id is a tuple
+    dropped = sorted(str(key[1]) for key in committed.keys() - fresh_template.keys())
+    moved = sorted(str(key[1]) for key in fresh_template.keys() & committed.keys()
                    if where(fresh_template[key]) != where(committed[key]))
     assert not (added or dropped or moved), (
         f"lms/translations/messages.pot is stale; run `make translations`. New: {added[:5]}, "
