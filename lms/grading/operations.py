@@ -1,5 +1,5 @@
 """Grading writes: rubric grades, quiz score overrides, sessions and attendance; audited, then completion."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -118,26 +118,35 @@ def override_attempt(attempt: Attempt, by: User, score: Decimal, reason: str, li
     return attempt
 
 
-def add_session(intake: Intake, held_on: date, title: str) -> IntakeSession:
-    session = IntakeSession(intake=intake, held_on=held_on, title=title)
+def add_session(intake: Intake, held_on: date, title: str, starts_at: time | None = None,
+                place: str | None = None) -> IntakeSession:
+    session = IntakeSession(intake=intake, held_on=held_on, title=title, starts_at=starts_at, place=place or None)
     db.session.add(session)
     db.session.flush()
     return session
 
 
-def record_attendance(session: IntakeSession, enrolments: list[Enrolment], present_ids: set[int],
+def record_attendance(marks: dict[IntakeSession, set[int]], enrolments: list[Enrolment],
                       by: User) -> list[Enrolment]:
-    """Marks each enrolment present or absent; returns those that this completed."""
-    rows = {row.enrolment_id: row for row in session.attendance}
-    for enrolment in enrolments:
-        row = rows.get(enrolment.id)
-        if row is None:
-            row = Attendance(enrolment=enrolment)
-            session.attendance.append(row)
-        row.is_present = enrolment.id in present_ids
+    """Marks each enrolment present or absent at each session given, all at once; returns those this completed.
+
+    `marks` holds, for each session on the sheet, the ids of the enrolments present; everyone else on the
+    roster is absent there. Sessions left out are not touched.
+    """
+    for session, present_ids in marks.items():
+        rows = {row.enrolment_id: row for row in session.attendance}
+        for enrolment in enrolments:
+            row = rows.get(enrolment.id)
+            if row is None:
+                row = Attendance(enrolment=enrolment)
+                session.attendance.append(row)
+            row.is_present = enrolment.id in present_ids
     db.session.flush()
+    if not marks or not enrolments:
+        return []
     # One batched standing for the whole class, not one per trainee.
-    current = {item.enrolment.id: item for item in standings(session.intake, enrolments)}
+    intake = next(iter(marks)).intake
+    current = {item.enrolment.id: item for item in standings(intake, enrolments)}
     completed = [enrolment for enrolment in enrolments
                  if evaluate_completion(enrolment, by=by, current=current[enrolment.id])]
     db.session.flush()

@@ -1,6 +1,7 @@
 """The instructor's pages: grading queue, rubric grading, quiz overrides, gradebook and CSV, roster, attendance."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts.models import Role
@@ -8,11 +9,13 @@ from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
 from lms.core.grades import shown
+from lms.core.i18n import zone_label
 from lms.core.permissions import role_required
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
 from lms.grading import bp, operations, queries
-from lms.grading.forms import AttendanceForm, GradeForm, OverrideForm, SessionForm, criterion_field_name
+from lms.grading.forms import (NEW_SESSION, AttendanceSheetForm, GradeForm, OverrideForm, criterion_field_name,
+                               mark_value)
 from lms.grading.models import IntakeSession
 
 STAFF_WHO_SEE_GRADES = (Role.INSTRUCTOR, Role.PROGRAMME_COORDINATOR, Role.ADMIN)
@@ -162,25 +165,23 @@ def show_roster(intake_id: int):
     return render_template("grading/roster.html", intake=intake, enrolments=queries.roster(intake))
 
 
-def _attendance_forms(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
-    today = clock.today()
-    new_form = SessionForm(formdata=None, prefix="new", intake=intake, roster=enrolments,
-                           data={"held_on": min(max(today, intake.starts_on), intake.ends_on)})
-    session_forms = {
-        session.id: AttendanceForm(formdata=None, prefix=f"session-{session.id}", roster=enrolments,
-                                   data={"present": [row.enrolment_id for row in session.attendance if row.is_present]})
-        for session in sessions
-    }
-    return new_form, session_forms
+def _attendance_sheet(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
+    """The sheet, offering today (or the intake's nearest day) as the date of a new session."""
+    return AttendanceSheetForm(intake=intake, roster=enrolments, sessions=sessions,
+                               default_day=min(max(clock.today(), intake.starts_on), intake.ends_on))
 
 
-def _posted_attendance_form(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
-    """The session the sent form is about (None: a new one) and that form, bound to what was sent."""
-    target = request.form.get("session", "new")
-    if target == "new":
-        return None, SessionForm(prefix="new", intake=intake, roster=enrolments)
-    session = next((item for item in sessions if str(item.id) == target), None) or abort(404)
-    return session, AttendanceForm(prefix=f"session-{session.id}", roster=enrolments)
+def _save_attendance_sheet(intake: Intake, form: AttendanceSheetForm, enrolments: list[Enrolment],
+                           sessions: list[IntakeSession]) -> tuple[list[IntakeSession], list[Enrolment]]:
+    """Adds the new session if the sheet has one, then stores every session's marks together."""
+    by_id = {session.id: session for session in sessions}
+    marks = form.marks()
+    sheet = {by_id[key]: present for key, present in marks.items() if key != NEW_SESSION}
+    if NEW_SESSION in marks:
+        added = operations.add_session(intake, form.held_on.data, form.title.data, starts_at=form.starts_at.data,
+                                       place=form.place.data)
+        sheet[added] = marks[NEW_SESSION]
+    return list(sheet), operations.record_attendance(sheet, enrolments, current_user)
 
 
 @bp.route("/intakes/<int:intake_id>/attendance", methods=["GET", "POST"])
@@ -190,25 +191,23 @@ def record_attendance(intake_id: int):
     if intake.mode is DeliveryMode.ONLINE:
         return render_template("grading/attendance_online.html", intake=intake), 404
     enrolments, sessions = queries.roster(intake), queries.sessions_of(intake)
-    new_form, session_forms = _attendance_forms(intake, enrolments, sessions)
+    form = _attendance_sheet(intake, enrolments, sessions)
     if request.method == "POST":
         _require_grader(intake)
-        session, form = _posted_attendance_form(intake, enrolments, sessions)
-        if session is None:
-            new_form = form
-        else:
-            session_forms[session.id] = form
         if form.validate_on_submit():
-            if session is None:
-                session = operations.add_session(intake, form.held_on.data, form.title.data)
-            completed = operations.record_attendance(session, enrolments, set(form.present.data or []), current_user)
+            saved, completed = _save_attendance_sheet(intake, form, enrolments, sessions)
             db.session.commit()
-            flash(_("Attendance saved for %(title)s.", title=session.title), "success")
+            flash(ngettext("Attendance saved for %(num)d session.", "Attendance saved for %(num)d sessions.",
+                           len(saved)), "success")
             if completed:
                 flash(_("Completed the course: %(names)s.",
                         names=", ".join(enrolment.user.full_name for enrolment in completed)), "success")
             return redirect(url_for("grading.record_attendance", intake_id=intake.id))
-    has_errors = new_form.errors or any(form.errors for form in session_forms.values())
+        checked = form.checked()
+    else:
+        checked = {mark_value(row.session_id, row.enrolment) for session in sessions
+                   for row in session.attendance if row.is_present}
     return render_template("grading/attendance.html", intake=intake, enrolments=enrolments, sessions=sessions,
-                           new_form=new_form, session_forms=session_forms,
-                           can_grade=queries.may_grade(intake, current_user)), 400 if has_errors else 200
+                           form=form, checked=checked, mark_value=mark_value, new_session=NEW_SESSION,
+                           venue_time=zone_label(intake.zone),
+                           can_grade=queries.may_grade(intake, current_user)), 400 if form.errors else 200
