@@ -29,6 +29,9 @@ class GradeForm(BaseForm):
     # How many times the work had been submitted when the page was opened: a newer version must be read first.
     version = IntegerField(_l("Version"), widget=HiddenInput(),
                            validators=[InputRequired(_l("Please reload the page and grade again."))])
+    # The grade the page showed (grading.queries.grade_stamp): a grade given since must be read first.
+    graded = StringField(_l("Grade seen"), widget=HiddenInput(),
+                         validators=[InputRequired(_l("Please reload the page and grade again."))])
     submit = SubmitField(_l("Save the grade and return the work"))
 
     @classmethod
@@ -44,9 +47,10 @@ class GradeForm(BaseForm):
         }
         return type(cls.__name__, (cls,), fields)(**kwargs)
 
-    def show_version(self, version: int) -> None:
-        """After a newer version arrived: the page is re-sent with it, keeping the grader's choices."""
+    def show_current(self, version: int, stamp: str) -> None:
+        """After a newer version or grade arrived: the page is re-sent with them, keeping the grader's choices."""
         self.version.data, self.version.raw_data = version, [str(version)]
+        self.graded.data, self.graded.raw_data = stamp, [stamp]
 
     def level_ids(self, rubric: list[RubricCriterion]) -> dict[int, int]:
         return {criterion.id: self[criterion_field_name(criterion)].data for criterion in rubric}

@@ -14,13 +14,27 @@ from lms.core.grades import kept, shown
 from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
+from lms.core.templating import format_moment
 from lms.grading.completion import evaluate_completion, standings
 from lms.grading.models import Attendance, IntakeSession, RubricScore
+from lms.grading.queries import grade_stamp
 from lms.notifications.operations import notify
 
 
 class NotGradable(Exception):
     """The work or attempt is not in a state that can be graded; the message says why."""
+
+
+class GradedMeanwhile(NotGradable):
+    """Someone graded the work after the grader opened it: saving would replace a grade they never saw."""
+
+    def __init__(self, submission: Submission):
+        grader = submission.graded_by.full_name if submission.graded_by else _("a former instructor")
+        super().__init__(_(
+            "%(name)s graded this work on %(when)s (%(score)s%%) after you opened it. Your grade was not saved "
+            "and the trainee was not told. Your choices are kept below: read the grade now given, then save "
+            "again if yours should replace it.",
+            name=grader, when=format_moment(submission.graded_at), score=shown(submission.score)))
 
 
 def rubric_score(assessment: Assessment, levels: list[RubricLevel]) -> Decimal:
@@ -54,18 +68,22 @@ def _chosen_levels(assessment: Assessment, level_ids: dict[int, int]) -> dict[in
 
 
 def grade_submission(submission: Submission, grader: User, level_ids: dict[int, int], feedback: str,
-                     seen_version: int | None = None, link: str | None = None,
+                     seen_version: int | None = None, seen_grade: str | None = None, link: str | None = None,
                      now: datetime | None = None) -> Submission:
     """Grades (or regrades) submitted work against its rubric and returns it to the trainee.
 
     seen_version is how many times the work had been submitted when the grader read it: a grade
-    given to an older version than the one now submitted is refused.
+    given to an older version than the one now submitted is refused. seen_grade is the grade_stamp
+    the grader's page showed: if someone graded since (another tab, a colleague), it is refused too,
+    before anything is written or mailed.
     """
     if submission.state is SubmissionState.DRAFT:
         raise NotGradable(_("This work is not submitted: the trainee is still working on it."))
     if seen_version is not None and seen_version != submission.times_submitted:
         raise NotGradable(_("The trainee submitted a new version while you were grading. Please read it, then "
                             "save the grade again; your choices are kept below."))
+    if seen_grade is not None and seen_grade != grade_stamp(submission):
+        raise GradedMeanwhile(submission)
     levels = _chosen_levels(submission.assessment, level_ids)
     rows = _rubric_rows(submission)
     before = _grade_snapshot(submission, rows)

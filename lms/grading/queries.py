@@ -113,6 +113,11 @@ def chosen_levels(submission: Submission) -> dict[int, int]:
     ).all())
 
 
+def grade_stamp(submission: Submission) -> str:
+    """Which grade the work has now, as a grading page carries it: when it was given, or "ungraded"."""
+    return submission.graded_at.isoformat() if submission.graded_at else "ungraded"
+
+
 def grade_history(submission: Submission) -> list[AuditEntry]:
     """Every grade given to the work, newest first."""
     return list(db.session.scalars(

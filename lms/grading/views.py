@@ -39,7 +39,8 @@ def _grade_form(submission) -> GradeForm:
     current = {criterion_field_name(criterion): chosen[criterion.id]
                for criterion in submission.assessment.rubric if criterion.id in chosen}
     return GradeForm.for_rubric(submission.assessment.rubric, data={
-        **current, "feedback": submission.feedback or "", "version": submission.times_submitted})
+        **current, "feedback": submission.feedback or "", "version": submission.times_submitted,
+        "graded": queries.grade_stamp(submission)})
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
@@ -54,11 +55,11 @@ def grade_submission(submission_id: int):
             try:
                 operations.grade_submission(
                     submission, current_user, form.level_ids(submission.assessment.rubric), form.feedback.data,
-                    seen_version=form.version.data,
+                    seen_version=form.version.data, seen_grade=form.graded.data,
                     link=external_url("assessments.edit_submission", enrolment_id=submission.enrolment_id,
                                       assessment_id=submission.assessment_id))
             except operations.NotGradable as error:
-                form.show_version(submission.times_submitted)
+                form.show_current(submission.times_submitted, queries.grade_stamp(submission))
                 flash(str(error), "error")
                 return _render_grade_page(submission, form), 409
             db.session.commit()
