@@ -123,7 +123,8 @@ def override_attempt(attempt_id: int):
 @role_required(*STAFF_WHO_SEE_GRADES)
 def show_gradebook(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
-    return render_template("grading/gradebook.html", intake=intake, book=queries.gradebook(intake),
+    return render_template("grading/gradebook.html", intake=intake,
+                           book=queries.gradebook(intake, sort=request.args.get("sort")),
                            queue_size=queries.queue_size(intake), result_labels=result_labels())
 
 
@@ -155,7 +156,8 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
 @role_required(*STAFF_WHO_SEE_GRADES)
 def export_gradebook_csv(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
-    header, rows = _gradebook_table(queries.gradebook(intake))
+    # In the order the page showed when its link was followed (the link carries ?sort=).
+    header, rows = _gradebook_table(queries.gradebook(intake, sort=request.args.get("sort")))
     return csv_response(f"gradebook-intake-{intake.id}.csv", header, rows)
 
 
