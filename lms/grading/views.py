@@ -5,6 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.assessments import quizzes
 from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
@@ -85,8 +86,10 @@ def _render_attempts(intake: Intake, enrolment: Enrolment, failed: OverrideForm 
     attempts = queries.quiz_attempts(enrolment)
     forms = {attempt.id: failed if attempt.id == failed_id else _override_form(attempt)
              for attempt in attempts if attempt.is_submitted}
+    # Instructors see each answer beside the score, with the key, before they override it.
+    reviews = {attempt.id: quizzes.reviewed_questions(attempt) for attempt in attempts if attempt.is_submitted}
     return render_template("grading/attempts.html", intake=intake, enrolment=enrolment, attempts=attempts,
-                           forms=forms, can_grade=queries.may_grade(intake, current_user))
+                           forms=forms, reviews=reviews, can_grade=queries.may_grade(intake, current_user))
 
 
 @bp.route("/intakes/<int:intake_id>/trainees/<int:enrolment_id>/attempts")

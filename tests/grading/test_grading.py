@@ -8,7 +8,9 @@ import time_machine
 from sqlalchemy import select
 
 from lms.accounts.models import Role
+from lms.assessments.graders import correct_indices
 from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.assessments.quizzes import grade_attempt
 from lms.audit.models import AuditEntry
 from lms.catalogue.models import Assessment, AssessmentKind, Course, RubricCriterion, RubricLevel
 from lms.core.db import utcnow
@@ -463,3 +465,29 @@ def test_a_page_without_the_grade_it_saw_is_asked_to_reload(client, intake, assi
     assert response.status_code == 400
     assert "Please reload the page and grade again." in response.get_data(as_text=True)
     assert submission.score is None
+
+
+def test_the_attempts_page_shows_each_answer_beside_the_score_before_an_override(client, intake, course):
+    enrolment = enrol(intake)
+    attempt = make_attempt(enrolment, course)
+    choice = next(q for q in attempt.assessment.questions if q.type.value == "single")
+    right = sorted(correct_indices(choice.spec))[0]
+    wrong = next(index for index in range(len(choice.spec["options"])) if index != right)
+    attempt.answers = {str(choice.id): wrong}
+    grade_attempt(attempt)
+    db.session.flush()
+    sign_in(client, instructor_of(intake))
+    page = client.get(f"/teach/intakes/{intake.id}/trainees/{enrolment.id}/attempts").get_data(as_text=True)
+    answers = page[page.index("The trainee's answers"):]
+    assert page.index("Score that counts") < page.index("The trainee's answers")  # one beside the other
+    questions = attempt.assessment.questions
+    assert answers.count("<h4>") == len(questions)
+    number = questions.index(choice) + 1
+    shown_question = answers[answers.index(f"Question {number}"):]
+    shown_question = shown_question[:shown_question.index("</section>")]
+    assert "Wrong" in shown_question and f"points: 0 of {shown(choice.points)}" in shown_question
+    assert choice.prompt in shown_question
+    assert "Trainee's answer" in shown_question and choice.spec["options"][wrong]["text"] in shown_question
+    assert "Correct answer" in shown_question and choice.spec["options"][right]["text"] in shown_question
+    assert "No answer" in answers  # the questions left blank say so
+    assert 'name="attempt-' in page  # the override form is on the same page
