@@ -1,4 +1,6 @@
 """The instructor's pages: grading queue, rubric grading, quiz overrides, gradebook and CSV, roster, attendance."""
+from collections import Counter
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -213,7 +215,8 @@ def record_attendance(intake_id: int):
     else:
         checked = {mark_value(row.session_id, row.enrolment) for session in sessions
                    for row in session.attendance if row.is_present}
+    names = Counter(enrolment.user.full_name for enrolment in enrolments)
     return render_template("grading/attendance.html", intake=intake, enrolments=enrolments, sessions=sessions,
-                           form=form, checked=checked, mark_value=mark_value, new_session=NEW_SESSION,
+                           form=form, checked=checked, shared_names={name for name, count in names.items() if count > 1}, mark_value=mark_value, new_session=NEW_SESSION,
                            venue_time=zone_label(intake.zone),
                            can_grade=queries.may_grade(intake, current_user)), 400 if form.errors else 200

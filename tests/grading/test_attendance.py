@@ -345,3 +345,12 @@ def test_a_session_added_after_the_sheet_was_opened_is_left_as_it_is(client, int
     sign_in(client, intake.instructors[0])
     assert save_sheet(client, intake, {day1: [anna]}, shown=[day1]).status_code == 302
     assert presence(day1) == {anna.id: True} and presence(day2) == {anna.id: True}
+
+
+def test_two_trainees_of_the_same_name_are_told_apart_on_the_sheet(client, intake):
+    first, second = ready_to_complete(intake, "Ana Cruz"), ready_to_complete(intake, "Ana Cruz")
+    [day1, _day2] = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    page = client.get(url_of(intake)).get_data(as_text=True)
+    for enrolment in (first, second):
+        assert f"Ana Cruz ({enrolment.user.email}) present at Day 1" in page
