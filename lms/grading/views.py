@@ -205,15 +205,18 @@ def record_attendance(intake_id: int):
         if form.validate_on_submit():
             saved, completed = _save_attendance_sheet(intake, form, enrolments, sessions)
             db.session.commit()
-            flash(ngettext("Attendance saved for %(num)d session.", "Attendance saved for %(num)d sessions.",
-                           len(saved)), "success")
+            if saved:
+                flash(ngettext("Attendance saved for %(num)d session.", "Attendance saved for %(num)d sessions.",
+                               len(saved)), "success")
+            else:
+                flash(_("Nothing to save yet: give the new session a title, then tick who came."), "info")
             if completed:
                 flash(_("Completed the course: %(names)s.",
                         names=", ".join(enrolment.user.full_name for enrolment in completed)), "success")
             return redirect(url_for("grading.record_attendance", intake_id=intake.id))
         checked = form.checked()
     else:
-        checked = {mark_value(row.session_id, row.enrolment) for session in sessions
+        checked = {f"{row.session_id}:{row.enrolment_id}" for session in sessions  # as mark_value writes them
                    for row in session.attendance if row.is_present}
     names = Counter(enrolment.user.full_name for enrolment in enrolments)
     return render_template("grading/attendance.html", intake=intake, enrolments=enrolments, sessions=sessions,

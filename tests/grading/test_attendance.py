@@ -354,3 +354,12 @@ def test_two_trainees_of_the_same_name_are_told_apart_on_the_sheet(client, intak
     page = client.get(url_of(intake)).get_data(as_text=True)
     for enrolment in (first, second):
         assert f"Ana Cruz ({enrolment.user.email}) present at Day 1" in page
+
+
+def test_a_sheet_with_no_session_and_nothing_filled_in_says_what_to_do(client, intake):
+    ready_to_complete(intake, "Anna")
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {})
+    assert response.status_code == 302
+    assert "Nothing to save yet: give the new session a title" in client.get(url_of(intake)).get_data(as_text=True)
+    assert sessions_of(intake) == []
