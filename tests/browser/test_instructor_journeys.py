@@ -2,7 +2,7 @@
 
 (u) The instructor takes a whole intake's attendance in one save: a new session and changes to earlier ones.
 (v) The instructor has the same work open on two pages, grades it in one, then saves the other: the second
-    save is refused, naming who graded it, and keeps what was chosen there.
+    save is refused, naming who graded it, and keeps what was chosen there. Then the gradebook, by grade.
 
 Every page passed is checked with axe-core and photographed into test-artifacts/screenshots/.
 """
@@ -141,4 +141,16 @@ def test_v_an_instructor_meets_a_grading_conflict_between_two_pages(page: Page, 
     no_sideways_scroll(second)
     look(second, f"v01-grading-conflict-{size}")
     second.close()
+
+    # The gradebook, sorted by a column's heading: the order stays in the address, and the CSV follows it.
+    first.get_by_role("navigation", name="This intake").get_by_role("link", name="Gradebook").click()
+    expect(first.get_by_role("heading", name="Gradebook", level=1)).to_be_visible()
+    first.get_by_role("columnheader", name="Weighted grade").get_by_role("link").click()
+    first.get_by_role("columnheader", name=re.compile("^Weighted grade")).get_by_role("link").click()
+    expect(first).to_have_url(re.compile(r"sort=-grade"))
+    expect(first.get_by_role("columnheader", name=re.compile("^Weighted grade"))).to_have_attribute(
+        "aria-sort", "descending")
+    expect(first.get_by_role("link", name="Download as CSV")).to_have_attribute("href", re.compile(r"sort=-grade"))
+    no_sideways_scroll(first)
+    look(first, f"v02-gradebook-by-grade-{size}")
     sign_out(first)
