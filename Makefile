@@ -29,7 +29,7 @@ setup: system-packages $(VENV)/.installed catalogues
 # The interface's catalogues: lms/translations/<locale>/LC_MESSAGES/messages.po are kept in the
 # repository; their compiled .mo files are built here and never committed.
 TRANSLATIONS := lms/translations
-EXTRACT := $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --add-location=file --no-wrap
+EXTRACT := $(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_ngettext:1,2 --add-location=file --no-wrap --ignore-dirs=.*
 
 catalogues: $(VENV)/.installed
 	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)

@@ -103,6 +103,8 @@ class Config:
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     EMAIL_CONFIRMATION_MAX_AGE = timedelta(days=3)
+    # An invitation to choose a first password: long enough for a busy official to get to it.
+    INVITATION_MAX_AGE = timedelta(days=7)
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

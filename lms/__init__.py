@@ -26,12 +26,14 @@ def create_app(config: type[Config] | None = None) -> Flask:
     _register_jobs(app)
 
     from lms.core.errors import register_error_handlers
+    from lms.accounts.kept_forms import register_kept_forms
     from lms.accounts.sessions import register_session_rules
     from lms.core.security import register_security_headers
     from lms.core.templating import register_template_helpers
     from lms.core.i18n import register_language_rules
 
     register_error_handlers(app)
+    register_kept_forms(app)  # a form refused for an expired session or token keeps what was typed
     register_security_headers(app)
     register_session_rules(app)
     register_template_helpers(app)
@@ -103,6 +105,8 @@ def _register_blueprints(app: Flask) -> None:
     from lms.core.health import bp as health_bp
     from lms.certificates import views as certificates_views
     from lms.enrolment import views as enrolment_views
+    from lms.announcements import views as announcements_views
+    from lms.grading import extension_views  # noqa: F401 - its routes join the grading blueprint
     from lms.grading import views as grading_views
     from lms.home import views as home_views
     from lms.learning import views as learning_views
@@ -117,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(learning_views.bp, url_prefix="/study")
     app.register_blueprint(assessments_views.bp, url_prefix="/study")
     app.register_blueprint(grading_views.bp, url_prefix="/teach")
+    app.register_blueprint(announcements_views.bp, url_prefix="/teach")
     app.register_blueprint(certificates_views.bp)
     app.register_blueprint(programme_views.bp, url_prefix="/programme")
     app.register_blueprint(reports_views.bp, url_prefix="/reports")
@@ -148,6 +153,7 @@ def _register_jobs(app: Flask) -> None:
 
     configure_jobs(app)
     # Importing a domain's jobs registers them with the engine, for the site (to queue) and the worker.
+    import lms.announcements.jobs  # noqa: F401
     import lms.assessments.jobs  # noqa: F401
     import lms.backup.jobs  # noqa: F401
     import lms.certificates.jobs  # noqa: F401

@@ -1,11 +1,12 @@
 """Forms for registration, sign-in, password reset and the admin's user page."""
+from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
 
-from lms.accounts.models import Category, Gender, OrganisationType, Role, User
+from lms.accounts.models import Category, Gender, OrganisationType, Role, User, normalised_email
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from lms.core.forms import BaseForm, no_hidden_characters, parse_id
 from lms.core.i18n import LANGUAGES, OFFERED_TIME_ZONES, country_name, zone_choice_label
@@ -190,21 +191,40 @@ def preferences_form_for(user: User) -> PreferencesForm:
                            time_zone=user.time_zone or current_app.config["PROGRAMME_TIME_ZONE"])
 
 
-class UserAdminForm(CountryChoiceMixin, BaseForm):
+class AccountFieldsMixin(CountryChoiceMixin):
+    """What an admin types about a person, inviting or editing; the rules between fields (who needs a
+    country, what a trainee needs) are lms/accounts/operations.py's, so both pages say the same."""
+    email = EmailField(_l("E-mail"), filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                       validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)])
     full_name = StringField(_l("Full name (Latin script)"),
                             validators=[DataRequired(_l("Please enter a name.")), Length(max=120),
-                                        _no_control_characters])
+                                        _no_control_characters],
+                            description=_l("As in the passport. It is printed on certificates."))
+    native_name = StringField(_l("Name in the person's own script (optional)"),
+                              validators=[Optional(), Length(max=120), _no_control_characters],
+                              description=_l("For example ภาษาไทย, ខ្មែរ, ລາວ, မြန်မာ, 中文 or Tiếng Việt."))
     role = SelectField(_l("Role"), choices=_enum_choices(Role), validate_choice=False)
-    country = SelectField(_l("Country"), validate_choice=False)
-    is_active = BooleanField(_l("Account active"))
-    reset_two_factor = BooleanField(_l("Reset two-factor sign-in (the person lost their phone and recovery codes)"))
-    reason = StringField(_l("Reason for the change (kept in the audit log)"),
-                         validators=[Optional(), Length(max=500), _no_control_characters])
-    submit = SubmitField(_l("Save"))
+    country = SelectField(_l("Country"), validate_choice=False,
+                          description=_l("Trainees and country coordinators need one; other roles have none."))
+    organisation = StringField(_l("Organisation (trainees)"),
+                               validators=[Length(max=160), _no_control_characters])
+    organisation_type = SelectField(_l("Type of organisation (trainees, optional)"),
+                                    choices=[SelectChoice("", _l("Not given")), *_enum_choices(OrganisationType)],
+                                    validate_choice=False)
+    position = StringField(_l("Position (trainees)"), validators=[Length(max=120), _no_control_characters])
+    category = SelectField(_l("Category (trainees)"),
+                           choices=[SelectChoice("", _l("Choose a category")), *_enum_choices(Category)],
+                           validate_choice=False)
 
     def load_countries(self) -> None:
         super().load_countries()
         self.country.choices[0] = SelectChoice("", _l("No country"))
+
+    def validate_email(self, field):
+        try:
+            field.data = normalised_email(field.data)  # the demo's .test addresses are accepted too
+        except EmailNotValidError:
+            raise ValidationError(_l("Please enter a valid e-mail address, like name@example.org.")) from None
 
     def validate_role(self, field):
         if field.data not in {member.value for member in Role}:
@@ -213,5 +233,48 @@ class UserAdminForm(CountryChoiceMixin, BaseForm):
     def validate_country(self, field):
         if field.data:
             super().validate_country(field)
-        elif self.role.data in {role.value for role in (Role.TRAINEE, Role.COUNTRY_COORDINATOR)}:
-            raise ValidationError(_l("Trainees and country coordinators need a country."))
+
+    def validate_organisation_type(self, field):
+        if field.data and field.data not in {member.value for member in OrganisationType}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def validate_category(self, field):
+        if field.data and field.data not in {member.value for member in Category}:
+            raise ValidationError(_l("Please choose one of the options."))
+
+    def account_values(self) -> dict:
+        """The typed values as lms.accounts.operations takes them."""
+        return {"email": self.email.data, "full_name": self.full_name.data,
+                "native_name": self.native_name.data or None, "role": Role(self.role.data),
+                "country_id": int(self.country.data) if self.country.data else None,
+                "organisation": (self.organisation.data or "").strip() or None,
+                "position": (self.position.data or "").strip() or None,
+                "organisation_type": OrganisationType(self.organisation_type.data) if self.organisation_type.data else None,
+                "category": Category(self.category.data) if self.category.data else None}
+
+
+class InviteUserForm(AccountFieldsMixin, BaseForm):
+    submit = SubmitField(_l("Send the invitation"))
+
+
+class UserAdminForm(AccountFieldsMixin, BaseForm):
+    is_active = BooleanField(_l("Account active"))
+    reset_two_factor = BooleanField(_l("Reset two-factor sign-in (the person lost their phone and recovery codes)"))
+    reason = StringField(_l("Reason for the change (kept in the audit log)"),
+                         validators=[Optional(), Length(max=500), _no_control_characters])
+    submit = SubmitField(_l("Save"))
+
+    @classmethod
+    def for_user(cls, user: User) -> "UserAdminForm":
+        """The form filled with the account as it is; a field a request leaves out keeps its value."""
+        profile = user.profile
+        form = cls(data={
+            "email": user.email, "full_name": user.full_name, "native_name": user.native_name,
+            "role": user.role.value, "country": str(user.country_id or ""), "is_active": user.is_active,
+            "organisation": profile.organisation if profile else "", "position": profile.position if profile else "",
+            "organisation_type": profile.organisation_type.value if profile and profile.organisation_type else "",
+            "category": profile.category.value if profile else ""})
+        form.load_countries()
+        form.email.description = _l("A new address waits for its owner to confirm it (we mail the link there) "
+                                    "before they can sign in again; the old address is told.")
+        return form

@@ -81,6 +81,14 @@ class Gender(enum.Enum):
         return {Gender.FEMALE: _l("Female"), Gender.MALE: _l("Male"), Gender.OTHER: _l("Other")}[self]
 
 
+def normalised_email(text: str) -> str:
+    """The address as accounts store it (normalised, lower-cased), or EmailNotValidError. Deliverability is
+    not checked (the account's own mail proves it), and the reserved .test domain of the demo is accepted."""
+    from email_validator import validate_email
+
+    return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
@@ -97,6 +105,9 @@ class User(UserMixin, db.Model):
     # When the person proved the address is theirs. Accounts made by staff count as confirmed; a
     # self-registered or nominated one waits (None) until its link is used or a password is set by mail.
     email_confirmed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # When the person was last mailed a link to choose their first password (an account made for them by
+    # an admin or a coordinator); None once they have chosen one, or if they registered themselves.
+    invited_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     # Raised at sign-out and password change: every session made before stops working.
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Two-factor sign-in (TOTP): the shared secret, and when it was confirmed.
@@ -134,6 +145,11 @@ class User(UserMixin, db.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def is_invitation_pending(self) -> bool:
+        """Invited but no password chosen yet: the only accounts an invitation can be sent to again."""
+        return self.invited_at is not None
 
     @property
     def has_two_factor(self) -> bool:

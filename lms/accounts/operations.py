@@ -1,15 +1,29 @@
-"""Account writes: registration, sign-in bookkeeping, password reset, role changes."""
+"""Account writes: registration, invitations, sign-in bookkeeping, password reset, the admin's changes."""
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import COUNTRY_ROLES, Category, Gender, OrganisationType, Role, TraineeProfile, User
-from lms.accounts.passwords import hash_password, make_confirmation_token, make_reset_token
+from lms.accounts.passwords import (hash_password, make_confirmation_token, make_invitation_token, make_reset_token,
+                                    unusable_password_hash)
+from lms.accounts.queries import email_taken, has_enrolments
 from lms.audit.operations import record
 from lms.core.db import utcnow
 from lms.core.urls import external_url
 from lms.core.i18n import speaking_to
 from lms.extensions import db
 from lms.notifications.operations import send_mail
+
+
+class AccountRefused(Exception):
+    """An account change the rules do not allow; `field` is the form field the message belongs next to."""
+
+    code = "refused"
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,
@@ -102,29 +116,168 @@ def send_password_reset(email: str) -> None:
 
 def set_password(user: User, password: str, *, by_mailed_link: bool = False) -> None:
     user.password_hash = hash_password(password)
+    user.invited_at = None  # an invitation is answered once a password is chosen, whichever link did it
     record(user, "user.password_reset", user)
     if by_mailed_link:
         confirm_email(user)  # the link reached the address: a nominated trainee is confirmed this way
 
 
+def _check_country(role: Role, country_id: int | None, *, kept: int | None = None) -> None:
+    """Trainees and country coordinators belong to one country; other roles have none, except that a
+    person with enrolments keeps theirs (`kept`), where their places and certificates count."""
+    if role in COUNTRY_ROLES and country_id is None:
+        raise AccountRefused("country", _("Trainees and country coordinators need a country."))
+    if kept is not None and country_id is None:
+        raise AccountRefused("country", _("This person has enrolments, which count for their country: it "
+                                          "stays, whatever their role."))
+    if role not in COUNTRY_ROLES and country_id is not None and country_id != kept:
+        raise AccountRefused("country", _("Only trainees and country coordinators have a country: choose "
+                                          "\"No country\" for %(role)s.", role=role.label))
+
+
+def _check_profile(role: Role, organisation: str | None, position: str | None, category: Category | None) -> None:
+    if role is not Role.TRAINEE:
+        return
+    for field, value, message in (("organisation", organisation, _("Trainees need an organisation.")),
+                                  ("position", position, _("Trainees need a position.")),
+                                  ("category", category, _("Trainees need a category."))):
+        if not value:
+            raise AccountRefused(field, message)
+
+
+def _check_email_free(email: str, user: User | None = None) -> None:
+    if email_taken(email, other_than=user):
+        raise AccountRefused("email", _("%(email)s already belongs to another account.", email=email))
+
+
+def invite_user(by: User, *, email: str, role: Role, full_name: str, native_name: str | None = None,
+                country_id: int | None = None, organisation: str | None = None, position: str | None = None,
+                category: Category | None = None, organisation_type: OrganisationType | None = None,
+                gender: Gender | None = None) -> User:
+    """A new account of any role, made by staff, with no password yet: the person gets a mailed link to
+    choose one (which also confirms the address). Trainees get their profile; AccountRefused says what is wrong."""
+    email = email.lower()
+    _check_email_free(email)
+    _check_country(role, country_id)
+    _check_profile(role, organisation, position, category)
+    user = User(email=email, password_hash=unusable_password_hash(), role=role, full_name=full_name,
+                native_name=native_name or None, country_id=country_id, email_confirmed_at=None)
+    if role is Role.TRAINEE:
+        user.profile = TraineeProfile(organisation=organisation, organisation_type=organisation_type,
+                                      position=position, category=category, gender=gender)
+    db.session.add(user)
+    db.session.flush()
+    record(by, "user.invited", user, after={"email": user.email, "role": role.value, "country_id": country_id,
+                                            "full_name": full_name})
+    _send_invitation(user, by)
+    return user
+
+
+def resend_invitation(by: User, user: User) -> User:
+    """A new link for someone who has not chosen a password yet; the links mailed before stop working."""
+    if not user.is_invitation_pending:
+        raise AccountRefused("email", _("%(name)s has already chosen a password; they can use 'Forgot your "
+                                        "password?' on the sign-in page.", name=user.full_name))
+    if not user.is_active:
+        raise AccountRefused("email", _("This account is deactivated: activate it before inviting again."))
+    user.password_hash = unusable_password_hash()
+    record(by, "user.invitation_resent", user, after={"email": user.email})
+    _send_invitation(user, by)
+    return user
+
+
+def _send_invitation(user: User, by: User) -> None:
+    user.invited_at = utcnow()
+    link = external_url("accounts.accept_invitation", token=make_invitation_token(user))
+    days = current_app.config["INVITATION_MAX_AGE"].days
+    with speaking_to(user):
+        send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
+            "Hello %(name)s,\n\n%(inviter)s has created your account on the ASEAN-China telecom training platform, "
+            "as %(role)s. Choose your password within %(days)d days with this link:\n\n%(link)s\n\nIf the link "
+            "has expired, use 'Forgot your password?' on the sign-in page to get a new one.",
+            name=user.full_name, inviter=by.full_name, role=str(user.role.label), days=days, link=link))
+
+
+def _mail_address_changed(old_email: str, user: User) -> None:
+    with speaking_to(user):
+        send_mail(old_email, _("Your address on the ASEAN-China telecom training platform has changed"), _(
+            "Hello %(name)s,\n\nAn administrator has changed the e-mail address of your account on the "
+            "ASEAN-China telecom training platform to %(email)s. Mail now goes there. If this is wrong, "
+            "reply to your coordinator.", name=user.full_name, email=user.email))
+
+
 def update_user(admin: User, user: User, *, full_name: str, role: Role, country_id: int | None,
-                is_active: bool, reason: str | None, reset_two_factor: bool = False) -> User:
-    """Change a user's name, role, scope or status; role and status changes are audited."""
+                is_active: bool, reason: str | None, reset_two_factor: bool = False, email: str | None = None,
+                native_name: str | None = None, organisation: str | None = None, position: str | None = None,
+                organisation_type: OrganisationType | None = None, category: Category | None = None) -> User:
+    """The admin's changes to an account, each refused with AccountRefused if a rule forbids it, and audited.
+
+    A new e-mail must be free and is not yet proven: the account waits for its owner to confirm it (the
+    link goes to the new address; an invitation still open is sent there again) and the old address is
+    told. Moving a trainee who holds places to another country keeps their enrolments, so it is refused
+    where that country has no place left."""
+    email = (email or user.email).lower()
+    kept = user.country_id if has_enrolments(user) else None
+    if email != user.email:
+        _check_email_free(email, user)
+    _check_country(role, country_id, kept=kept)
+    profile = user.profile
+    if role is Role.TRAINEE or profile is not None:
+        _check_profile(role, organisation, position, category or (profile.category if profile else None))
+    if country_id is not None and country_id != user.country_id:
+        from lms.programme.quota import programmes_full_for_move
+
+        full = programmes_full_for_move(user, country_id)
+        if full:
+            raise AccountRefused("country", _(
+                "%(name)s holds a place in %(programmes)s, where this country has no place left. A programme "
+                "coordinator can raise its allocation first.",
+                name=user.full_name, programmes=", ".join(programme.title for programme in full)))
     if reset_two_factor and user.has_two_factor:
         user.totp_secret = user.totp_last_step = user.two_factor_enabled_at = None
         record(admin, "user.two_factor_reset", user, reason=reason)
     if not is_active and user.is_active:
         user.session_version += 1  # a deactivated account is signed out everywhere at once
-    before = {"role": user.role.value, "country_id": user.country_id, "is_active": user.is_active,
-              "full_name": user.full_name}
+    before = _audited(user)
+    old_email = user.email
+    user.email = email
     user.full_name = full_name
+    user.native_name = native_name or None
     user.role = role
-    user.country_id = country_id if role in COUNTRY_ROLES or country_id else None
+    user.country_id = country_id
     user.is_active = is_active
-    after = {"role": user.role.value, "country_id": user.country_id, "is_active": user.is_active,
-             "full_name": user.full_name}
-    if before != after:
-        action = "user.role_changed" if before["role"] != after["role"] else "user.updated"
-        record(admin, action, user, before=before, after=after, reason=reason)
+    if profile is None and role is Role.TRAINEE:
+        profile = user.profile = TraineeProfile(organisation=organisation, position=position, category=category)
+    if profile is not None:
+        profile.organisation = organisation or profile.organisation
+        profile.position = position or profile.position
+        profile.organisation_type = organisation_type
+        profile.category = category or profile.category
+    if email != old_email:
+        user.email_confirmed_at = None
+    after = _audited(user)
+    changed = [key for key in after if before.get(key) != after[key]]
+    if changed:
+        action = "user.role_changed" if "role" in changed else "user.updated"
+        record(admin, action, user, before={key: before.get(key) for key in changed},
+               after={key: after[key] for key in changed}, reason=reason)
     db.session.flush()
+    if email != old_email:
+        if user.is_invitation_pending:
+            _send_invitation(user, admin)
+        else:
+            send_confirmation(user)
+        _mail_address_changed(old_email, user)
     return user
+
+
+def _audited(user: User) -> dict:
+    values = {"email": user.email, "email_confirmed": user.is_confirmed, "full_name": user.full_name,
+              "native_name": user.native_name, "role": user.role.value, "country_id": user.country_id,
+              "is_active": user.is_active}
+    if user.profile is not None:
+        profile = user.profile
+        values.update(organisation=profile.organisation, position=profile.position,
+                      organisation_type=profile.organisation_type.value if profile.organisation_type else None,
+                      category=profile.category.value if profile.category else None)
+    return values

@@ -1,4 +1,6 @@
-"""Slow password hashing (argon2id) and the signed, expiring password-reset token."""
+"""Slow password hashing (argon2id) and the signed, expiring tokens of mailed links (reset, confirm, invitation)."""
+import secrets
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -85,6 +87,38 @@ def user_for_confirmation_token(token: str) -> User | None:
         return None
     user = db.session.get(User, data["user"])
     if user is None or not user.is_active or user.email != data.get("email") \
+            or user.password_hash[-16:] != data.get("hash"):
+        return None
+    return user
+
+
+INVITATION_SALT = "invitation"
+
+
+def unusable_password_hash() -> str:
+    """The hash of a random secret nobody knows: an invited account has no password until it chooses one.
+    A fresh one on every invitation voids the links mailed before (they carry the old hash's tail)."""
+    return hash_password(secrets.token_urlsafe(32))
+
+
+def make_invitation_token(user: User) -> str:
+    # Bound to the address and the unusable hash: a new invitation or a changed address voids the old link.
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT).dumps(
+        {"user": user.id, "email": user.email, "hash": user.password_hash[-16:]})
+
+
+def user_for_invitation_token(token: str) -> User | None:
+    """The invited account a link was made for, or None if it is invalid, expired, outdated or already used."""
+    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT).loads(
+            token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(User, data["user"])
+    if user is None or not user.is_active or not user.is_invitation_pending or user.email != data.get("email") \
             or user.password_hash[-16:] != data.get("hash"):
         return None
     return user

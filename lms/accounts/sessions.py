@@ -8,7 +8,9 @@ from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from lms.accounts.kept_forms import keep_posted_form
 from lms.accounts.models import Role, User
+from lms.extensions import db
 
 # (idle minutes, absolute hours)
 LIMITS = {"staff": (30, 8), "trainee": (120, 24)}
@@ -49,11 +51,18 @@ def register_session_rules(app: Flask) -> None:
         idle, absolute = _limits(current_user)
         signed_in_at, seen_at = session.get("signed_in_at", 0), session.get("seen_at", 0)
         if now - seen_at > idle or now - signed_in_at > absolute:
+            kept = keep_posted_form(current_user._get_current_object())
+            if kept is not None:
+                db.session.commit()
             logout_user()
             session.clear()
-            flash(_("You were signed out after a period without activity. Please sign in again."), "info")
             if request.path.startswith("/api/"):
                 return None  # the API answers for itself: not signed in
+            if kept is not None:
+                flash(_("You were signed out after a period without activity, so nothing was saved yet. What you "
+                        "typed is kept: sign in again to see it and send it."), "info")
+                return redirect(url_for("accounts.login", next=url_for("accounts.show_kept_form", token=kept.token)))
+            flash(_("You were signed out after a period without activity. Please sign in again."), "info")
             return redirect(url_for("accounts.login", next=request.full_path if request.method == "GET" else None))
         if now - seen_at > 60:  # rewriting the cookie on every click would cost bandwidth for nothing
             session["seen_at"] = now

@@ -2,12 +2,13 @@
 import time
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
 from lms.accounts import bp, limits
+from lms.accounts.kept_forms import kept_form_for
 from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
                                 LoginForm, PreferencesForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm,
                                 preferences_form_for)
@@ -16,7 +17,7 @@ from lms.accounts.operations import confirm_email as confirm_email_of
 from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
                                      set_password, set_preferences)
 from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
-                                    user_for_reset_token)
+                                    user_for_invitation_token, user_for_reset_token)
 from lms.accounts.token_views import token_section
 from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
@@ -172,13 +173,33 @@ def verify_two_factor():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    if current_user.is_authenticated:
-        end_all_sessions(current_user._get_current_object())
-        db.session.commit()
+    """This device only: a trainee signed in at the training centre stays signed in on her phone."""
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on this device."), "info")
+    return redirect(url_for("catalogue.list_courses"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    end_all_sessions(current_user._get_current_object())
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out on every device."), "info")
     return redirect(url_for("catalogue.list_courses"))
+
+
+@bp.route("/kept/<token>")
+@login_required
+def show_kept_form(token: str):
+    """A form that arrived too late, with what was typed into it, ready to be sent again."""
+    kept = kept_form_for(token, current_user)
+    if kept is None:
+        abort(404)
+    db.session.commit()  # a form kept before anyone was known now belongs to whoever signed in with its link
+    return render_template("accounts/kept_form.html", kept=kept)
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -208,6 +229,25 @@ def reset_password(token: str):
         flash(_("Your password has been changed. Please sign in with it."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """The mailed invitation: the person chooses their first password, which also confirms the address."""
+    user = user_for_invitation_token(token)
+    if user is None:
+        return render_template("accounts/invitation_invalid.html",
+                               days=current_app.config["INVITATION_MAX_AGE"].days), 400
+    form = ResetPasswordForm()
+    form.account_email = user.email
+    form.submit.label.text = _("Set my password")
+    if form.validate_on_submit():
+        set_password(user, form.password.data, by_mailed_link=True)
+        end_all_sessions(user)
+        db.session.commit()
+        flash(_("Your password is set and your account is active. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/accept_invitation.html", form=form, user=user), 400 if form.errors else 200
 
 
 @bp.route("/profile")

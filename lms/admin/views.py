@@ -1,16 +1,16 @@
 """The admin's pages: users and roles, the outbox, the audit log."""
 from urllib.parse import parse_qsl, urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from lms.accounts.forms import UserAdminForm
+from lms.accounts.forms import InviteUserForm, UserAdminForm
 from lms.accounts.models import Role, User
-from lms.accounts.operations import update_user
+from lms.accounts.operations import AccountRefused, invite_user, resend_invitation, update_user
 from lms.accounts.queries import people_matching
 from lms.admin import bp
 from lms.audit.models import AuditEntry
@@ -42,8 +42,9 @@ def user_listing() -> Listing:
         Filter("country", _l("Country"), [(str(id_), name) for id_, name in countries] + [("none", _l("No country"))],
                lambda q, value: q.where(User.country_id.is_(None) if value == "none" else User.country_id == int(value)),
                all_label=_l("Every country")),
-        Filter("status", _l("Status"), [("active", _l("active")), ("deactivated", _l("deactivated"))],
-               lambda q, value: q.where(User.is_active.is_(value == "active")), all_label=_l("Any status")),
+        Filter("status", _l("Status"), [("active", _l("active")), ("deactivated", _l("deactivated")),
+                                        ("invited", _l("invited, no password yet"))],
+               _by_status, all_label=_l("Any status")),
     ]
     sorts = [Sort("name", _l("Name"), (User.full_name, User.id)), Sort("email", _l("E-mail"), (User.email,)),
              Sort("role", _l("Role"), (User.role, User.full_name, User.id)),
@@ -51,6 +52,12 @@ def user_listing() -> Listing:
              Sort("registered", _l("Registered"), (User.created_at, User.id))]
     return Listing("admin.list_users", query, sorts, filters, search=people_matching,
                    search_label=_l("Name or e-mail"))
+
+
+def _by_status(query, value: str):
+    if value == "invited":
+        return query.where(User.invited_at.is_not(None))
+    return query.where(User.is_active.is_(value == "active"))
 
 
 @bp.route("/users")
@@ -68,32 +75,83 @@ def _back_to_users(back: str | None):
     return redirect(url_for("admin.list_users", **values))
 
 
+def _refused_on(form, refused: AccountRefused) -> None:
+    """A rule's refusal shown next to the field it is about; what was typed stays in the form.
+    The operations check every rule before changing anything, so there is nothing to undo."""
+    form[refused.field].errors = [*form[refused.field].errors, refused.message]
+
+
+def _back() -> str:
+    return request.args.get("back", "")[:1000]
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def invite_new_user():
+    form = InviteUserForm()
+    form.load_countries()
+    if form.validate_on_submit():
+        try:
+            user = invite_user(current_user._get_current_object(), **form.account_values())
+        except AccountRefused as refused:
+            _refused_on(form, refused)
+        else:
+            db.session.commit()
+            flash(_("%(name)s's account is made; the invitation to %(email)s will be sent in a moment.",
+                    name=user.full_name, email=user.email), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id, back=_back() or None))
+    status = 400 if form.errors else 200
+    return render_template("admin/user_new.html", form=form, back=_back(),
+                           days=current_app.config["INVITATION_MAX_AGE"].days,
+                           back_url=_back_to_users(_back()).location), status
+
+
+@bp.route("/users/<int:user_id>/invitation", methods=["POST"])
+@role_required(Role.ADMIN)
+def resend_user_invitation(user_id: int):
+    user = db.session.get(User, user_id) or abort(404)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    try:
+        resend_invitation(current_user._get_current_object(), user)
+    except AccountRefused as refused:
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(_("A new invitation to %(email)s will be sent in a moment; the links sent before no longer work.",
+                email=user.email), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id, back=_back() or None))
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def edit_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404)
-    form = UserAdminForm(data={"full_name": user.full_name, "role": user.role.value,
-                               "country": str(user.country_id or ""), "is_active": user.is_active})
-    form.load_countries()
+    form = UserAdminForm.for_user(user)
     if form.validate_on_submit():
         if user.id == current_user.id and (form.role.data != Role.ADMIN.value or not form.is_active.data):
             form.role.errors = [_("You cannot remove your own administrator role or deactivate yourself.")]
         else:
-            update_user(current_user, user, full_name=form.full_name.data, role=Role(form.role.data),
-                        country_id=int(form.country.data) if form.country.data else None,
-                        is_active=form.is_active.data, reason=form.reason.data or None,
-                        reset_two_factor=form.reset_two_factor.data)
-            db.session.commit()
-            flash(_("Saved the changes to %(name)s.", name=user.full_name), "success")
-            return _back_to_users(request.args.get("back"))
+            try:
+                update_user(current_user._get_current_object(), user, **form.account_values(),
+                            is_active=form.is_active.data, reason=form.reason.data or None,
+                            reset_two_factor=form.reset_two_factor.data)
+            except AccountRefused as refused:
+                _refused_on(form, refused)
+            else:
+                db.session.commit()
+                flash(_("Saved the changes to %(name)s.", name=user.full_name), "success")
+                return _back_to_users(request.args.get("back"))
     history = db.session.scalars(
         select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.object_id == user.id)
         .order_by(AuditEntry.id.desc()).limit(20)
     ).all()
     status = 400 if form.errors else 200
-    back = request.args.get("back", "")[:1000]
+    back = _back()
+    shows_profile = user.profile is not None or form.role.data == Role.TRAINEE.value
     return render_template("admin/user_edit.html", form=form, user=user, history=readable(history), back=back,
-                           back_url=_back_to_users(back).location), status
+                           back_url=_back_to_users(back).location, shows_profile=shows_profile,
+                           invitation_form=BaseForm(formdata=None)), status
 
 
 @bp.route("/outbox")

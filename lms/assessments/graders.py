@@ -82,20 +82,46 @@ def grade_true_false(spec: dict[str, Any], answer: Any) -> Grade:
     return 0.0, _("Not correct.")
 
 
-_GROUPED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+def _grouped(group: str, decimal: str) -> re.Pattern:
+    return re.compile(rf"[+-]?\d{{1,3}}({re.escape(group)}\d{{3}})+({re.escape(decimal)}\d+)?")
 
 
-def parse_number(text: Any) -> float | None:
-    """A finite number from what a trainee typed: "9,000", "2.5" and "2,5" are understood."""
+_POINT_GROUPED, _COMMA_GROUPED = _grouped(",", "."), _grouped(".", ",")  # 9,000.5 and 9.000,5
+_DECIMAL_POINT, _DECIMAL_COMMA = re.compile(r"[+-]?\d*\.\d+"), re.compile(r"[+-]?\d*,\d+")
+_THREE_DECIMALS = re.compile(r"[+-]?\d+[.,]\d{3}")  # 9.000 or 9,000: a thousand or nine, by convention
+
+
+def _without_unit(text: str, unit: str | None) -> str:
+    if unit:
+        folded, unit = text.casefold(), unit.casefold()
+        if folded.startswith(unit):
+            return text[len(unit):]
+        if folded.endswith(unit):
+            return text[:-len(unit)]
+    return text
+
+
+def parse_number(text: Any, *, unit: str | None = None, decimal_mark: str = ".") -> float | None:
+    """A finite number from what a trainee typed, read by her own convention (`decimal_mark` "." or ","):
+    "9,000", "9 000", "2.5" and "2,5" are understood; "9.000" is 9000 where the comma marks decimals
+    (Viet Nam, Indonesia) and 9 where the point does. The question's unit may come before or after it."""
     if isinstance(text, bool) or not isinstance(text, (str, int, float)):
         return None
     if isinstance(text, str):
-        text = unicodedata.normalize("NFKC", text).strip().replace(" ", "").replace("_", "")
-        if _GROUPED_THOUSANDS.fullmatch(text):
-            text = text.replace(",", "")
-        elif _DECIMAL_COMMA.fullmatch(text):
+        text = unicodedata.normalize("NFKC", text).strip()
+        text = _without_unit(text, unit).replace(" ", "").replace("_", "")
+        own_grouped, own_decimal, other_decimal = ((_COMMA_GROUPED, _DECIMAL_COMMA, _DECIMAL_POINT)
+                                                   if decimal_mark == "," else
+                                                   (_POINT_GROUPED, _DECIMAL_POINT, _DECIMAL_COMMA))
+        group = "." if decimal_mark == "," else ","
+        if own_grouped.fullmatch(text):
+            text = text.replace(group, "").replace(",", ".")
+        elif own_decimal.fullmatch(text):
             text = text.replace(",", ".")
+        elif other_decimal.fullmatch(text) and not _THREE_DECIMALS.fullmatch(text):
+            text = text.replace(",", ".")  # the other convention's decimal mark, where it cannot mean thousands
+        elif not re.fullmatch(r"[+-]?(\d+|\d*\.\d+)([eE][+-]?\d+)?", text):
+            return None
     try:
         number = float(text)
     except (ValueError, OverflowError):
@@ -107,7 +133,7 @@ def parse_number(text: Any) -> float | None:
 def grade_numeric(spec: dict[str, Any], answer: Any) -> Grade:
     if answer is None or (isinstance(answer, str) and not answer.strip()):
         return 0.0, _("No answer was given.")
-    number = parse_number(answer)
+    number = parse_number(answer, unit=spec.get("unit"))
     if number is None:
         return 0.0, _("Your answer is not a number, so it scores 0.")
     expected = parse_number(spec.get("answer"))
@@ -129,11 +155,21 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
+def accepted_answers(spec: dict[str, Any], language: str | None = None) -> list[str]:
+    """The answers a short-answer question accepts: the file's, and those its translations list (in one
+    language, or in all of them when language is None). Any of them is right, whoever types it."""
+    translated = spec.get("translated_answers")
+    translated = translated if isinstance(translated, dict) else {}
+    languages = [language] if language is not None else sorted(translated)
+    answers = [str(answer) for code in languages for answer in translated.get(code, ())]
+    return answers + [str(answer) for answer in spec.get("answers", []) if str(answer) not in answers]
+
+
 @grader(QuestionType.SHORT)
 def grade_short(spec: dict[str, Any], answer: Any) -> Grade:
     if not isinstance(answer, str) or not normalise_text(answer):
         return 0.0, _("No answer was given.")
-    accepted = {normalise_text(str(text)) for text in spec.get("answers", [])}
+    accepted = {normalise_text(text) for text in accepted_answers(spec)}
     if normalise_text(answer) in accepted:
         return 1.0, _("Correct.")
     return 0.0, _("Not one of the accepted answers.")

@@ -127,3 +127,36 @@ class SubmissionFile(db.Model):
 
     def __repr__(self) -> str:
         return f"<SubmissionFile {self.id} {self.original_name!r}>"
+
+
+class Extension(db.Model):
+    """More time or more quiz attempts an intake's instructor gave one trainee at one assessment, with why.
+
+    Withdrawing one removes this row (the audit log keeps what it said); the trainee's work is never touched.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id", ondelete="CASCADE"))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id", ondelete="CASCADE"))
+    due_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)  # None: the intake's own deadline
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    reason: Mapped[str] = mapped_column(Text)
+    granted_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    assessment: Mapped[Assessment] = relationship()
+    granted_by: Mapped[Optional[User]] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "assessment_id"),
+        CheckConstraint("extra_attempts >= 0", name="extra_attempts_not_negative"),
+        CheckConstraint("due_at IS NOT NULL OR extra_attempts > 0", name="extends_something"),
+    )
+
+    def __init__(self, **fields):
+        fields.setdefault("extra_attempts", 0)
+        super().__init__(**fields)
+
+    def __repr__(self) -> str:
+        return f"<Extension {self.id} enrolment={self.enrolment_id} assessment={self.assessment_id}>"

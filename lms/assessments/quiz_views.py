@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import bp, quizzes
+from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Attempt
 from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core.db import utcnow
@@ -68,9 +69,11 @@ def show_quiz(enrolment_id: int, assessment_id: int):
         current, changed = None, True
     if changed:
         db.session.commit()
+    terms = terms_for(enrolment, quiz)
     return render_template(
-        "assessments/quiz.html", enrolment=enrolment, quiz=quiz, attempts=attempts, current=current,
-        counting_score=quizzes.counting_score(quiz, attempts), refusal=quizzes.start_refusal(enrolment, quiz, attempts),
+        "assessments/quiz.html", enrolment=enrolment, quiz=quiz, attempts=attempts, current=current, terms=terms,
+        counting_score=quizzes.counting_score(quiz, attempts),
+        refusal=quizzes.start_refusal(enrolment, quiz, attempts, terms=terms),
         late_penalty=quizzes.late_penalty(quiz.late_policy), grace_seconds=int(quizzes.GRACE.total_seconds()),
     )
 
@@ -115,7 +118,8 @@ def take_attempt(attempt_id: int):
     return render_template(
         "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
         questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
-        deadline=deadline_text(attempt.deadline_at, utcnow()) if attempt.deadline_at else None,
+        number_example=quizzes.number_example,
+        deadline=deadline_text(closing, utcnow()) if (closing := quizzes.closing_at(attempt)) else None,
     )
 
 
@@ -132,13 +136,17 @@ def _record(attempt: Attempt, submit: bool):
         flash(_("Your answer to question %(number)d is longer than %(limit)d characters, so it was not saved. "
                 "Please shorten it; your other answers are saved.",
                 number=shown.number, limit=quizzes.MAX_ANSWER_LENGTH), "error")
+    for shown, typed in recorded.not_numbers:
+        flash(_("Your answer to question %(number)d, “%(typed)s”, is not a number we can read. Enter a number "
+                "such as %(example)s.", number=shown.number, typed=typed[:40],
+                example=quizzes.number_example(shown.question)), "error")
     if recorded.is_late:
-        flash(_("Your attempt arrived after the time limit. It has been submitted with these answers and "
-                "the quiz's late policy applies."), "info")
+        flash(_("Your attempt arrived after the deadline or its time limit. It has been submitted with these "
+                "answers and the quiz's late policy applies."), "info")
     elif recorded.is_submitted:
         flash(_("Your attempt has been submitted."), "success")
     elif submit:
-        flash(_("Your attempt has not been submitted yet, because an answer is too long."), "error")
+        flash(_("Your attempt has not been submitted yet: please correct the answers above first."), "error")
     else:
         flash(_("Your answers are saved. You can come back to this attempt and submit it later."), "success")
     if recorded.is_submitted:

@@ -9,18 +9,22 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
+from babel.numbers import format_decimal, get_decimal_symbol
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.accounts.models import User
-from lms.assessments.graders import correct_indices, grade, parse_number
+from lms.assessments.deadlines import Terms, terms_for
+from lms.assessments.graders import accepted_answers, correct_indices, grade, parse_number
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import combine_attempts
 from lms.catalogue.models import AnswerDisplay, Assessment, Question, QuestionType
 from lms.core.db import utcnow
 from lms.core.forms import parse_id
+from lms.core.i18n import current_language
 from lms.core.grades import exact, kept
+from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
@@ -58,8 +62,17 @@ def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     return combine_attempts(quiz.grading_method, scores)
 
 
+def closing_at(attempt: Attempt) -> datetime | None:
+    """When the server closes a timed attempt: at its time limit, or at her deadline for the quiz
+    (extension included) when that comes first. None for an untimed attempt, which stays open."""
+    if attempt.deadline_at is None:
+        return None
+    return min(attempt.deadline_at, terms_for(attempt.enrolment, attempt.assessment).due_at)
+
+
 def is_expired(attempt: Attempt, now: datetime) -> bool:
-    return attempt.deadline_at is not None and now > attempt.deadline_at
+    closing = closing_at(attempt)
+    return closing is not None and now > closing
 
 
 def inactive_message(enrolment: Enrolment) -> str:
@@ -71,12 +84,20 @@ def already_submitted_message() -> str:
     return _("This attempt has already been submitted; its answers can no longer change.")
 
 
-def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt]) -> str | None:
-    """Why a new attempt may not be started or resumed now, or None."""
+def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt],
+                  now: datetime | None = None, terms: Terms | None = None) -> str | None:
+    """Why a new attempt may not be started or resumed now, or None. One in progress may always be
+    finished (late, past the deadline); a new one needs the deadline not passed and an attempt left."""
     if not enrolment.can_work:
         return inactive_message(enrolment)
-    if open_attempt(attempts) is None and quiz.attempts_allowed and len(attempts) >= quiz.attempts_allowed:
-        return _("You have used all %(count)d attempt(s) allowed at this quiz.", count=quiz.attempts_allowed)
+    if open_attempt(attempts) is not None:
+        return None
+    terms = terms or terms_for(enrolment, quiz)
+    if terms.is_past_due(now or utcnow()):
+        return _("The deadline (%(deadline)s) has passed, so no new attempt can be started.",
+                 deadline=format_moment(terms.due_at))
+    if not terms.has_attempts_left(len(attempts)):
+        return _("You have used all %(count)d attempt(s) allowed at this quiz.", count=terms.attempts_allowed)
     return None
 
 
@@ -135,7 +156,7 @@ def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
                        for position, index in enumerate(option_order(attempt, question))]
         elif question.type is QuestionType.TRUE_FALSE:
             options = [ShownOption("true", _("True"), saved is True), ShownOption("false", _("False"), saved is False)]
-        text = saved if isinstance(saved, str) else ""
+        text = typed_number(saved) if _is_number(saved) else saved if isinstance(saved, str) else ""
         shown.append(ShownQuestion(number, question, options, text))
     return shown
 
@@ -164,12 +185,34 @@ def format_number(value: float) -> str:
     return f"{value:.15g}"
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def decimal_mark() -> str:
+    """The reader's decimal mark: "," in Vietnamese and Indonesian, "." in English."""
+    return get_decimal_symbol(get_locale() or "en")
+
+
+def typed_number(value: float) -> str:
+    """A saved number as the trainee would type it back: her decimal mark, no grouping (9000, 3,4)."""
+    return format_decimal(value, format="0.###############", locale=get_locale() or "en", group_separator=False)
+
+
+def number_example(question: Question) -> str:
+    example = typed_number(1234.5)
+    unit = question.spec.get("unit")
+    return f"{example} {unit}" if unit else example
+
+
 def _given(question: Question, saved: Any) -> list[str]:
     if question.type in CHOICE_TYPES:
         texts = [option["text"] for option in question.spec.get("options", [])]
         return [texts[index] for index in sorted(_indices(saved)) if 0 <= index < len(texts)]
     if question.type is QuestionType.TRUE_FALSE:
         return [] if not isinstance(saved, bool) else [_("True") if saved else _("False")]
+    if _is_number(saved):
+        return [typed_number(saved)]
     return [saved] if isinstance(saved, str) and saved.strip() else []
 
 
@@ -185,16 +228,17 @@ def _expected(question: Question) -> list[str]:
             return [_("%(answer)s (give or take %(tolerance)s)", answer=format_number(answer),
                       tolerance=format_number(tolerance))]
         return [format_number(answer)]
-    return [str(answer) for answer in spec.get("answers", [])]
+    return accepted_answers(spec, current_language().code)  # hers first, then the file's
 
 
 def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt], now: datetime) -> bool:
     """Whether the trainee may still start or finish an attempt at this quiz."""
-    if not enrolment.can_work or now > enrolment.intake.closes_at:
+    terms = terms_for(enrolment, quiz)
+    if not enrolment.can_work or terms.is_past_due(now):
         return False
     if open_attempt(attempts) is not None:
         return True
-    return not quiz.attempts_allowed or len(attempts) < quiz.attempts_allowed
+    return terms.has_attempts_left(len(attempts))
 
 
 def answers_shown(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -210,7 +254,7 @@ def answers_shown(attempt: Attempt, now: datetime | None = None) -> bool:
     if setting is AnswerDisplay.NEVER:
         return False
     if setting is AnswerDisplay.AFTER_INTAKE_CLOSES:
-        return now > attempt.enrolment.intake.closes_at
+        return terms_for(attempt.enrolment, quiz).is_past_due(now)  # her own deadline, extension included
     return not attempt_left(attempt.enrolment, quiz, attempts_of(attempt.enrolment, quiz), now)
 
 
@@ -239,14 +283,20 @@ def _position(value: str | None, order: list[int]) -> int | None:
     return order[position] if position is not None and position < len(order) else None
 
 
-def answers_from_form(attempt: Attempt, form: MultiDict) -> tuple[dict[str, Any], list[ShownQuestion]]:
-    """The answers a posted attempt page holds, and the questions whose answer is too long to keep.
+@dataclass
+class PostedAnswers:
+    answers: dict[str, Any]
+    too_long: list[ShownQuestion]  # kept at the value saved before, so nothing already saved is lost
+    not_numbers: list[tuple[ShownQuestion, str]]  # numeric questions whose text is not a number: kept as typed
 
-    A too-long answer keeps the value saved before, so nothing already saved is lost.
-    """
+
+def answers_from_form(attempt: Attempt, form: MultiDict) -> PostedAnswers:
+    """The answers a posted attempt page holds. A number is saved as the number it was read as, by the
+    trainee's own decimal mark, so grading later (by the sweeper, with no reader) reads it the same way."""
     saved = attempt.answers or {}
     answers: dict[str, Any] = {}
     too_long: list[ShownQuestion] = []
+    not_numbers: list[tuple[ShownQuestion, str]] = []
     for shown in shown_questions(attempt):
         question, key, name = shown.question, str(shown.question.id), f"q{shown.question.id}"
         value: Any = None
@@ -265,9 +315,15 @@ def answers_from_form(attempt: Attempt, form: MultiDict) -> tuple[dict[str, Any]
                 value = saved.get(key)
             elif not value.strip():
                 value = None
+            elif question.type is QuestionType.NUMERIC:
+                number = parse_number(value, unit=question.spec.get("unit"), decimal_mark=decimal_mark())
+                if number is None:
+                    not_numbers.append((shown, value))
+                else:
+                    value = number
         if value is not None:
             answers[key] = value
-    return answers, too_long
+    return PostedAnswers(answers, too_long, not_numbers)
 
 
 # Writes
@@ -287,7 +343,7 @@ def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None =
     current = open_attempt(attempts)
     if current is not None and close_if_expired(current, now):
         current = None
-    refusal = start_refusal(enrolment, quiz, attempts)
+    refusal = start_refusal(enrolment, quiz, attempts, now)
     if refusal:
         raise AttemptRefused(refusal)
     if current is not None:
@@ -332,10 +388,17 @@ def grade_attempt(attempt: Attempt) -> None:
 
 def _finish(attempt: Attempt, submitted_at: datetime, by: User) -> None:
     attempt.submitted_at = submitted_at
-    attempt.is_late = attempt.deadline_at is not None and submitted_at > attempt.deadline_at + GRACE
+    attempt.is_late = is_late(attempt, submitted_at)
     grade_attempt(attempt)
     db.session.flush()
     evaluate_completion(attempt.enrolment, by=by)
+
+
+def is_late(attempt: Attempt, submitted_at: datetime) -> bool:
+    """Sent beyond the grace after the attempt's time limit or her deadline for the quiz (extension included)."""
+    due_at = terms_for(attempt.enrolment, attempt.assessment).due_at
+    limit = min(attempt.deadline_at, due_at) if attempt.deadline_at is not None else due_at
+    return submitted_at > limit + GRACE
 
 
 def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
@@ -343,13 +406,14 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
     if attempt.is_submitted or not is_expired(attempt, now or utcnow()):
         return False
     attempt.closed_by_server = True
-    _finish(attempt, attempt.deadline_at, by=attempt.enrolment.user)
+    _finish(attempt, closing_at(attempt), by=attempt.enrolment.user)
     return True
 
 
 @dataclass
 class Recorded:
     too_long: list[ShownQuestion]
+    not_numbers: list[tuple[ShownQuestion, str]]
     is_submitted: bool
     is_late: bool
 
@@ -369,10 +433,12 @@ def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
     if not attempt.enrolment.can_work:
         raise AttemptRefused(inactive_message(attempt.enrolment))
     now = now or utcnow()
-    answers, too_long = answers_from_form(attempt, form)
-    attempt.answers = answers
-    is_past_grace = attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
-    if is_past_grace or (submit and not too_long):
+    posted = answers_from_form(attempt, form)
+    attempt.answers = posted.answers
+    closing = closing_at(attempt)
+    is_past_grace = closing is not None and now > closing + GRACE
+    # An answer that cannot be kept or read is refused before submitting, never scored 0 after it.
+    if is_past_grace or (submit and not posted.too_long and not posted.not_numbers):
         _finish(attempt, now, by=by)
     db.session.flush()
-    return Recorded(too_long, attempt.is_submitted, attempt.is_late)
+    return Recorded(posted.too_long, posted.not_numbers, attempt.is_submitted, attempt.is_late)

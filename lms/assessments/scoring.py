@@ -52,3 +52,13 @@ def assessment_scores(enrolment_ids: list[int]) -> dict[tuple[int, int], Decimal
     if not enrolment_ids:
         return {}
     return {**quiz_scores(enrolment_ids), **assignment_scores(enrolment_ids)}
+
+
+def handed_in(enrolment_ids: list[int]) -> set[tuple[int, int]]:
+    """(enrolment, assessment) pairs with a submitted quiz attempt or a submitted assignment (not a draft)."""
+    if not enrolment_ids:
+        return set()
+    done = set(db.session.execute(select(Attempt.enrolment_id, Attempt.assessment_id).where(
+        Attempt.enrolment_id.in_(enrolment_ids), Attempt.submitted_at.is_not(None))).tuples())
+    return done | set(db.session.execute(select(Submission.enrolment_id, Submission.assessment_id).where(
+        Submission.enrolment_id.in_(enrolment_ids), Submission.state != SubmissionState.DRAFT)).tuples())

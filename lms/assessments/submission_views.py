@@ -7,6 +7,7 @@ from wtforms import SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from lms.assessments import bp, submissions, uploads
+from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Submission, SubmissionFile
 from lms.catalogue.models import Assessment, AssessmentKind, SubmissionKind
 from lms.core.forms import BaseForm
@@ -51,6 +52,7 @@ def _render(enrolment: Enrolment, assessment: Assessment, submission: Submission
     return render_template(
         "assessments/assignment.html", enrolment=enrolment, assessment=assessment, submission=submission,
         form=form, lock_reason=submissions.lock_reason(submission), unsaved_text=unsaved_text,
+        terms=terms_for(enrolment, assessment),
         chosen=chosen_levels(submission) if submission.id else {},
     )
 

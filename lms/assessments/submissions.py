@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import uploads
+from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Submission, SubmissionFile, SubmissionState
 from lms.assessments.uploads import CheckedUpload
 from lms.catalogue.models import Assessment, SubmissionKind
@@ -66,9 +67,12 @@ def lock_reason(submission: Submission, now: datetime | None = None) -> str | No
                  state=enrolment.state.label.lower())
     if submission.state is SubmissionState.RETURNED:
         return _("This work has been graded and returned, so it can no longer be changed.")
-    if (now or utcnow()) > enrolment.intake.closes_at:
+    terms = terms_for(enrolment, assessment)
+    if terms.is_past_due(now or utcnow()):
+        # The intake's own deadline is defined in its zone; an extension is read in the reader's.
+        zone = None if terms.extension and terms.extension.due_at else enrolment.intake.zone
         return _("The deadline (%(deadline)s) has passed, so this work can no longer be changed.",
-                 deadline=format_moment(enrolment.intake.closes_at, enrolment.intake.zone))
+                 deadline=format_moment(terms.due_at, zone))
     if submission.times_submitted and not assessment.allow_resubmission:
         return _("This assignment can be submitted only once, and you have submitted it.")
     return None

@@ -396,7 +396,8 @@ def check_assessment_translation(english: AssessmentSpec, translation: Assessmen
         raise CourseFileError(path, None, "a translation must have the English file's questions, options and "
                                           "answer keys, in the same order; only the wording changes")
     settings = ("kind", "weight", "pass_mark", "attempts_allowed", "time_limit_minutes", "grading_method",
-                "late_policy", "submission_kind", "file_types", "max_file_mb", "allow_resubmission")
+                "late_policy", "shuffle_options", "answers_shown", "submission_kind", "file_types", "max_file_mb",
+                "allow_resubmission")
     changed = [name for name in settings if getattr(translation, name) != getattr(english, name)]
     if changed:
         raise CourseFileError(path, None, f"a translation keeps the English settings; changed: {', '.join(changed)}")
@@ -516,8 +517,11 @@ def read_question(path: Path, data: Any, index: int, line: int) -> QuestionSpec:
         reader.only(allowed | {"answer"})
         spec = {"answer": reader.get("answer", bool)}
     elif kind is QuestionType.NUMERIC:
-        reader.only(allowed | {"answer", "tolerance"})
+        reader.only(allowed | {"answer", "tolerance", "unit"})
         spec = {"answer": float(reader.get("answer", (int, float))), "tolerance": reader.number("tolerance", 0, 0)}
+        unit = reader.text("unit", 12, "")  # what the answer may carry: "USD", "%", "km"
+        if unit:
+            spec["unit"] = unit
     else:
         reader.only(allowed | {"answers"})
         answers = [str(answer).strip() for answer in reader.items("answers")]

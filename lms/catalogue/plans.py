@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.catalogue.course_files import AssessmentSpec, CourseSpec, LessonSpec
 from lms.catalogue.models import (Assessment, AssessmentKind, Course, CourseVersion, Lesson, Module, Question,
-                                  RubricCriterion, RubricLevel)
+                                  QuestionType, RubricCriterion, RubricLevel)
 from lms.core.markdown import render_markdown
 from lms.extensions import db
 from lms.learning.models import LessonProgress
@@ -29,6 +29,17 @@ def build_lesson(spec: LessonSpec, position: int) -> Lesson:
                   body_html=render_markdown(spec.body_markdown))
 
 
+def answer_key(spec: AssessmentSpec, index: int) -> dict:
+    """A question's answer key; a short-answer question also accepts the answers its translations list in
+    their languages (the import checked that translations keep everything else of the key)."""
+    question = spec.questions[index]
+    translated = {language: translation.questions[index].spec["answers"]
+                  for language, translation in sorted(spec.translations.items())
+                  if question.type is QuestionType.SHORT
+                  and translation.questions[index].spec["answers"] != question.spec["answers"]}
+    return {**question.spec, "translated_answers": translated} if translated else question.spec
+
+
 def build_assessment(spec: AssessmentSpec, position: int) -> Assessment:
     assessment = Assessment(
         slug=spec.slug, kind=spec.kind, title=spec.title, position=position, weight=spec.weight,
@@ -40,8 +51,8 @@ def build_assessment(spec: AssessmentSpec, position: int) -> Assessment:
     )
     for number, question in enumerate(spec.questions, start=1):
         assessment.questions.append(Question(key=question.key, position=number, type=question.type,
-                                             prompt=question.prompt, points=question.points, spec=question.spec,
-                                             feedback=question.feedback))
+                                             prompt=question.prompt, points=question.points,
+                                             spec=answer_key(spec, number - 1), feedback=question.feedback))
     for number, criterion_spec in enumerate(spec.rubric, start=1):
         criterion = RubricCriterion(position=number, title=criterion_spec.title,
                                     description=criterion_spec.description)

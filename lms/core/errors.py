@@ -47,8 +47,6 @@ def register_error_handlers(app: Flask) -> None:
             413: _("What you sent is too large: at most %(mb)d MB can be sent at once.", mb=limit_mb),
             429: _("Too many requests. Please wait a moment and try again."),
         }.get(status, error.description)
-        if status == 400 and error.description and "CSRF" in error.description:
-            message = _("This form has expired or was sent from elsewhere. Please reload the page and try again.")
         if wants_json():
             return json_error(status, str(message))
         if status == 413:

@@ -134,18 +134,36 @@ def _enrol(user: User, intake: Intake, path: list[EnrolmentState], decider: User
     return enrolment
 
 
-def _progress(enrolment: Enrolment, fraction: float, rng: random.Random) -> None:
-    """Lessons done and work handed in, as far as `fraction` of the course."""
+def _progress(enrolment: Enrolment, fraction: float, rng: random.Random, last_seen: datetime | None = None) -> None:
+    """Lessons done and work handed in, as far as `fraction` of the course; an active trainee's lessons are
+    spread up to when they were `last_seen` (none done: the first one opened then)."""
     lessons = enrolment.intake.version.lessons
     done = lessons[: round(len(lessons) * fraction)]
     start = enrolment.intake.starts_on
     for number, lesson in enumerate(done):
         at = min(_at(start + timedelta(days=2 + number * 3), rng.randint(7, 21)), utcnow() - timedelta(hours=3))
+        if last_seen is not None:
+            at = _at(start) + (last_seen - _at(start)) * (number + 1) / len(done)
         db.session.add(LessonProgress(enrolment=enrolment, lesson=lesson, last_viewed_at=at, completed_at=at))
+    if last_seen is not None and not done and lessons:
+        db.session.add(LessonProgress(enrolment=enrolment, lesson=lessons[0], last_viewed_at=last_seen))
     if enrolment.state in (EnrolmentState.COMPLETED, EnrolmentState.FAILED):
         enrolment.final_grade = add_finished_work(enrolment, enrolment.state is EnrolmentState.COMPLETED, rng)
     elif enrolment.state is EnrolmentState.ACTIVE:
         add_work_in_progress(enrolment, fraction, rng)
+
+
+QUIET_SHARE = 0.1  # of active demo trainees: not seen for some weeks, so the at-risk pages have a few to show
+
+
+def _last_seen(enrolment: Enrolment, pace: random.Random) -> datetime | None:
+    """When an active trainee last studied: this week for most, some weeks ago for a few (who never
+    opened a lesson, for some of those)."""
+    if enrolment.state is not EnrolmentState.ACTIVE:
+        return None
+    quiet = pace.random() < QUIET_SHARE
+    days = pace.uniform(16, 40) if quiet else pace.uniform(0.3, 6)
+    return max(utcnow() - timedelta(days=days), _at(enrolment.intake.starts_on) + timedelta(hours=2))
 
 
 # What happens to a demo trainee, by share of trainees: (stage of intake, state path, share).
@@ -164,6 +182,7 @@ JOURNEYS = [
 def load_demo(seed: int = 2026) -> DemoSummary:
     # Bandit B311 does not apply: seeded for reproducible demo data.
     rng = random.Random(seed)  # nosec B311
+    pace = random.Random(seed + 1)  # nosec B311 - apart from rng, so the demo's other choices stay as they were
     today = clock.today()
     countries = ensure_countries()
     courses = list(db.session.scalars(select(Course).order_by(Course.slug)))
@@ -197,7 +216,7 @@ def load_demo(seed: int = 2026) -> DemoSummary:
         _enrol(trainee, intakes["upcoming"][-1], [], decider_for["VN"], rng),
     ]
     _progress(enrolments[0], 1.0, rng)
-    _progress(enrolments[1], 0.4, rng)
+    _progress(enrolments[1], 0.4, rng, last_seen=utcnow() - timedelta(days=2))
 
     trainees, weights = 1, [share for *_, share in JOURNEYS]
     used_names: set[str] = set()
@@ -228,12 +247,12 @@ def load_demo(seed: int = 2026) -> DemoSummary:
             elif enrolment.state is EnrolmentState.FAILED:
                 _progress(enrolment, 0.6, rng)
             elif enrolment.state is EnrolmentState.ACTIVE:
-                _progress(enrolment, rng.choice([0.0, 0.2, 0.5, 0.8, 0.8]), rng)
+                _progress(enrolment, rng.choice([0.0, 0.2, 0.5, 0.8, 0.8]), rng, _last_seen(enrolment, pace))
             # Some who finished a course come back for another.
             if enrolment.state is EnrolmentState.COMPLETED and rng.random() < 0.3:
                 second = rng.choice([i for i in intakes["current"] if i.course is not enrolment.intake.course])
                 again = _enrol(user, second, JOURNEYS[3][1], decider_for.get(code, staff["coordinator"]), rng)
-                _progress(again, 0.2, rng)
+                _progress(again, 0.2, rng, _last_seen(again, pace))
                 enrolments.append(again)
     for stage in ("past", "current"):
         for intake in intakes[stage]:

@@ -109,7 +109,7 @@ def add_attendance(intake, enrolments: list[Enrolment], rng: random.Random) -> N
     today = clock.today()
     held = [intake.starts_on + timedelta(weeks=week) for week in range(8)]
     held = [day for day in held if day <= min(today, intake.ends_on)]
-    present_share = {EnrolmentState.COMPLETED: 1.0, EnrolmentState.ACTIVE: 0.85, EnrolmentState.FAILED: 0.5,
+    present_share = {EnrolmentState.COMPLETED: 1.0, EnrolmentState.ACTIVE: 0.95, EnrolmentState.FAILED: 0.5,
                      EnrolmentState.WITHDRAWN: 0.3}
     for number, day in enumerate(held, start=1):
         session = IntakeSession(intake=intake, held_on=day, starts_at=time(9, 0), title=f"Session {number}")

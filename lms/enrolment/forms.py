@@ -7,8 +7,8 @@ from wtforms import (DateField, EmailField, IntegerField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from lms.accounts.models import normalised_email
 from lms.core.forms import BaseForm
-from lms.enrolment.nomination_csv import nominee_email
 
 DECISIONS = [
     SelectChoice("approve", _l("Approve: give a place")),
@@ -53,7 +53,7 @@ class NominationForm(BaseForm):
 
     def validate_email(self, field):
         try:
-            field.data = nominee_email(field.data)
+            field.data = normalised_email(field.data)
         except EmailNotValidError:
             raise ValidationError(_l("Please enter a valid e-mail address.")) from None
 

@@ -7,7 +7,7 @@ closed. Only enrolments still in the state a step starts from are moved, so runn
 nothing twice; on PostgreSQL the rows are locked (SKIP LOCKED) so two workers never move the same one.
 """
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,6 +38,13 @@ class Moved:
 
 def grace() -> timedelta:
     return timedelta(days=current_app.config["COMPLETION_GRACE_DAYS"])
+
+
+def results_final_at(intake: Intake) -> datetime:
+    """The last moment before end_intakes makes the intake's results final: the end of the grace period's
+    last day in the programme's zone (the calendar's). No work can be done or extended beyond it."""
+    last_day = intake.ends_on + grace()
+    return datetime.combine(last_day, time(23, 59, 59), tzinfo=clock.programme_zone()).astimezone(timezone.utc)
 
 
 def _locked(query):

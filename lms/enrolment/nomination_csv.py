@@ -1,22 +1,18 @@
 """Nominating many trainees from a CSV file: every row checked first, then all placed or none."""
 import csv
 import io
-import secrets
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User
-from lms.core.i18n import speaking_to
-from lms.accounts.passwords import hash_password, make_reset_token
+from lms.accounts.models import Category, Gender, OrganisationType, Role, User, normalised_email
+from lms.accounts.operations import invite_user
 from lms.core.text import first_hidden_character
-from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, Intake
 from lms.enrolment.operations import EnrolmentRefused, nominate
 from lms.extensions import db
-from lms.notifications.operations import send_mail
 from lms.programme import quota
 from lms.programme.models import Country
 
@@ -46,12 +42,6 @@ def _shown(value: str, limit: int = 60) -> str:
     """The bad value as it can be shown: control characters made visible, long text cut."""
     visible = "".join(ch if ord(ch) >= 32 else f"\\x{ord(ch):02x}" for ch in value)
     return visible if len(visible) <= limit else visible[:limit] + "…"
-
-
-def nominee_email(text: str) -> str:
-    """The address normalised and lower-cased, or EmailNotValidError. Deliverability is not checked (the
-    account's own mail proves it), and the reserved .test domain of the demo's people is accepted."""
-    return validate_email(text, check_deliverability=False, test_environment=True).normalized.lower()
 
 
 TEMPLATE_HEADER = ("email", "full_name", "native_name", "organisation", "organisation_type", "position", "category",
@@ -148,7 +138,7 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
                                                      code=f"{ord(hidden):04X}"), value))
     if row.get("email"):
         try:
-            row["email"] = nominee_email(row["email"])
+            row["email"] = normalised_email(row["email"])
         except EmailNotValidError as invalid:
             errors.append(RowError(number, "email", _("not a valid e-mail address: %(why)s", why=str(invalid)),
                                    row["email"]))
@@ -218,7 +208,7 @@ def nominate_all(nominees: list[Nominee], by: User, intake: Intake) -> list[Enro
     quota.lock_allocations(intake.programme_id, {nominee.values["country_id"] for nominee in nominees})
     enrolments = []
     for nominee in nominees:
-        trainee = nominee.existing or _create_trainee(nominee.values)
+        trainee = nominee.existing or _create_trainee(nominee.values, by)
         try:
             enrolments.append(nominate(by, trainee, intake, reason="Nominated by CSV upload"))
         except EnrolmentRefused as refused:
@@ -226,23 +216,12 @@ def nominate_all(nominees: list[Nominee], by: User, intake: Intake) -> list[Enro
     return enrolments
 
 
-def _create_trainee(values: dict) -> User:
-    """A new trainee account with an unusable password; the person sets one from the mailed link."""
-    user = User(email=values["email"], password_hash=hash_password(secrets.token_urlsafe(32)), role=Role.TRAINEE,
-                full_name=values["full_name"], native_name=values.get("native_name") or None,
-                country_id=values["country_id"], email_confirmed_at=None)
-    user.profile = TraineeProfile(organisation=values["organisation"], position=values["position"],
-                                  organisation_type=(OrganisationType(values["organisation_type"])
-                                                     if values.get("organisation_type") else None),
-                                  category=Category(values["category"]),
-                                  gender=Gender(values["gender"]) if values.get("gender") else None)
-    db.session.add(user)
-    db.session.flush()
-    link = external_url("accounts.reset_password", token=make_reset_token(user))
-    with speaking_to(user):
-        send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
-            "Hello %(name)s,\n\nYour coordinator has nominated you for the ASEAN-China telecom training programme "
-            "and created your account. Choose your password within one hour with this link:\n\n%(link)s\n\n"
-            "Later, use 'Forgot your password?' on the sign-in page to get a new link.",
-            name=user.full_name, link=link))
-    return user
+def _create_trainee(values: dict, by: User) -> User:
+    """A new trainee account; the person chooses a password from the mailed invitation."""
+    return invite_user(by, email=values["email"], role=Role.TRAINEE, full_name=values["full_name"],
+                       native_name=values.get("native_name") or None, country_id=values["country_id"],
+                       organisation=values["organisation"], position=values["position"],
+                       category=Category(values["category"]),
+                       organisation_type=(OrganisationType(values["organisation_type"])
+                                          if values.get("organisation_type") else None),
+                       gender=Gender(values["gender"]) if values.get("gender") else None)

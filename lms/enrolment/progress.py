@@ -1,22 +1,22 @@
 """Following one trainee's enrolment, as a coordinator does: lessons, assessments, attendance, standing,
-and the warning signs worth a call before the intake ends."""
+and the warning signs worth a call before the intake ends (lms/enrolment/at_risk.py)."""
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Attempt, Submission
 from lms.catalogue.models import Assessment, AssessmentKind, Lesson, Module
 from lms.core import clock
-from lms.enrolment.models import Enrolment, EnrolmentState
+from lms.enrolment import at_risk
+from lms.enrolment.models import Enrolment
 from lms.enrolment.queries import waiting_in_order
 from lms.extensions import db
 from lms.grading.completion import Standing, standing
 from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
-
-QUIET_DAYS = 14  # no lesson opened for this long while the intake runs: worth asking why
 
 
 @dataclass
@@ -46,28 +46,29 @@ class Progress:
     assessments: list[AssessmentLine]
     sessions: list[SessionLine]
     last_active_at: datetime | None
-    risks: list[str] = field(default_factory=list)
+    risks: list[at_risk.Risk] = field(default_factory=list)  # while the intake runs; a finished one has a result
 
 
-def _assessment_state(assessment: Assessment, attempts: list[Attempt], submission: Submission | None) -> str:
+def _assessment_state(assessment: Assessment, attempts: list[Attempt], submission: Submission | None,
+                      attempts_allowed: int) -> str:
     if assessment.kind is AssessmentKind.QUIZ:
         submitted = [attempt for attempt in attempts if attempt.submitted_at]
         if not attempts:
             return _("not started")
         if len(submitted) < len(attempts):
             return _("attempt in progress")
-        if not assessment.attempts_allowed:
+        if not attempts_allowed:
             return _("%(used)d attempts used (no limit)", used=len(submitted))
-        return _("%(used)d of %(allowed)d attempts used", used=len(submitted), allowed=assessment.attempts_allowed)
+        return _("%(used)d of %(allowed)d attempts used", used=len(submitted), allowed=attempts_allowed)
     if submission is None:
         return _("not started")
     return {"draft": _("draft, not submitted"), "submitted": _("submitted, waiting for a grade"),
             "returned": _("graded and returned")}.get(submission.state.value, submission.state.value)
 
 
-def trainee_progress(enrolment: Enrolment, today: date | None = None) -> Progress:
+def trainee_progress(enrolment: Enrolment, now: datetime | None = None) -> Progress:
     intake = enrolment.intake
-    today = today or clock.today()
+    now = now or clock.now()
     current = standing(enrolment)
     done = dict(db.session.execute(
         select(LessonProgress.lesson_id, LessonProgress.completed_at)
@@ -85,7 +86,8 @@ def trainee_progress(enrolment: Enrolment, today: date | None = None) -> Progres
     submissions = {submission.assessment_id: submission for submission in db.session.scalars(
         select(Submission).where(Submission.enrolment_id == enrolment.id))}
     lines = [AssessmentLine(assessment, current.scores.get(assessment.id),
-                            _assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id)))
+                            _assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id),
+                                              terms_for(enrolment, assessment).attempts_allowed))
              for assessment in assessments]
     sessions = []
     if intake.takes_attendance:
@@ -97,33 +99,8 @@ def trainee_progress(enrolment: Enrolment, today: date | None = None) -> Progres
     last_active = db.session.scalar(select(func.max(LessonProgress.last_viewed_at))
                                     .where(LessonProgress.enrolment_id == enrolment.id))
     progress = Progress(enrolment, current, lessons, lines, sessions, last_active)
-    progress.risks = _risks(progress, today)
+    progress.risks = at_risk.risks_of([enrolment], now).get(enrolment.id, [])
     return progress
-
-
-def _risks(progress: Progress, today: date) -> list[str]:
-    """Warning signs while the intake runs; a finished enrolment has a result instead."""
-    enrolment, current = progress.enrolment, progress.standing
-    intake = enrolment.intake
-    if enrolment.state is not EnrolmentState.ACTIVE or not intake.starts_on <= today <= intake.ends_on:
-        return []
-    risks = []
-    length = max((intake.ends_on - intake.starts_on).days, 1)
-    elapsed = (today - intake.starts_on).days / length
-    if current.lessons_required and elapsed >= 0.5 and current.lessons_done / current.lessons_required < elapsed - 0.25:
-        risks.append(_("Behind on lessons: %(done)d of %(required)d done with %(percent)d%% of the intake gone.",
-                       done=current.lessons_done, required=current.lessons_required, percent=round(elapsed * 100)))
-    if (current.attendance_threshold is not None and current.sessions_held
-            and (current.attendance_rate or 0) < current.attendance_threshold):
-        risks.append(_("Attendance %(rate)g%% is below the %(threshold)d%% the intake requires.",
-                       rate=current.attendance_rate, threshold=current.attendance_threshold))
-    if today - intake.starts_on >= timedelta(days=QUIET_DAYS) and (
-            progress.last_active_at is None or progress.last_active_at.date() < today - timedelta(days=QUIET_DAYS)):
-        risks.append(_("No lesson opened in the last %(days)d days.", days=QUIET_DAYS))
-    graded = [line for line in progress.assessments if line.score is not None]
-    if graded and sum(line.score for line in graded) / len(graded) < current.pass_mark:
-        risks.append(_("Scores so far average below the pass mark of %(mark)d%%.", mark=current.pass_mark))
-    return risks
 
 
 def waiting_list(intake, country_id: int | None = None) -> list[tuple[int, Enrolment]]:

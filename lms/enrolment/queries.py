@@ -162,12 +162,15 @@ def intakes_with_counts() -> list[tuple[Intake, IntakeCounts]]:
 
 # --- The coordinators' list of enrolments ------------------------------------------------------
 
-ENROLMENT_FILTERS = ("state", "course", "intake", "country")
+ENROLMENT_FILTERS = ("state", "course", "intake", "country", "risk")
+AT_RISK = "at_risk"
 
 
 def enrolment_listing(country_id: int | None):
     """/enrolments as a Listing: search by name or e-mail, filters by state (requests by default), course,
-    intake and country (a country coordinator sees their own country only), sortable columns."""
+    intake, country (a country coordinator sees their own country only) and trainees at risk, sortable columns."""
+    from lms.enrolment.at_risk import at_risk_ids
+
     query = (select(Enrolment).join(Enrolment.user).join(Enrolment.intake).join(Intake.course)
              .options(joinedload(Enrolment.user).joinedload(User.profile),
                       joinedload(Enrolment.user).joinedload(User.country),
@@ -184,6 +187,9 @@ def enrolment_listing(country_id: int | None):
                lambda q, value: q.where(Intake.course_id == int(value)), all_label=_l("Every course")),
         Filter("intake", _l("Intake"), [(str(id_), title) for id_, title in intakes],
                lambda q, value: q.where(Enrolment.intake_id == int(value)), all_label=_l("Every intake")),
+        Filter("risk", _l("At risk"), [(AT_RISK, _l("At risk only"))],
+               lambda q, value: q.where(Enrolment.id.in_(at_risk_ids(country_id=country_id))),
+               all_label=_l("At risk or not")),
     ]
     if country_id is None:
         countries = db.session.execute(select(Country.id, Country.name).order_by(Country.name)).all()

@@ -12,7 +12,7 @@ from lms.core import clock
 from lms.core.csv_export import csv_response, xlsx_response
 from lms.core.forms import parse_id
 from lms.core.permissions import role_required
-from lms.enrolment import bp, queries
+from lms.enrolment import at_risk, bp, queries
 from lms.catalogue.models import Course
 from lms.enrolment.bulk import decide_all, decision_message
 from lms.enrolment.exports import trainee_table
@@ -94,6 +94,7 @@ def list_enrolments():
     bulk_form = BulkDecisionForm(formdata=None, next=urlencode(listing.state())) if decidable else None
     return render_template(
         "enrolment/list.html", listing=listing, state=EnrolmentState(state) if state else None,
+        risks=at_risk.risks_of(listing.items), risk_rules=at_risk.rules(), at_risk_value=queries.AT_RISK,
         states=list(EnrolmentState), quota=quota, bulk_form=bulk_form,
         uncoordinated=countries_without_coordinator() if country_id is None else [],
     )
@@ -215,7 +216,8 @@ def follow_trainee(enrolment_id: int):
     enrolment = db.session.get(Enrolment, enrolment_id) or abort(404)
     if not may_decide(current_user, enrolment):
         abort(404)
-    return render_template("enrolment/progress.html", progress=trainee_progress(enrolment), enrolment=enrolment)
+    return render_template("enrolment/progress.html", progress=trainee_progress(enrolment), enrolment=enrolment,
+                           risk_rules=at_risk.rules())
 
 
 @bp.route("/intakes/<int:intake_id>/waiting-list")

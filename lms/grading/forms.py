@@ -1,17 +1,17 @@
-"""Forms of the instructor's pages: rubric grading, quiz overrides, sessions and attendance."""
-from datetime import date
+"""Forms of the instructor's pages: rubric grading, quiz overrides, sessions and attendance, extensions."""
+from datetime import date, datetime, time, timezone
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectMultipleField, StringField, SubmitField,
-                     TextAreaField, TimeField)
+from flask_babel import gettext as _, lazy_gettext as _l
+from wtforms import (DateField, DecimalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+                     SubmitField, TextAreaField, TimeField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from lms.catalogue.models import RubricCriterion
+from lms.catalogue.models import AssessmentKind, RubricCriterion
 from lms.core.forms import BaseForm
 from lms.core.grades import shown
+from lms.core.i18n import zone_label
 from lms.enrolment.models import Enrolment, Intake
 from lms.grading.models import IntakeSession
 
@@ -103,7 +103,9 @@ class AttendanceSheetForm(BaseForm):
     def adds_session(self) -> bool:
         """Whether the sheet also creates a session: its details were filled in (the date offered is not
         enough), or someone was marked in its column."""
-        return bool(self.title.data or self.held_on.data and self.held_on.data != self.default_day or self.starts_at.raw_data and self.starts_at.raw_data[0] or self.place.data
+        return bool(self.title.data or self.place.data
+                    or self.held_on.data and self.held_on.data != self.default_day
+                    or self.starts_at.raw_data and self.starts_at.raw_data[0]
                     or self.mark_all.data == NEW_SESSION
                     or any(value.startswith(f"{NEW_SESSION}:") for value in self.present.data or []))
 
@@ -168,3 +170,56 @@ class AttendanceSheetForm(BaseForm):
     def checked(self) -> set[str]:
         """The boxes to show ticked when the sheet is sent back with an error: as they were sent."""
         return set(self.present.data or [])
+
+
+class ExtensionForm(BaseForm):
+    """More time and/or attempts for one trainee; the deadline is entered in the intake's own zone."""
+
+    enrolment = SelectField(_l("Trainee"), coerce=int, validate_choice=False,
+                            validators=[InputRequired(_l("Please choose the trainee."))])
+    assessment = SelectField(_l("Quiz or assignment"), coerce=int, validate_choice=False,
+                             validators=[InputRequired(_l("Please choose the quiz or assignment."))])
+    due_on = DateField(_l("New deadline: day"), validators=[Optional()])
+    due_time = TimeField(_l("New deadline: time"), default=time(23, 59), validators=[Optional()])
+    extra_attempts = IntegerField(
+        _l("Extra quiz attempts"), default=0,
+        validators=[Optional(), NumberRange(min=0, max=10, message=_l("Give from 0 to 10 extra attempts."))])
+    reason = TextAreaField(
+        _l("Reason (kept in the audit log and shown to the trainee)"), render_kw={"rows": 3},
+        validators=[DataRequired(_l("Please give the reason for the extension; the trainee reads it.")),
+                    Length(max=1000)])
+    submit = SubmitField(_l("Save the extension"))
+
+    def __init__(self, *args, intake: Intake, roster: list[Enrolment], assessments: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.intake = intake
+        self.enrolment.choices = [SelectChoice(enrolment.id, enrolment.user.full_name) for enrolment in roster]
+        self.assessment.choices = [SelectChoice(assessment.id, (_("Quiz: %(title)s", title=assessment.title)
+                                                                if assessment.kind is AssessmentKind.QUIZ else
+                                                                _("Assignment: %(title)s", title=assessment.title)))
+                                   for assessment in assessments]
+        zone = zone_label(intake.zone)
+        self.due_on.description = _l("Leave empty to keep the deadline and give extra attempts only. "
+                                     "The time is the intake's (%(zone)s).", zone=zone)
+
+    def validate_enrolment(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("This person does not hold a place in this intake."))
+
+    def validate_assessment(self, field):
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose a quiz or assignment of this intake's course."))
+
+    def due_at(self) -> datetime | None:
+        """The deadline entered, as UTC; None when no day was given."""
+        if self.due_on.data is None:
+            return None
+        moment = datetime.combine(self.due_on.data, self.due_time.data or time(23, 59), tzinfo=self.intake.zone)
+        return moment.astimezone(timezone.utc)
+
+
+class WithdrawExtensionForm(BaseForm):
+    reason = StringField(_l("Reason for withdrawing"),
+                         validators=[DataRequired(_l("Please give the reason for withdrawing the extension.")),
+                                     Length(max=1000)])
+    submit = SubmitField(_l("Withdraw"))

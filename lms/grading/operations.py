@@ -9,6 +9,7 @@ from lms.accounts.models import User
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.audit.operations import record
 from lms.catalogue.models import Assessment, RubricLevel
+from lms.catalogue.translations import shown_assessment
 from lms.core.db import utcnow
 from lms.core.grades import kept, shown
 from lms.core.i18n import speaking_to
@@ -101,8 +102,8 @@ def grade_submission(submission: Submission, grader: User, level_ids: dict[int, 
     record(grader, "grade.changed", submission, before=before, after=_grade_snapshot(submission, rows))
     with speaking_to(submission.enrolment.user):
         notify(submission.enrolment.user,
-               _("Your assignment “%(title)s” has been graded: %(score)s%%.", title=submission.assessment.title,
-                 score=shown(submission.score)),
+               _("Your assignment “%(title)s” has been graded: %(score)s%%.",
+                 title=shown_assessment(submission.assessment).title, score=shown(submission.score)),
                link=link, mail_subject=_("Your assignment has been graded"))
     evaluate_completion(submission.enrolment, by=grader)
     db.session.flush()
@@ -129,7 +130,8 @@ def override_attempt(attempt: Attempt, by: User, score: Decimal, reason: str, li
     with speaking_to(attempt.enrolment.user):
         notify(attempt.enrolment.user,
                _("Your score for “%(title)s” (attempt %(number)d) was changed to %(score)s%%. Reason: %(reason)s",
-                 title=attempt.assessment.title, number=attempt.number, score=shown(score), reason=reason),
+                 title=shown_assessment(attempt.assessment).title, number=attempt.number, score=shown(score),
+                 reason=reason),
                link=link, mail_subject=_("Your quiz score was changed"))
     evaluate_completion(attempt.enrolment, by=by)
     db.session.flush()

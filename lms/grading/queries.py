@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from lms.accounts.models import User
+from lms.accounts.models import Role, User
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.audit.models import AuditEntry
 from lms.catalogue.models import Assessment, AssessmentKind, Module
@@ -26,6 +26,20 @@ def may_view(intake: Intake, user: User) -> bool:
 
 def may_grade(intake: Intake, user: User) -> bool:
     return user.teaches(intake)
+
+
+def may_run(intake: Intake, user: User) -> bool:
+    """Who gives this intake's trainees extensions and writes to them: its instructors and programme coordinators."""
+    return user.teaches(intake) or user.role is Role.PROGRAMME_COORDINATOR
+
+
+def get_intake_to_run_or_403(intake_id: int, user: User) -> Intake:
+    intake = db.session.get(Intake, intake_id)
+    if intake is None:
+        abort(404)
+    if not may_run(intake, user):
+        abort(403)
+    return intake
 
 
 def get_intake_or_404(intake_id: int, user: User) -> Intake:

@@ -8,12 +8,14 @@ from flask_login import current_user
 
 from lms.accounts.models import Role
 from lms.assessments import quizzes
+from lms.catalogue.translations import reading_language
 from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
 from lms.core.grades import shown
 from lms.core.i18n import zone_label
 from lms.core.permissions import role_required
+from lms.enrolment import at_risk
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
 from lms.grading import bp, operations, queries
@@ -75,7 +77,8 @@ def _render_grade_page(submission, form: GradeForm):
     return render_template("grading/grade.html", submission=submission, form=form,
                            intake=submission.enrolment.intake,
                            can_grade=queries.may_grade(submission.enrolment.intake, current_user),
-                           history=queries.grade_history(submission), field_name=criterion_field_name)
+                           history=queries.grade_history(submission), field_name=criterion_field_name,
+                           trainee_language=reading_language(submission.assessment, submission.enrolment.user))
 
 
 def _override_form(attempt, formdata=None) -> OverrideForm:
@@ -170,7 +173,9 @@ def export_gradebook_csv(intake_id: int):
 @role_required(*STAFF_WHO_SEE_GRADES)
 def show_roster(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
-    return render_template("grading/roster.html", intake=intake, enrolments=queries.roster(intake))
+    enrolments = queries.roster(intake)
+    return render_template("grading/roster.html", intake=intake, enrolments=enrolments,
+                           risks=at_risk.risks_of(enrolments), risk_rules=at_risk.rules())
 
 
 def _attendance_sheet(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm import defer
 
 from lms.accounts.models import Role
+from lms.announcements.queries import announcements_of
 from lms.catalogue.models import Lesson
 from lms.catalogue.queries import adjacent_lessons
 from lms.core.permissions import role_required
@@ -33,7 +34,8 @@ def show_intake(enrolment_id: int):
     enrolment = _load(enrolment_id)
     return render_template("learning/intake.html", enrolment=enrolment, course=enrolment.intake.course,
                            modules=enrolment.intake.version.modules,
-                           outline=study_outline(enrolment), standing=standing(enrolment))
+                           outline=study_outline(enrolment), standing=standing(enrolment),
+                           announcements=announcements_of(enrolment.intake))
 
 
 @bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>")

@@ -19,8 +19,10 @@ def deliver_due_mail() -> None:
 @periodic(crontab(minute="5", hour="*"))
 def send_reminders_and_digests() -> None:
     """Hourly (each notice goes once; a missed hour is caught up by the next): work due within three days,
-    intakes starting within a week, instructors' daily grading digest — for today in the programme's zone."""
+    intakes starting within a week, instructors' daily grading digest — for today in the programme's zone;
+    and, on Monday morning, the weekly digest of trainees at risk."""
     today = clock.today()
     reminders.remind_work_due(today)
     reminders.remind_intakes_starting(today)
     reminders.send_grading_digests(today)
+    reminders.send_at_risk_digests(clock.now())

@@ -101,6 +101,22 @@ def lock_allocations(programme_id: int, country_ids) -> dict[int, CountryAllocat
     return {row.country_id: row for row in rows}
 
 
+def programmes_full_for_move(user: User, country_id: int) -> list[Programme]:
+    """The programmes where `user` holds a place and `country_id` has none left: moving the person to that
+    country would carry their place over its allocation. Locks the allocations involved, as an approval does."""
+    programme_ids = db.session.scalars(
+        select(distinct(Intake.programme_id)).select_from(Enrolment).join(Enrolment.intake)
+        .where(Enrolment.user_id == user.id, Enrolment.state.in_(QUOTA_STATES)).order_by(Intake.programme_id)
+    ).all()
+    full = []
+    for programme_id in programme_ids:
+        rows = lock_allocations(programme_id, {country_id} | ({user.country_id} if user.country_id else set()))
+        allocation = rows[country_id].allocation if country_id in rows else 0
+        if people_holding_places(programme_id, country_id) + 1 > allocation:
+            full.append(db.session.get(Programme, programme_id))
+    return full
+
+
 # --- People certified --------------------------------------------------------------------------
 
 @dataclass(frozen=True)

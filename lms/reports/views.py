@@ -3,6 +3,7 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from lms.accounts.models import Role
 from lms.core.csv_export import csv_response
 from lms.core.paging import requested_page
 from lms.core.permissions import role_required
@@ -33,7 +34,18 @@ def show_quota_report():
     return render_template("reports/quota.html", programme=programme, country=country,
                            report_body=_report_body(programme, country),
                            trainee_list=_trainee_list(programme, country) if country else None,
-                           definitions=DEFINITIONS)
+                           at_risk=_at_risk_link(country), definitions=DEFINITIONS)
+
+
+def _at_risk_link(country: Country | None) -> str | None:
+    """The coordinators' list of the report's trainees at risk (counted there, not here: the flags move
+    with the clock, and the dashboard keeps its fixed number of queries)."""
+    from lms.enrolment.queries import AT_RISK
+
+    if not current_user.has_role(Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR):
+        return None
+    scope = {"country": country.id} if country and current_user.sees_whole_programme else {}
+    return url_for("enrolment.list_enrolments", state="active", risk=AT_RISK, **scope)
 
 
 def _report_body(programme: Programme, country: Country | None) -> Markup:

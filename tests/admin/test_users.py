@@ -1,7 +1,7 @@
 """The admin's user pages: roles and scope changed with an audit trail, bad input explained."""
 from sqlalchemy import select
 
-from lms.accounts.models import Role
+from lms.accounts.models import Role, User
 from lms.audit.models import AuditEntry
 from tests.conftest import post_form, sign_in
 from tests.factories import country, make_user
@@ -103,3 +103,105 @@ def test_an_admin_resets_a_lost_second_factor_with_an_audit_entry(client, db_ses
     assert response.status_code == 302 and not user.has_two_factor
     entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.two_factor_reset")).one()
     assert entry.reason.startswith("Phone stolen")
+
+
+def test_an_admin_edits_the_address_names_and_profile_and_the_new_address_must_be_confirmed(client, app, db_session):
+    from lms.accounts.models import OrganisationType
+    from lms.notifications.models import OutboxMail
+
+    sign_in(client, make_user(Role.ADMIN))
+    make_user(Role.INSTRUCTOR, email="taken@example.org")
+    user = make_user(Role.TRAINEE, country_code="KH", email="old@example.org", full_name="Dara Kim")
+    response = edit(client, user, email="TAKEN@example.org", full_name="Dara Kim Sok")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "taken@example.org already belongs to another account." in page and 'value="Dara Kim Sok"' in page
+    assert user.email == "old@example.org" and user.full_name == "Dara Kim"
+    response = edit(client, user, email="New@Example.org", full_name="Dara Kim Sok", native_name="ដារ៉ា គីម",
+                    organisation="MPTC", position="Director", organisation_type="government")
+    assert response.status_code == 302
+    assert (user.email, user.full_name, user.native_name) == ("new@example.org", "Dara Kim Sok", "ដារ៉ា គីម")
+    assert (user.profile.organisation, user.profile.position) == ("MPTC", "Director")
+    assert user.profile.organisation_type is OrganisationType.GOVERNMENT
+    assert not user.is_confirmed  # the new address is not proven yet: its owner confirms it
+    mails = {mail.to_address: mail for mail in db_session.scalars(select(OutboxMail))}
+    assert "/confirm/" in mails["new@example.org"].body
+    assert "new@example.org" in mails["old@example.org"].body  # the old address is told
+    entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.updated")).one()
+    assert entry.before["email"] == "old@example.org" and entry.after["email"] == "new@example.org"
+    assert entry.before["email_confirmed"] is True and entry.after["email_confirmed"] is False
+    assert entry.after["organisation"] == "MPTC" and "role" not in entry.after  # only what changed
+
+
+def test_a_new_address_for_someone_still_invited_gets_the_invitation_and_the_old_link_dies(client, app, db_session):
+    import re
+
+    from lms.notifications.models import OutboxMail
+
+    sign_in(client, make_user(Role.ADMIN))
+    post_form(client, "/admin/users/new", {"email": "typo@exmaple.org", "full_name": "Noy Inthavong",
+                                            "role": "instructor"})
+    user = db_session.scalar(select(User).where(User.email == "typo@exmaple.org"))
+    old_link = re.search(r"(/invitation/\S+)", db_session.scalars(select(OutboxMail)).one().body).group(1)
+    assert edit(client, user, email="noy@example.org").status_code == 302
+    new_mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == "noy@example.org")).one()
+    assert "/invitation/" in new_mail.body and user.is_invitation_pending
+    assert app.test_client().get(old_link).status_code == 400
+
+
+def test_staff_have_no_country_but_a_former_trainee_keeps_hers(client, db_session):
+    from tests.enrolment.helpers import requested, upcoming_intake
+
+    sign_in(client, make_user(Role.ADMIN))
+    instructor = make_user(Role.INSTRUCTOR)
+    response = edit(client, instructor, country=str(country("TH").id))
+    assert response.status_code == 400
+    assert "Only trainees and country coordinators have a country" in response.get_data(as_text=True)
+    assert instructor.country_id is None
+    trainee = requested(upcoming_intake(), "VN").user  # her request counts for Viet Nam
+    assert edit(client, trainee, role="instructor").status_code == 302
+    assert trainee.role is Role.INSTRUCTOR and trainee.country.code == "VN" and trainee.profile is not None
+    response = post_form(client, f"/admin/users/{trainee.id}", {"role": "instructor", "country": "", "is_active": "y"})
+    assert response.status_code == 400 and trainee.country.code == "VN"  # what her places counted for stays
+
+
+def test_moving_a_trainee_keeps_her_enrolments_within_the_new_countrys_allocation(client, db_session):
+    from lms.enrolment.models import EnrolmentState
+    from tests.enrolment.helpers import holding, set_allocation, upcoming_intake
+    from tests.factories import make_programme
+
+    programme = make_programme()
+    intake = upcoming_intake(programme)
+    sign_in(client, make_user(Role.ADMIN))
+    enrolment = holding(intake, "TH")
+    trainee = enrolment.user
+    holding(intake, "LA")
+    set_allocation(programme, "LA", 1, db_session)  # Laos's one place is taken
+    response = edit(client, trainee, country=str(country("LA").id))
+    assert response.status_code == 400
+    assert "holds a place in Test programme, where this country has no place left" in response.get_data(as_text=True)
+    assert trainee.country.code == "TH"
+    assert edit(client, trainee, country=str(country("KH").id), reason="Moved to Phnom Penh").status_code == 302
+    assert trainee.country.code == "KH" and enrolment.state is EnrolmentState.APPROVED
+    entry = db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.updated")).one()
+    assert entry.before == {"country_id": country("TH").id} and entry.after == {"country_id": country("KH").id}
+    assert entry.reason == "Moved to Phnom Penh"
+
+
+def test_a_staff_member_made_a_trainee_needs_a_profile(client, db_session):
+    sign_in(client, make_user(Role.ADMIN))
+    user = make_user(Role.INSTRUCTOR)
+    response = edit(client, user, role="trainee", country=str(country("TH").id))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Trainees need an organisation." in page
+    assert "Trainee profile" in page  # the fields to fill appear
+    assert edit(client, user, role="trainee", country=str(country("TH").id), organisation="NBTC",
+                position="Analyst", category="technician").status_code == 302
+    assert user.role is Role.TRAINEE and user.profile.organisation == "NBTC"
+
+
+def test_saving_an_account_on_the_demos_reserved_test_domain_works(client):
+    sign_in(client, make_user(Role.ADMIN))
+    user = make_user(Role.INSTRUCTOR, email="instructor@demo.test")
+    assert edit(client, user, full_name="Zhang Hua").status_code == 302
+    assert user.full_name == "Zhang Hua" and user.email == "instructor@demo.test"

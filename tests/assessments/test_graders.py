@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from lms.assessments.graders import GRADERS, grade, normalise_text, parse_number
+from lms.assessments.graders import GRADERS, accepted_answers, grade, normalise_text, parse_number
 from lms.catalogue.models import QuestionType
 
 SINGLE = {"options": [{"text": "A", "correct": False}, {"text": "B", "correct": True}, {"text": "C", "correct": False}]}
@@ -102,6 +102,22 @@ def test_numbers_are_read_as_people_type_them(text, number):
     assert parse_number(text) == number
 
 
+@pytest.mark.parametrize("text,mark,number", [
+    ("9.000", ",", 9000.0), ("9.000", ".", 9.0),  # a thousand in Viet Nam and Indonesia, nine in English
+    ("9,000", ",", 9.0), ("9,000", ".", 9000.0), ("1.234.567,5", ",", 1234567.5), ("3,4", ",", 3.4),
+    ("3.4", ",", 3.4), ("2,5", ".", 2.5),  # the other convention's decimal mark, where it cannot mean thousands
+])
+def test_numbers_are_read_by_the_trainees_own_decimal_mark(text, mark, number):
+    assert parse_number(text, decimal_mark=mark) == number
+
+
+@pytest.mark.parametrize("text", ["USD 9,000", "9,000 USD", "usd9000", "9000usd"])
+def test_the_questions_unit_may_come_before_or_after_the_number(text):
+    assert parse_number(text, unit="USD") == 9000.0
+    assert parse_number(text) is None  # a question without that unit does not take it
+    assert parse_number("2.5%", unit="%") == 2.5 and parse_number("2.5 %", unit="%") == 2.5
+
+
 @pytest.mark.parametrize("answer", [
     "reverse auction", "Reverse Auction", "  reverse   auction ", "reverse auction.", "REVERSE-AUCTION",
     "ｒｅｖｅｒｓｅ ａｕｃｔｉｏｎ",  # NFKC folds full-width letters
@@ -122,3 +138,16 @@ def test_short_answers_keep_other_scripts_and_their_marks():
     assert grade(QuestionType.SHORT, spec, "tieng viet")[0] == 0.0  # diacritics carry meaning
     assert grade(QuestionType.SHORT, spec, " บริการ ")[0] == 1.0
     assert normalise_text("Don’t  STOP.") == normalise_text("dont stop")
+
+
+def test_a_short_answer_a_translation_accepts_is_right_in_any_language():
+    spec = {"answers": ["reverse auction"],
+            "translated_answers": {"th": ["การประมูลแบบย้อนกลับ"], "vi": ["đấu giá ngược"]}}
+    assert grade(QuestionType.SHORT, spec, " การประมูลแบบย้อนกลับ ")[0] == 1.0
+    assert grade(QuestionType.SHORT, spec, "Đấu giá ngược")[0] == 1.0
+    assert grade(QuestionType.SHORT, spec, "Reverse auction")[0] == 1.0
+    assert grade(QuestionType.SHORT, spec, "การประมูล")[0] == 0.0
+    # The result page lists the reader's language first, then the file's own answers.
+    assert accepted_answers(spec, "th") == ["การประมูลแบบย้อนกลับ", "reverse auction"]
+    assert accepted_answers(spec, "en") == ["reverse auction"]
+    assert accepted_answers({"answers": ["x"], "translated_answers": "not a mapping"}) == ["x"]

@@ -120,7 +120,7 @@ def test_csv_nomination_places_everyone_and_creates_missing_accounts(client, db_
     states = {e.user_id: e.state for e in db_session.scalars(select(Enrolment).where(Enrolment.intake_id == intake.id))}
     assert states == {existing.id: EnrolmentState.APPROVED, new.id: EnrolmentState.APPROVED}
     mails = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == "new.one@example.org")).all()
-    assert any("/reset-password/" in mail.body for mail in mails)  # to choose a password
+    assert any("/invitation/" in mail.body for mail in mails)  # to choose a password
     assert any("confirmed" in mail.subject for mail in mails)  # and the place
 
 

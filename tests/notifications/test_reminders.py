@@ -96,7 +96,8 @@ def test_instructors_get_one_digest_a_day_of_work_waiting(db_session):
     db_session.add(enrolment)
     assignment = next(a for a in intake.course.assessments if a.kind is AssessmentKind.ASSIGNMENT)
     db_session.add(Submission(enrolment=enrolment, assessment=assignment, state=SubmissionState.SUBMITTED,
-                              submitted_at=datetime(2027, 2, 1, tzinfo=timezone.utc), times_submitted=1))
+                              submitted_at=datetime(2027, 2, 1, tzinfo=timezone.utc), times_submitted=1,
+                              updated_at=datetime(2027, 2, 1, tzinfo=timezone.utc)))  # active: not at risk
     db_session.commit()
     run_at(datetime(2027, 2, 2, 8, tzinfo=BANGKOK))
     run_at(datetime(2027, 2, 2, 15, tzinfo=BANGKOK))

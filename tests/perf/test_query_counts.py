@@ -213,3 +213,66 @@ def test_certificate_verification_is_flat_in_certificates(app, client, programme
     for course in courses[1:]:
         certify(enrol(running_intake(programme, course), enrolment.user, EnrolmentState.COMPLETED))
     assert count_queries(client, url) == few
+
+
+def quiet_trainees(intake, count: int, country_code: str = "TH") -> None:
+    """Trainees at risk for every reason the page can show: no activity, absent, behind on lessons."""
+    session = db.session.scalar(select(IntakeSession).where(IntakeSession.intake_id == intake.id))
+    for _ in range(count):
+        enrolment = enrol(intake, country_code=country_code)
+        if session is not None:
+            db.session.add(Attendance(session=session, enrolment=enrolment, is_present=False))
+    db.session.flush()
+
+
+def at_risk_intake(programme, course, instructors=()):
+    intake = running_intake(programme, course, mode=DeliveryMode.FACE_TO_FACE, instructors=instructors)
+    intake.location = "Bangkok, Thailand"
+    intake.starts_on, intake.ends_on = utcnow().date() - timedelta(days=50), utcnow().date() + timedelta(days=10)
+    db.session.add(IntakeSession(intake=intake, held_on=intake.starts_on, title="Session 1"))
+    db.session.flush()
+    return intake
+
+
+def test_the_roster_with_trainees_at_risk_is_flat_from_3_to_30_trainees(client, programme, courses):
+    instructor = make_user(Role.INSTRUCTOR)
+    intake = at_risk_intake(programme, courses[0], instructors=[instructor])
+    quiet_trainees(intake, 2)
+    add_work(enrol(intake))
+    sign_in(client, instructor)
+    url = f"/teach/intakes/{intake.id}/roster"
+    few = count_queries(client, url)
+    assert "At risk" in client.get(url).get_data(as_text=True)
+
+    quiet_trainees(intake, 25)
+    for _ in range(2):
+        add_work(enrol(intake))
+    assert count_queries(client, url) == few
+
+
+@pytest.mark.parametrize("query", ["state=active", "state=active&risk=at_risk"])
+def test_the_enrolments_list_with_trainees_at_risk_is_flat_in_trainees_and_intakes(client, programme, courses, query):
+    first = at_risk_intake(programme, courses[0])
+    quiet_trainees(first, 2)
+    add_work(enrol(first))
+    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+    url = f"/enrolments?{query}"
+    few = count_queries(client, url)
+    assert "At risk" in client.get(url).get_data(as_text=True)
+
+    for course in courses[1:4]:
+        intake = at_risk_intake(programme, course)
+        quiet_trainees(intake, 8, country_code="VN")
+        add_work(enrol(intake))
+    assert count_queries(client, url) == few
+
+
+def test_the_progress_page_is_flat_in_the_trainees_work(client, programme, courses):
+    intake = at_risk_intake(programme, courses[0])
+    enrolment = enrol(intake)
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    url = f"/enrolments/{enrolment.id}/progress"
+    few = count_queries(client, url)
+    add_work(enrolment, attempts_per_quiz=3)
+    quiet_trainees(intake, 10)
+    assert count_queries(client, url) == few

@@ -23,6 +23,8 @@ ADMIN = frozenset({"admin"})
 # Who may see one trainee's work: the trainee, the intake's instructor, coordinators of the country.
 WORK_VIEWERS = frozenset({"trainee", "instructor", "coordinator", "programme", "admin"})
 INTAKE_VIEWERS = frozenset({"instructor", "programme", "admin"})
+# Who gives the intake's trainees extensions and writes announcements to them.
+INTAKE_RUNNERS = frozenset({"instructor", "programme"})
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,11 @@ ACCESS: dict[str, Access] = {
     "accounts.forgot_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.reset_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.confirm_email": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.accept_invitation": Access(get=EVERYONE, post=EVERYONE),
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
+    "accounts.logout_everywhere": Access(post=SIGNED_IN),
+    "accounts.show_kept_form": Access(get=frozenset({"trainee"})),  # its owner's (an unclaimed one: the link's)
     "accounts.show_profile": Access(get=SIGNED_IN),
     "accounts.change_preferences": Access(post=SIGNED_IN),
     "accounts.choose_language": Access(post=EVERYONE),
@@ -55,6 +60,8 @@ ACCESS: dict[str, Access] = {
     # Administration
     "admin.list_users": Access(get=ADMIN),
     "admin.edit_user": Access(get=ADMIN, post=ADMIN),
+    "admin.invite_new_user": Access(get=ADMIN, post=ADMIN),
+    "admin.resend_user_invitation": Access(post=ADMIN),
     "admin.list_outbox": Access(get=ADMIN),
     "admin.show_mail": Access(get=ADMIN),
     "admin.resend_mail": Access(post=ADMIN),
@@ -113,6 +120,9 @@ ACCESS: dict[str, Access] = {
     "grading.grade_submission": Access(get=INTAKE_VIEWERS, post=frozenset({"instructor"})),
     "grading.override_attempt": Access(post=frozenset({"instructor"})),
     "grading.record_attendance": Access(get=INTAKE_VIEWERS, post=frozenset({"instructor"})),
+    "grading.manage_extensions": Access(get=INTAKE_RUNNERS, post=INTAKE_RUNNERS),
+    "grading.withdraw_extension": Access(post=INTAKE_RUNNERS),
+    "announcements.manage_announcements": Access(get=INTAKE_RUNNERS, post=INTAKE_RUNNERS),
     # Certificates
     "certificates.verify_form": Access(get=EVERYONE),
     "certificates.verify_certificate": Access(get=EVERYONE),
@@ -140,6 +150,7 @@ ARGUMENTS = {
     "assessments.start_attempt": {"assessment_id": "quiz_id"},
     "assessments.edit_submission": {"assessment_id": "assignment_id"},
     "certificates.show_status_list": {"name": "status_list_name"},
+    "accounts.show_kept_form": {"token": "kept_token"},
 }
 
 

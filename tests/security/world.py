@@ -7,10 +7,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from lms.accounts.kept_forms import KeptForm
+
 from lms.accounts.models import Role, User
 from lms.accounts.passwords import make_reset_token
 from lms.accounts.token_operations import create_token
-from lms.assessments.models import Attempt, Submission, SubmissionFile, SubmissionState
+from lms.assessments.models import Attempt, Extension, Submission, SubmissionFile, SubmissionState
 from lms.catalogue.models import AssessmentKind, Course
 from lms.certificates.models import Certificate
 from lms.certificates.serials import new_serial
@@ -68,7 +70,9 @@ def build_world() -> World:
     (upload_dir / stored).write_bytes(b"%PDF-1.4\n% plan\n")
     submission.files.append(SubmissionFile(original_name="plan.pdf", stored_name=stored, content_type="application/pdf",
                                            size=16, sha256="0" * 64))
-    db.session.add_all([attempt, submission, IntakeSession(intake=intakes[0], held_on=today, title="Day 1")])
+    extension = Extension(enrolment=own, assessment=quiz, extra_attempts=1, reason="Power cut",
+                          granted_by=users["instructor"])
+    db.session.add_all([attempt, submission, extension, IntakeSession(intake=intakes[0], held_on=today, title="Day 1")])
     completed = Enrolment(intake=make_intake(programme, course), user=users["trainee"], state=EnrolmentState.COMPLETED,
                           completed_at=utcnow())
     db.session.add(completed)
@@ -81,6 +85,9 @@ def build_world() -> World:
     db.session.add(certificate)
     mail = send_mail("someone@example.org", "Hello", "Body")
     token, _secret = create_token(users["coordinator"], "Monthly report")
+    kept = KeptForm(token="kept-form-of-the-owner", user_id=users["trainee"].id, path="/profile",
+                    fields=[["text", "An answer"]], files=[])
+    db.session.add(kept)
     db.session.flush()
     lesson = course.lessons[0]
     return World(users=users, ids={
@@ -88,5 +95,6 @@ def build_world() -> World:
         "submission_id": submission.id, "file_id": submission.files[0].id, "user_id": users["trainee"].id,
         "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "status_list_name": "1", "slug": course.slug,
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
-        "assignment_id": assignment.id, "filename": "css/app.css",
+        "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
+        "extension_id": extension.id,
     })
