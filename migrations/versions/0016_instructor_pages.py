@@ -1,7 +1,7 @@
 """a session's start time (the venue's wall clock) and its place, when not the intake's location
 
 Revision ID: 0016_instructor_pages
-Revises: 0013_staff
+Revises: 0020_kept_forms
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_instructor_pages'
-down_revision = '0013_staff'
+down_revision = '0020_kept_forms'
 branch_labels = None
 depends_on = None
 
