@@ -1,6 +1,6 @@
 """Demo trainees' work: quiz attempts answered question by question and assignments at every stage."""
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.assessments.quizzes import grade_attempt
@@ -112,7 +112,7 @@ def add_attendance(intake, enrolments: list[Enrolment], rng: random.Random) -> N
     present_share = {EnrolmentState.COMPLETED: 1.0, EnrolmentState.ACTIVE: 0.95, EnrolmentState.FAILED: 0.5,
                      EnrolmentState.WITHDRAWN: 0.3}
     for number, day in enumerate(held, start=1):
-        session = IntakeSession(intake=intake, held_on=day, title=f"Session {number}")
+        session = IntakeSession(intake=intake, held_on=day, starts_at=time(9, 0), title=f"Session {number}")
         db.session.add(session)
         for enrolment in enrolments:
             share = present_share.get(enrolment.state)

@@ -1,5 +1,6 @@
 """What instructors record: rubric scores of a graded submission, sessions and attendance."""
-from datetime import date, datetime
+from datetime import date, datetime, time
+from typing import Optional
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +36,8 @@ class IntakeSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     intake_id: Mapped[int] = mapped_column(ForeignKey("intake.id", ondelete="CASCADE"))
     held_on: Mapped[date]
+    starts_at: Mapped[Optional[time]]  # the venue's wall clock (the intake's zone)
+    place: Mapped[Optional[str]] = mapped_column(String(200))  # None: the intake's location
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -43,6 +46,10 @@ class IntakeSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<IntakeSession {self.id} {self.held_on}>"
+
+    @property
+    def where(self) -> str | None:
+        return self.place or self.intake.location
 
 
 class Attendance(db.Model):

@@ -1,5 +1,5 @@
 """Grading writes: rubric grades, quiz score overrides, sessions and attendance; audited, then completion."""
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -15,13 +15,27 @@ from lms.core.grades import kept, shown
 from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
+from lms.core.templating import format_moment
 from lms.grading.completion import evaluate_completion, standings
 from lms.grading.models import Attendance, IntakeSession, RubricScore
+from lms.grading.queries import grade_stamp
 from lms.notifications.operations import notify
 
 
 class NotGradable(Exception):
     """The work or attempt is not in a state that can be graded; the message says why."""
+
+
+class GradedMeanwhile(NotGradable):
+    """Someone graded the work after the grader opened it: saving would replace a grade they never saw."""
+
+    def __init__(self, submission: Submission):
+        grader = submission.graded_by.full_name if submission.graded_by else _("a former instructor")
+        super().__init__(_(
+            "%(name)s graded this work on %(when)s (%(score)s%%) after you opened it. Your grade was not saved "
+            "and the trainee was not told. Your choices are kept below: read the grade now given, then save "
+            "again if yours should replace it.",
+            name=grader, when=format_moment(submission.graded_at), score=shown(submission.score)))
 
 
 def rubric_score(assessment: Assessment, levels: list[RubricLevel]) -> Decimal:
@@ -55,18 +69,22 @@ def _chosen_levels(assessment: Assessment, level_ids: dict[int, int]) -> dict[in
 
 
 def grade_submission(submission: Submission, grader: User, level_ids: dict[int, int], feedback: str,
-                     seen_version: int | None = None, link: str | None = None,
+                     seen_version: int | None = None, seen_grade: str | None = None, link: str | None = None,
                      now: datetime | None = None) -> Submission:
     """Grades (or regrades) submitted work against its rubric and returns it to the trainee.
 
     seen_version is how many times the work had been submitted when the grader read it: a grade
-    given to an older version than the one now submitted is refused.
+    given to an older version than the one now submitted is refused. seen_grade is the grade_stamp
+    the grader's page showed: if someone graded since (another tab, a colleague), it is refused too,
+    before anything is written or mailed.
     """
     if submission.state is SubmissionState.DRAFT:
         raise NotGradable(_("This work is not submitted: the trainee is still working on it."))
     if seen_version is not None and seen_version != submission.times_submitted:
         raise NotGradable(_("The trainee submitted a new version while you were grading. Please read it, then "
                             "save the grade again; your choices are kept below."))
+    if seen_grade is not None and seen_grade != grade_stamp(submission):
+        raise GradedMeanwhile(submission)
     levels = _chosen_levels(submission.assessment, level_ids)
     rows = _rubric_rows(submission)
     before = _grade_snapshot(submission, rows)
@@ -120,26 +138,35 @@ def override_attempt(attempt: Attempt, by: User, score: Decimal, reason: str, li
     return attempt
 
 
-def add_session(intake: Intake, held_on: date, title: str) -> IntakeSession:
-    session = IntakeSession(intake=intake, held_on=held_on, title=title)
+def add_session(intake: Intake, held_on: date, title: str, starts_at: time | None = None,
+                place: str | None = None) -> IntakeSession:
+    session = IntakeSession(intake=intake, held_on=held_on, title=title, starts_at=starts_at, place=place or None)
     db.session.add(session)
     db.session.flush()
     return session
 
 
-def record_attendance(session: IntakeSession, enrolments: list[Enrolment], present_ids: set[int],
+def record_attendance(marks: dict[IntakeSession, set[int]], enrolments: list[Enrolment],
                       by: User) -> list[Enrolment]:
-    """Marks each enrolment present or absent; returns those that this completed."""
-    rows = {row.enrolment_id: row for row in session.attendance}
-    for enrolment in enrolments:
-        row = rows.get(enrolment.id)
-        if row is None:
-            row = Attendance(enrolment=enrolment)
-            session.attendance.append(row)
-        row.is_present = enrolment.id in present_ids
+    """Marks each enrolment present or absent at each session given, all at once; returns those this completed.
+
+    `marks` holds, for each session on the sheet, the ids of the enrolments present; everyone else on the
+    roster is absent there. Sessions left out are not touched.
+    """
+    for session, present_ids in marks.items():
+        rows = {row.enrolment_id: row for row in session.attendance}
+        for enrolment in enrolments:
+            row = rows.get(enrolment.id)
+            if row is None:
+                row = Attendance(enrolment=enrolment)
+                session.attendance.append(row)
+            row.is_present = enrolment.id in present_ids
     db.session.flush()
+    if not marks or not enrolments:
+        return []
     # One batched standing for the whole class, not one per trainee.
-    current = {item.enrolment.id: item for item in standings(session.intake, enrolments)}
+    intake = next(iter(marks)).intake
+    current = {item.enrolment.id: item for item in standings(intake, enrolments)}
     completed = [enrolment for enrolment in enrolments
                  if evaluate_completion(enrolment, by=by, current=current[enrolment.id])]
     db.session.flush()

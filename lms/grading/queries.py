@@ -1,5 +1,6 @@
 """Reads for the instructor's pages: who may see an intake, the queue, the gradebook, attempts and sessions."""
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from flask import abort
 from sqlalchemy import func, select
@@ -127,6 +128,11 @@ def chosen_levels(submission: Submission) -> dict[int, int]:
     ).all())
 
 
+def grade_stamp(submission: Submission) -> str:
+    """Which grade the work has now, as a grading page carries it: when it was given, or "ungraded"."""
+    return submission.graded_at.isoformat() if submission.graded_at else "ungraded"
+
+
 def grade_history(submission: Submission) -> list[AuditEntry]:
     """Every grade given to the work, newest first."""
     return list(db.session.scalars(
@@ -162,19 +168,67 @@ class GradebookRow:
         return self.standing.enrolment
 
 
+# How each gradebook column sorts a row; "a<id>" columns sort by that assessment's score.
+RESULT_ORDER = {"fail": 0, "so_far": 1, "pass": 2}
+GRADEBOOK_SORTS: dict[str, Callable[[GradebookRow], Any]] = {
+    "name": lambda row: row.enrolment.user.full_name.casefold(),
+    "state": lambda row: row.enrolment.state.label.casefold(),
+    "grade": lambda row: row.standing.weighted_grade,
+    "result": lambda row: RESULT_ORDER[row.standing.result],
+    "lessons": lambda row: row.standing.lessons_done,
+    "attendance": lambda row: row.standing.attendance_rate,
+}
+
+
 @dataclass
 class Gradebook:
     intake: Intake
     assessments: list[Assessment]
     rows: list[GradebookRow]
+    sort_key: str = "name"
+    descending: bool = False
 
     @property
     def takes_attendance(self) -> bool:
         return self.intake.takes_attendance
 
+    def _sort_value(self, key: str) -> Callable[[GradebookRow], Any] | None:
+        if key in GRADEBOOK_SORTS:
+            return GRADEBOOK_SORTS[key]
+        if key.startswith("a") and key[1:].isdigit() and int(key[1:]) in {item.id for item in self.assessments}:
+            return lambda row: row.standing.scores.get(int(key[1:]))
+        return None
 
-def gradebook(intake: Intake) -> Gradebook:
-    """Every trainee of the intake against every assessment, in a fixed number of queries."""
+    def sort(self, requested: str | None) -> None:
+        """Orders the rows by `requested` ("grade", "-grade", "a12"...; by name when unknown). Rows without a
+        value come last either way; equal values keep the order by name."""
+        requested = requested or "name"
+        key, descending = requested.lstrip("-"), requested.startswith("-")
+        value = self._sort_value(key)
+        if value is None:
+            key, descending, value = "name", False, GRADEBOOK_SORTS["name"]
+        self.sort_key, self.descending = key, descending
+        by_name = sorted(self.rows, key=lambda row: (GRADEBOOK_SORTS["name"](row), row.enrolment.id))
+        known = [row for row in by_name if value(row) is not None]
+        self.rows = sorted(known, key=value, reverse=descending) + [row for row in by_name if value(row) is None]
+
+    @property
+    def sort_param(self) -> str:
+        return ("-" if self.descending else "") + self.sort_key
+
+    def sort_param_for(self, key: str) -> str:
+        """A column heading's ?sort=: ascending first, descending when already sorted ascending by it."""
+        return "-" + key if key == self.sort_key and not self.descending else key
+
+    def sort_direction(self, key: str) -> str | None:
+        """aria-sort for the column heading."""
+        if key != self.sort_key:
+            return None
+        return "descending" if self.descending else "ascending"
+
+
+def gradebook(intake: Intake, sort: str | None = None) -> Gradebook:
+    """Every trainee of the intake against every assessment, in a fixed number of queries, sorted by `sort`."""
     enrolments = roster(intake, with_profiles=False)
     by_enrolment: dict[int, dict[int, Submission]] = {enrolment.id: {} for enrolment in enrolments}
     if enrolments:
@@ -186,4 +240,6 @@ def gradebook(intake: Intake) -> Gradebook:
     assessments = course_assessments(intake)
     rows = [GradebookRow(standing=item, submissions=by_enrolment[item.enrolment.id])
             for item in standings(intake, enrolments, assessments)]
-    return Gradebook(intake=intake, assessments=assessments, rows=rows)
+    book = Gradebook(intake=intake, assessments=assessments, rows=rows)
+    book.sort(sort)
+    return book

@@ -1,20 +1,26 @@
 """The instructor's pages: grading queue, rubric grading, quiz overrides, gradebook and CSV, roster, attendance."""
+from collections import Counter
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.accounts.models import Role
+from lms.assessments import quizzes
 from lms.catalogue.translations import reading_language
 from lms.core.urls import external_url
 from lms.core import clock
 from lms.core.csv_export import csv_response
 from lms.core.grades import shown
+from lms.core.i18n import zone_label
 from lms.core.permissions import role_required
 from lms.enrolment import at_risk
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
 from lms.grading import bp, operations, queries
-from lms.grading.forms import AttendanceForm, GradeForm, OverrideForm, SessionForm, criterion_field_name
+from lms.grading.forms import (NEW_SESSION, AttendanceSheetForm, GradeForm, OverrideForm, criterion_field_name,
+                               mark_value)
 from lms.grading.models import IntakeSession
 
 STAFF_WHO_SEE_GRADES = (Role.INSTRUCTOR, Role.PROGRAMME_COORDINATOR, Role.ADMIN)
@@ -38,7 +44,8 @@ def _grade_form(submission) -> GradeForm:
     current = {criterion_field_name(criterion): chosen[criterion.id]
                for criterion in submission.assessment.rubric if criterion.id in chosen}
     return GradeForm.for_rubric(submission.assessment.rubric, data={
-        **current, "feedback": submission.feedback or "", "version": submission.times_submitted})
+        **current, "feedback": submission.feedback or "", "version": submission.times_submitted,
+        "graded": queries.grade_stamp(submission)})
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
@@ -53,11 +60,11 @@ def grade_submission(submission_id: int):
             try:
                 operations.grade_submission(
                     submission, current_user, form.level_ids(submission.assessment.rubric), form.feedback.data,
-                    seen_version=form.version.data,
+                    seen_version=form.version.data, seen_grade=form.graded.data,
                     link=external_url("assessments.edit_submission", enrolment_id=submission.enrolment_id,
                                       assessment_id=submission.assessment_id))
             except operations.NotGradable as error:
-                form.show_version(submission.times_submitted)
+                form.show_current(submission.times_submitted, queries.grade_stamp(submission))
                 flash(str(error), "error")
                 return _render_grade_page(submission, form), 409
             db.session.commit()
@@ -84,8 +91,10 @@ def _render_attempts(intake: Intake, enrolment: Enrolment, failed: OverrideForm 
     attempts = queries.quiz_attempts(enrolment)
     forms = {attempt.id: failed if attempt.id == failed_id else _override_form(attempt)
              for attempt in attempts if attempt.is_submitted}
+    # Instructors see each answer beside the score, with the key, before they override it.
+    reviews = {attempt.id: quizzes.reviewed_questions(attempt) for attempt in attempts if attempt.is_submitted}
     return render_template("grading/attempts.html", intake=intake, enrolment=enrolment, attempts=attempts,
-                           forms=forms, can_grade=queries.may_grade(intake, current_user))
+                           forms=forms, reviews=reviews, can_grade=queries.may_grade(intake, current_user))
 
 
 @bp.route("/intakes/<int:intake_id>/trainees/<int:enrolment_id>/attempts")
@@ -122,7 +131,8 @@ def override_attempt(attempt_id: int):
 @role_required(*STAFF_WHO_SEE_GRADES)
 def show_gradebook(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
-    return render_template("grading/gradebook.html", intake=intake, book=queries.gradebook(intake),
+    return render_template("grading/gradebook.html", intake=intake,
+                           book=queries.gradebook(intake, sort=request.args.get("sort")),
                            queue_size=queries.queue_size(intake), result_labels=result_labels())
 
 
@@ -154,7 +164,8 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
 @role_required(*STAFF_WHO_SEE_GRADES)
 def export_gradebook_csv(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
-    header, rows = _gradebook_table(queries.gradebook(intake))
+    # In the order the page showed when its link was followed (the link carries ?sort=).
+    header, rows = _gradebook_table(queries.gradebook(intake, sort=request.args.get("sort")))
     return csv_response(f"gradebook-intake-{intake.id}.csv", header, rows)
 
 
@@ -167,25 +178,23 @@ def show_roster(intake_id: int):
                            risks=at_risk.risks_of(enrolments), risk_rules=at_risk.rules())
 
 
-def _attendance_forms(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
-    today = clock.today()
-    new_form = SessionForm(formdata=None, prefix="new", intake=intake, roster=enrolments,
-                           data={"held_on": min(max(today, intake.starts_on), intake.ends_on)})
-    session_forms = {
-        session.id: AttendanceForm(formdata=None, prefix=f"session-{session.id}", roster=enrolments,
-                                   data={"present": [row.enrolment_id for row in session.attendance if row.is_present]})
-        for session in sessions
-    }
-    return new_form, session_forms
+def _attendance_sheet(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
+    """The sheet, offering today (or the intake's nearest day) as the date of a new session."""
+    return AttendanceSheetForm(intake=intake, roster=enrolments, sessions=sessions,
+                               default_day=min(max(clock.today(), intake.starts_on), intake.ends_on))
 
 
-def _posted_attendance_form(intake: Intake, enrolments: list[Enrolment], sessions: list[IntakeSession]):
-    """The session the sent form is about (None: a new one) and that form, bound to what was sent."""
-    target = request.form.get("session", "new")
-    if target == "new":
-        return None, SessionForm(prefix="new", intake=intake, roster=enrolments)
-    session = next((item for item in sessions if str(item.id) == target), None) or abort(404)
-    return session, AttendanceForm(prefix=f"session-{session.id}", roster=enrolments)
+def _save_attendance_sheet(intake: Intake, form: AttendanceSheetForm, enrolments: list[Enrolment],
+                           sessions: list[IntakeSession]) -> tuple[list[IntakeSession], list[Enrolment]]:
+    """Adds the new session if the sheet has one, then stores every session's marks together."""
+    by_id = {session.id: session for session in sessions}
+    marks = form.marks()
+    sheet = {by_id[key]: present for key, present in marks.items() if key != NEW_SESSION}
+    if NEW_SESSION in marks:
+        added = operations.add_session(intake, form.held_on.data, form.title.data, starts_at=form.starts_at.data,
+                                       place=form.place.data)
+        sheet[added] = marks[NEW_SESSION]
+    return list(sheet), operations.record_attendance(sheet, enrolments, current_user)
 
 
 @bp.route("/intakes/<int:intake_id>/attendance", methods=["GET", "POST"])
@@ -195,25 +204,27 @@ def record_attendance(intake_id: int):
     if intake.mode is DeliveryMode.ONLINE:
         return render_template("grading/attendance_online.html", intake=intake), 404
     enrolments, sessions = queries.roster(intake), queries.sessions_of(intake)
-    new_form, session_forms = _attendance_forms(intake, enrolments, sessions)
+    form = _attendance_sheet(intake, enrolments, sessions)
     if request.method == "POST":
         _require_grader(intake)
-        session, form = _posted_attendance_form(intake, enrolments, sessions)
-        if session is None:
-            new_form = form
-        else:
-            session_forms[session.id] = form
         if form.validate_on_submit():
-            if session is None:
-                session = operations.add_session(intake, form.held_on.data, form.title.data)
-            completed = operations.record_attendance(session, enrolments, set(form.present.data or []), current_user)
+            saved, completed = _save_attendance_sheet(intake, form, enrolments, sessions)
             db.session.commit()
-            flash(_("Attendance saved for %(title)s.", title=session.title), "success")
+            if saved:
+                flash(ngettext("Attendance saved for %(num)d session.", "Attendance saved for %(num)d sessions.",
+                               len(saved)), "success")
+            else:
+                flash(_("Nothing to save yet: give the new session a title, then tick who came."), "info")
             if completed:
                 flash(_("Completed the course: %(names)s.",
                         names=", ".join(enrolment.user.full_name for enrolment in completed)), "success")
             return redirect(url_for("grading.record_attendance", intake_id=intake.id))
-    has_errors = new_form.errors or any(form.errors for form in session_forms.values())
+        checked = form.checked()
+    else:
+        checked = {f"{row.session_id}:{row.enrolment_id}" for session in sessions  # as mark_value writes them
+                   for row in session.attendance if row.is_present}
+    names = Counter(enrolment.user.full_name for enrolment in enrolments)
     return render_template("grading/attendance.html", intake=intake, enrolments=enrolments, sessions=sessions,
-                           new_form=new_form, session_forms=session_forms,
-                           can_grade=queries.may_grade(intake, current_user)), 400 if has_errors else 200
+                           form=form, checked=checked, shared_names={name for name, count in names.items() if count > 1}, mark_value=mark_value, new_session=NEW_SESSION,
+                           venue_time=zone_label(intake.zone),
+                           can_grade=queries.may_grade(intake, current_user)), 400 if form.errors else 200

@@ -45,8 +45,13 @@ def trainee_home():
 
 
 def instructor_home():
-    intakes = enrolment_queries.intakes_taught_by(current_user)
-    return render_template("home/instructor.html", intakes=intakes, notifications=_notifications(),
+    today = clock.today()
+    intakes = enrolment_queries.intakes_taught_by(current_user, today)
+    periods = {"running": [], "future": [], "past": []}
+    for intake, counts in intakes:
+        period = "future" if intake.starts_on > today else "past" if intake.ends_on < today else "running"
+        periods[period].append((intake, counts))
+    return render_template("home/instructor.html", intakes=intakes, periods=periods, notifications=_notifications(),
                            waiting=grading_queries.queue_sizes([intake.id for intake, _counts in intakes]))
 
 

@@ -15,6 +15,7 @@ from lms.catalogue.models import AssessmentKind, Course, SubmissionKind
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
+from lms.grading.queries import grade_stamp
 from tests.conftest import post_form, sign_in
 from tests.factories import make_intake, make_programme, make_user
 
@@ -61,7 +62,7 @@ def grade(app, setup, levels: str = "best", feedback: str = "Well argued.") -> N
     instructor = app.test_client()
     sign_in(instructor, setup["instructor"])
     submission = submission_of(setup)
-    data = {"feedback": feedback, "version": str(submission.times_submitted)}
+    data = {"feedback": feedback, "version": str(submission.times_submitted), "graded": grade_stamp(submission)}
     for criterion in setup["assignment"].rubric:
         chosen = criterion.levels[0] if levels == "best" else criterion.levels[-1]
         data[f"criterion_{criterion.id}"] = str(chosen.id)

@@ -1,5 +1,6 @@
-"""Attendance at face-to-face sessions, and completion once every condition, attendance included, is met."""
-from datetime import timedelta
+"""Attendance at face-to-face sessions, on one sheet for the whole intake, and completion once every condition,
+attendance included, is met."""
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -55,18 +56,24 @@ def url_of(intake) -> str:
     return f"/teach/intakes/{intake.id}/attendance"
 
 
-def add_session(client, intake, present: list[Enrolment], held_on=None, title="Day 1: site visit"):
+def save_sheet(client, intake, marks: dict, new: dict | None = None, shown: list | None = None, **extra):
+    """Posts the attendance sheet: `marks` maps a session (or "new") to who was present there; every existing
+    session is on the sheet unless `shown` says otherwise."""
+    sessions = sessions_of(intake) if shown is None else shown
+    data = {"csrf_token": csrf_token(client, url_of(intake)), "shown": [str(session.id) for session in sessions],
+            "present": [f"{'new' if key == 'new' else key.id}:{enrolment.id}"
+                        for key, present in marks.items() for enrolment in present],
+            **{key: value for key, value in (new or {}).items()}, **extra}
+    return client.post(url_of(intake), data=data)
+
+
+def add_session(client, intake, present: list[Enrolment], held_on=None, title="Day 1: site visit", **details):
+    """Adds a session from the sheet, keeping every earlier session's marks as they are."""
     held_on = held_on or intake.starts_on + timedelta(days=1)
-    return client.post(url_of(intake), data={
-        "session": "new", "new-csrf_token": csrf_token(client, url_of(intake)), "new-held_on": held_on.isoformat(),
-        "new-title": title, "new-present": [str(enrolment.id) for enrolment in present]})
-
-
-def update_session(client, intake, session: IntakeSession, present: list[Enrolment]):
-    prefix = f"session-{session.id}"
-    return client.post(url_of(intake), data={
-        "session": str(session.id), f"{prefix}-csrf_token": csrf_token(client, url_of(intake)),
-        f"{prefix}-present": [str(enrolment.id) for enrolment in present]})
+    kept = {session: [row.enrolment for row in session.attendance if row.is_present]
+            for session in sessions_of(intake)}
+    return save_sheet(client, intake, {**kept, "new": present},
+                      new={"held_on": held_on.isoformat(), "title": title, **details})
 
 
 def sessions_of(intake) -> list[IntakeSession]:
@@ -118,8 +125,8 @@ def test_correcting_a_session_records_the_change_and_completes(client, intake):
     [session] = sessions_of(intake)
     assert enrolment.state is EnrolmentState.ACTIVE
     page = client.get(url_of(intake)).get_data(as_text=True)
-    assert f'name="session" value="{session.id}"' in page
-    assert update_session(client, intake, session, [enrolment]).status_code == 302
+    assert f'name="present" value="{session.id}:{enrolment.id}"' in page
+    assert save_sheet(client, intake, {session: [enrolment]}).status_code == 302
     assert db.session.scalar(select(Attendance.is_present).where(Attendance.session_id == session.id)) is True
     assert enrolment.state is EnrolmentState.COMPLETED
 
@@ -182,10 +189,11 @@ def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small
         db.session.add_all(enrolments)
         db.session.flush()
         url = url_of(intake)
-        token = csrf_token(client, url)
-        data = {"session": "new", "new-csrf_token": token, "new-title": f"Day {trainees}",
-                "new-held_on": (intake.starts_on + timedelta(days=trainees)).isoformat(),
-                "new-present": [str(e.id) for e in enrolments]}
+        shown = sessions_of(intake)
+        data = {"csrf_token": csrf_token(client, url), "title": f"Day {trainees}",
+                "held_on": (intake.starts_on + timedelta(days=trainees)).isoformat(),
+                "shown": [str(session.id) for session in shown],
+                "present": [f"{key}:{e.id}" for e in enrolments for key in ["new", *(s.id for s in shown)]]}
         with counted_queries() as statements:
             assert client.post(url, data=data).status_code == 302
         return len(selects(statements))
@@ -193,3 +201,165 @@ def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small
     sign_in(client, intake.instructors[0])
     statements_of_saving(1)  # so that both measured saves find earlier sessions on the page
     assert statements_of_saving(3) == statements_of_saving(9)
+
+
+# The whole intake on one sheet
+
+def two_sessions(intake) -> list[IntakeSession]:
+    sessions = [IntakeSession(intake=intake, held_on=intake.starts_on + timedelta(days=day), title=f"Day {day}")
+                for day in (1, 2)]
+    db.session.add_all(sessions)
+    db.session.flush()
+    return sessions
+
+
+def presence(session: IntakeSession) -> dict[int, bool]:
+    return dict(db.session.execute(select(Attendance.enrolment_id, Attendance.is_present)
+                                   .where(Attendance.session_id == session.id)).all())
+
+
+def test_changing_two_sessions_and_saving_once_keeps_both(client, intake):
+    anna, bao = ready_to_complete(intake, "Anna"), ready_to_complete(intake, "Bao")
+    day1, day2 = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {day1: [anna], day2: [anna, bao]})
+    assert response.status_code == 302
+    assert presence(day1) == {anna.id: True, bao.id: False}
+    assert presence(day2) == {anna.id: True, bao.id: True}
+    assert "Attendance saved for 2 sessions." in client.get(url_of(intake)).get_data(as_text=True)
+    # Both sessions attended: 100% for Anna, who had everything else done.
+    assert anna.state is EnrolmentState.COMPLETED and bao.state is EnrolmentState.ACTIVE
+
+
+def test_a_new_session_and_earlier_ones_are_saved_together_with_time_and_place(client, intake):
+    anna = ready_to_complete(intake, "Anna")
+    [day1, _day2] = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {day1: [anna], "new": [anna]}, new={
+        "held_on": (intake.starts_on + timedelta(days=3)).isoformat(), "starts_at": "09:30",
+        "place": "Room 4, Vientiane campus", "title": "Day 3: field visit"})
+    assert response.status_code == 302
+    added = sessions_of(intake)[-1]
+    assert (added.title, added.starts_at.isoformat(), added.place) == ("Day 3: field visit", "09:30:00",
+                                                                      "Room 4, Vientiane campus")
+    assert presence(added) == {anna.id: True} and presence(day1) == {anna.id: True}
+    page = client.get(url_of(intake)).get_data(as_text=True)
+    assert "Day 3: field visit" in page and "09:30" in page and "Room 4, Vientiane campus" in page
+
+
+def test_each_session_shows_its_date_time_and_place(client, intake):
+    ready_to_complete(intake, "Anna")
+    intake.location = "Hanoi Telecom Centre"
+    day1, day2 = two_sessions(intake)
+    day1.starts_at, day2.place = time(14, 0), "Field site, Lao Cai"
+    db.session.flush()
+    sign_in(client, intake.instructors[0])
+    page = client.get(url_of(intake)).get_data(as_text=True)
+    first, second = page.index("<strong>Day 1</strong>"), page.index("<strong>Day 2</strong>")
+    assert "14:00" in page[first:second] and "Hanoi Telecom Centre" in page[first:second]
+    assert "Field site, Lao Cai" in page[second:]
+
+
+def test_mark_all_present_saves_the_sheet_with_everyone_at_that_session(client, intake):
+    anna, bao = ready_to_complete(intake, "Anna"), ready_to_complete(intake, "Bao")
+    day1, day2 = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    page = client.get(url_of(intake)).get_data(as_text=True)
+    assert f'<button type="submit" name="mark_all" value="{day2.id}"' in page  # a plain button: no script needed
+    response = save_sheet(client, intake, {day1: [bao]}, mark_all=str(day2.id))
+    assert response.status_code == 302
+    assert presence(day1) == {anna.id: False, bao.id: True}
+    assert presence(day2) == {anna.id: True, bao.id: True}
+
+
+def test_an_error_is_shown_at_the_top_and_the_ticks_are_kept(client, intake):
+    anna = ready_to_complete(intake, "Anna")
+    day1, _day2 = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {day1: [anna], "new": [anna]},
+                          new={"held_on": (intake.starts_on + timedelta(days=3)).isoformat(), "title": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    message = page.index("Please give the session a title.")
+    assert message < page.index("<table") and message < page.index('name="title"')  # above the sheet
+    assert page.index('role="alert"') < page.index("Trainees need to attend")
+    assert "Nothing was saved." in page
+    assert f'value="{day1.id}:{anna.id}" checked' in page and f'value="new:{anna.id}" checked' in page
+    assert presence(day1) == {} and len(sessions_of(intake)) == 2
+
+
+def test_a_mark_for_someone_off_the_roster_is_refused_and_nothing_is_saved(client, intake):
+    anna = ready_to_complete(intake, "Anna")
+    day1, day2 = two_sessions(intake)
+    stranger = Enrolment(intake=make_intake(intake.programme, intake.course), user=make_user(),
+                         state=EnrolmentState.ACTIVE)
+    db.session.add(stranger)
+    db.session.flush()
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {day1: [anna], day2: [stranger]})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"A mark is for someone who is not on this intake&#39;s roster (enrolment {stranger.id})" in page
+    assert presence(day1) == {} and presence(day2) == {}
+
+
+def test_unknown_enrolment_ids_are_refused_and_quoted_escaped(client, intake):
+    ready_to_complete(intake, "Anna")
+    day1, _day2 = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    for value in (f"{day1.id}:999999", f"{day1.id}:<b>anyone</b>"):
+        response = client.post(url_of(intake), data={"csrf_token": csrf_token(client, url_of(intake)),
+                                                     "shown": [str(day1.id)], "present": [value]})
+        assert response.status_code == 400
+        page = response.get_data(as_text=True)
+        assert "is not on this intake&#39;s roster" in page and "<b>anyone" not in page
+    assert presence(day1) == {}
+
+
+def test_a_session_of_another_intake_is_refused_and_nothing_is_saved(client, intake):
+    anna = ready_to_complete(intake, "Anna")
+    [day1, _day2] = two_sessions(intake)
+    other = make_intake(intake.programme, intake.course, mode=DeliveryMode.FACE_TO_FACE)
+    elsewhere = IntakeSession(intake=other, held_on=other.starts_on, title="Elsewhere")
+    db.session.add(elsewhere)
+    db.session.flush()
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {day1: [anna], elsewhere: [anna]}, shown=[day1, elsewhere])
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f"The sheet names a session that is not part of this intake ({elsewhere.id})" in page
+    assert presence(day1) == {} and presence(elsewhere) == {}
+    # A mark for a foreign session without listing it is refused the same way.
+    response = save_sheet(client, intake, {day1: [anna], elsewhere: [anna]}, shown=[day1])
+    assert response.status_code == 400
+    assert f"A mark is for a session that is not part of this intake ({elsewhere.id})" in response.get_data(
+        as_text=True)
+    assert presence(day1) == {}
+
+
+def test_a_session_added_after_the_sheet_was_opened_is_left_as_it_is(client, intake):
+    anna = ready_to_complete(intake, "Anna")
+    day1, day2 = two_sessions(intake)
+    db.session.add(Attendance(session=day2, enrolment=anna, is_present=True))
+    db.session.flush()
+    sign_in(client, intake.instructors[0])
+    assert save_sheet(client, intake, {day1: [anna]}, shown=[day1]).status_code == 302
+    assert presence(day1) == {anna.id: True} and presence(day2) == {anna.id: True}
+
+
+def test_two_trainees_of_the_same_name_are_told_apart_on_the_sheet(client, intake):
+    first, second = ready_to_complete(intake, "Ana Cruz"), ready_to_complete(intake, "Ana Cruz")
+    [day1, _day2] = two_sessions(intake)
+    sign_in(client, intake.instructors[0])
+    page = client.get(url_of(intake)).get_data(as_text=True)
+    for enrolment in (first, second):
+        assert f"Ana Cruz ({enrolment.user.email}) present at Day 1" in page
+
+
+def test_a_sheet_with_no_session_and_nothing_filled_in_says_what_to_do(client, intake):
+    ready_to_complete(intake, "Anna")
+    sign_in(client, intake.instructors[0])
+    response = save_sheet(client, intake, {})
+    assert response.status_code == 302
+    assert "Nothing to save yet: give the new session a title" in client.get(url_of(intake)).get_data(as_text=True)
+    assert sessions_of(intake) == []

@@ -169,3 +169,55 @@ def test_the_gradebook_runs_the_same_number_of_queries_for_more_trainees(client,
     db.session.flush()
     assert count_queries(client, url) == few
     assert count_queries(client, f"/teach/intakes/{intake.id}/gradebook.csv") <= few
+
+
+def names_in_order(page: str) -> list[str]:
+    found = {name: page.index(name) for name in ("Anan Partial", "Bopha Strong", "=HYPERLINK")}
+    return sorted(found, key=found.get)
+
+
+def test_any_column_sorts_from_its_heading_and_keeps_the_sort_in_the_address(client, intake, book, course):
+    sign_in(client, intake.instructors[0])
+    url = f"/teach/intakes/{intake.id}/gradebook"
+    page = client.get(url).get_data(as_text=True)
+    assert names_in_order(page) == ["=HYPERLINK", "Anan Partial", "Bopha Strong"]  # by name at first
+    assert f'href="{url}?sort=-grade"' not in page and f'href="{url}?sort=grade"' in page
+
+    page = client.get(f"{url}?sort=grade").get_data(as_text=True)
+    assert names_in_order(page) == ["=HYPERLINK", "Anan Partial", "Bopha Strong"]  # 0, 49, 78.5
+    assert 'aria-sort="ascending"' in page and f'href="{url}?sort=-grade"' in page  # the heading now reverses
+
+    page = client.get(f"{url}?sort=-grade").get_data(as_text=True)
+    assert names_in_order(page) == ["Bopha Strong", "Anan Partial", "=HYPERLINK"]
+    assert 'aria-sort="descending"' in page
+
+    # An assessment's column: the trainee without a score comes last whichever way it is sorted.
+    last_mile = by_slug(course, "last-mile-delivery-quiz")
+    assert f'href="{url}?sort=a{last_mile.id}"' in page
+    for sort in (f"a{last_mile.id}", f"-a{last_mile.id}"):
+        page = client.get(f"{url}?sort={sort}").get_data(as_text=True)
+        assert names_in_order(page)[0] == "Bopha Strong" and names_in_order(page)[-1] == "Anan Partial"
+
+    page = client.get(f"{url}?sort=-result").get_data(as_text=True)
+    assert names_in_order(page)[0] == "Bopha Strong"  # the only pass
+    assert client.get(f"{url}?sort=-state").status_code == 200
+
+
+def test_a_sort_it_does_not_know_falls_back_to_names(client, intake, book):
+    sign_in(client, intake.instructors[0])
+    for sort in ("a999999", "password", "-", "a"):
+        response = client.get(f"/teach/intakes/{intake.id}/gradebook?sort={sort}")
+        assert response.status_code == 200
+        assert names_in_order(response.get_data(as_text=True)) == ["=HYPERLINK", "Anan Partial", "Bopha Strong"]
+
+
+def test_the_csv_link_keeps_the_order_shown(client, intake, book):
+    sign_in(client, intake.instructors[0])
+    page = client.get(f"/teach/intakes/{intake.id}/gradebook?sort=-grade").get_data(as_text=True)
+    assert f'href="/teach/intakes/{intake.id}/gradebook.csv?sort=-grade"' in page
+    text = client.get(f"/teach/intakes/{intake.id}/gradebook.csv?sort=-grade").get_data(as_text=True)
+    assert [row[1] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))][1:] == [
+        "bopha@example.org", "anan@example.org", "formula@example.org"]
+    text = client.get(f"/teach/intakes/{intake.id}/gradebook.csv").get_data(as_text=True)
+    assert [row[1] for row in csv.reader(io.StringIO(text.lstrip("\ufeff")))][1:] == [
+        "formula@example.org", "anan@example.org", "bopha@example.org"]

@@ -1,13 +1,16 @@
 """The grading queue, rubric grading with history, quiz overrides, and who may reach the instructor's pages."""
-from datetime import timedelta
-
+import re
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from lms.accounts.models import Role
+from lms.assessments.graders import correct_indices
 from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.assessments.quizzes import grade_attempt
 from lms.audit.models import AuditEntry
 from lms.catalogue.models import Assessment, AssessmentKind, Course, RubricCriterion, RubricLevel
 from lms.core.db import utcnow
@@ -16,6 +19,7 @@ from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.grading.models import RubricScore
 from lms.grading.operations import rubric_score
+from lms.grading.queries import grade_stamp
 from lms.learning.models import LessonProgress
 from lms.notifications.models import Notification, OutboxMail
 from tests.conftest import csrf_token, post_form, sign_in
@@ -63,7 +67,9 @@ def levels_by_label(assessment, *labels) -> dict[str, str]:
 
 
 def grade(client, submission, levels: dict, feedback: str = "Clear and well sourced."):
-    data = {**levels, "feedback": feedback, "version": str(submission.times_submitted)}
+    """Grades as a page opened just now would: it saw the current version and grade."""
+    data = {**levels, "feedback": feedback, "version": str(submission.times_submitted),
+            "graded": grade_stamp(submission)}
     return post_form(client, f"/teach/submissions/{submission.id}", data)
 
 
@@ -190,7 +196,7 @@ def test_a_newer_version_submitted_meanwhile_must_be_read_first(client, intake, 
     submission = submitted(enrol(intake), assignment)
     sign_in(client, instructor_of(intake))
     levels = levels_by_label(assignment, *["Good"] * 5)
-    stale = {**levels, "feedback": "Read version one.", "version": "1"}
+    stale = {**levels, "feedback": "Read version one.", "version": "1", "graded": "ungraded"}
     submission.times_submitted = 2
     db.session.flush()
     response = post_form(client, f"/teach/submissions/{submission.id}", stale)
@@ -377,3 +383,111 @@ def test_the_graded_mail_links_to_the_work_with_a_full_address(client, intake, a
     mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == submission.enrolment.user.email)
                               .order_by(OutboxMail.id)).first()
     assert f"https://training.example.org/study/{submission.enrolment_id}/assignments/{assignment.id}" in mail.body
+
+
+# Two pages of the same work
+
+HIDDEN = re.compile(r'<input id="(version|graded)" name="\1" type="hidden" value="([^"]*)">')
+
+
+def open_tab(client, submission) -> dict[str, str]:
+    """What a grading page opened now carries in its hidden fields."""
+    return dict(HIDDEN.findall(client.get(f"/teach/submissions/{submission.id}").get_data(as_text=True)))
+
+
+def save_from(client, submission, tab: dict, levels: dict, feedback: str):
+    return post_form(client, f"/teach/submissions/{submission.id}", {**levels, **tab, "feedback": feedback})
+
+
+def test_a_second_stale_page_does_not_overwrite_a_grade_given_meanwhile(client, intake, assignment):
+    enrolment = enrol(intake, "Twice Thida")
+    submission = submitted(enrolment, assignment)
+    instructor = instructor_of(intake)
+    instructor.time_zone = "Asia/Bangkok"
+    # The whole day at one moment, so the grade's time can be read: 01:15 UTC is 08:15 in Bangkok.
+    with time_machine.travel(datetime(2026, 12, 2, 1, 15, tzinfo=timezone.utc), tick=False):
+        two_tabs_of_the_same_work(client, instructor, enrolment, submission, assignment)
+
+
+def two_tabs_of_the_same_work(client, instructor, enrolment, submission, assignment):
+    sign_in(client, instructor)
+    first_tab, second_tab = open_tab(client, submission), open_tab(client, submission)
+    assert first_tab == second_tab == {"version": "1", "graded": "ungraded"}
+
+    response = save_from(client, submission, first_tab, levels_by_label(assignment, *["Excellent"] * 5),
+                         "Excellent throughout.")
+    assert response.status_code == 302 and submission.score == 100
+
+    weak = levels_by_label(assignment, *["Weak"] * 5)
+    response = save_from(client, submission, second_tab, weak, "A minute later, in the other tab.")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    # Who graded and when, in the reader's zone (08:15 in Bangkok is 01:15 UTC).
+    assert "Ins Tructor graded this work on 2 Dec 2026, 08:15 Bangkok time (100%) after you opened it." in page
+    assert submission.score == 100 and submission.feedback == "Excellent throughout."
+    # The grader's input is kept: their feedback and every level they chose.
+    assert "A minute later, in the other tab." in page
+    for level_id in weak.values():
+        assert re.search(rf'<input checked id="[^"]+" name="[^"]+" required type="radio" value="{level_id}">', page)
+    assert db.session.scalar(select(db.func.count()).select_from(OutboxMail)
+                             .where(OutboxMail.to_address == enrolment.user.email)) == 1
+    assert db.session.scalar(select(db.func.count()).select_from(Notification)
+                             .where(Notification.user_id == enrolment.user_id)) == 1
+    assert len(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "grade.changed")).all()) == 1
+
+    # The page sent back knows the grade now given: saving it again replaces that grade knowingly.
+    resent = dict(HIDDEN.findall(page))
+    assert resent["graded"] == grade_stamp(submission) != "ungraded"
+    assert save_from(client, submission, resent, weak, "On reflection, weaker.").status_code == 302
+    assert submission.score == 15
+
+
+def test_a_colleague_grading_meanwhile_is_named(client, intake, assignment):
+    colleague = make_user(Role.INSTRUCTOR, full_name="Colleague Chen")
+    intake.instructors.append(colleague)
+    submission = submitted(enrol(intake), assignment)
+    sign_in(client, instructor_of(intake))
+    stale = open_tab(client, submission)
+    other = client.application.test_client()
+    sign_in(other, colleague)
+    assert grade(other, submission, levels_by_label(assignment, *["Good"] * 5)).status_code == 302
+    response = save_from(client, submission, stale, levels_by_label(assignment, *["Weak"] * 5), "Mine.")
+    assert response.status_code == 409
+    assert "Colleague Chen graded this work on" in response.get_data(as_text=True)
+    assert submission.graded_by_id == colleague.id
+
+
+def test_a_page_without_the_grade_it_saw_is_asked_to_reload(client, intake, assignment):
+    submission = submitted(enrol(intake), assignment)
+    sign_in(client, instructor_of(intake))
+    response = post_form(client, f"/teach/submissions/{submission.id}", {
+        **levels_by_label(assignment, *["Good"] * 5), "feedback": "Fine.", "version": "1"})
+    assert response.status_code == 400
+    assert "Please reload the page and grade again." in response.get_data(as_text=True)
+    assert submission.score is None
+
+
+def test_the_attempts_page_shows_each_answer_beside_the_score_before_an_override(client, intake, course):
+    enrolment = enrol(intake)
+    attempt = make_attempt(enrolment, course)
+    choice = next(q for q in attempt.assessment.questions if q.type.value == "single")
+    right = sorted(correct_indices(choice.spec))[0]
+    wrong = next(index for index in range(len(choice.spec["options"])) if index != right)
+    attempt.answers = {str(choice.id): wrong}
+    grade_attempt(attempt)
+    db.session.flush()
+    sign_in(client, instructor_of(intake))
+    page = client.get(f"/teach/intakes/{intake.id}/trainees/{enrolment.id}/attempts").get_data(as_text=True)
+    answers = page[page.index("The trainee's answers"):]
+    assert page.index("Score that counts") < page.index("The trainee's answers")  # one beside the other
+    questions = attempt.assessment.questions
+    assert answers.count("<h4>") == len(questions)
+    number = questions.index(choice) + 1
+    shown_question = answers[answers.index(f"Question {number}"):]
+    shown_question = shown_question[:shown_question.index("</section>")]
+    assert "Wrong" in shown_question and f"points: 0 of {shown(choice.points)}" in shown_question
+    assert choice.prompt in shown_question
+    assert "Trainee's answer" in shown_question and choice.spec["options"][wrong]["text"] in shown_question
+    assert "Correct answer" in shown_question and choice.spec["options"][right]["text"] in shown_question
+    assert "No answer" in answers  # the questions left blank say so
+    assert 'name="attempt-' in page  # the override form is on the same page
