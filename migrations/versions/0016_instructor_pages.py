@@ -1,7 +1,7 @@
 """a session's start time (the venue's wall clock) and its place, when not the intake's location
 
 Revision ID: 0016_instructor_pages
-Revises: 0020_kept_forms
+Revises: 0014_report_schedules
 Create Date: 2026-12-02 01:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_instructor_pages'
-down_revision = '0020_kept_forms'
+down_revision = '0014_report_schedules'
 branch_labels = None
 depends_on = None
 
