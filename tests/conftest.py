@@ -3,7 +3,6 @@
 Set TEST_DATABASE_URL (postgresql+psycopg://...) to run every test on PostgreSQL; by default the
 tests use an SQLite file in a temporary folder.
 """
-import os
 import re
 from pathlib import Path
 

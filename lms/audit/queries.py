@@ -8,7 +8,6 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from lms.accounts.models import User
-from lms.accounts.queries import people_matching
 from lms.audit.models import AuditEntry
 from lms.core.listing import Filter, InputFilter, Listing, Sort
 from lms.enrolment.models import Enrolment, Intake

@@ -5,7 +5,6 @@ import time
 from html import unescape
 
 import pytest
-from sqlalchemy import select
 
 from lms.accounts.kept_forms import KeptForm
 from lms.assessments.models import Submission

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from lms.accounts.models import RecoveryCode, Role
 from lms.accounts.password_policy import password_problem
 from lms.core.db import utcnow
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import post_form, sign_in
 from tests.factories import PASSWORD, make_user
 
 

@@ -156,3 +156,14 @@ def visit(page: Page, path_or_click, name: str) -> None:
         path_or_click()
     screenshot(page, name)
     assert_accessible(page)
+
+
+def look(page: Page, name: str) -> None:
+    """A main page of a journey: photographed, and free of serious accessibility problems."""
+    screenshot(page, name)
+    assert_accessible(page)
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"

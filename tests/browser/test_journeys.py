@@ -24,7 +24,7 @@ import yaml
 from playwright.sync_api import Locator, Page, expect
 from pypdf import PdfReader
 
-from tests.browser.conftest import assert_accessible, mailed_path, screenshot, sign_in, sign_out
+from tests.browser.conftest import look, mailed_path, screenshot, sign_in, sign_out
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 PASSWORD = "Fibre reaches every village by 2030"
@@ -33,12 +33,6 @@ SERIAL = re.compile(r"serial ([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})")
 INSTRUCTOR_EMAILS = {"Zhang Hua": "instructor@demo.test", "Maria Lopez Reyes": "instructor2@demo.test"}
 SMALL_PDF = (b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
              b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n")
-
-
-def look(page: Page, name: str) -> None:
-    """A main page of a journey: photographed, and free of serious accessibility problems."""
-    screenshot(page, name)
-    assert_accessible(page)
 
 
 def today() -> date:

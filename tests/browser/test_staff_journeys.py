@@ -12,19 +12,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import assert_accessible, screenshot, sign_in, sign_out
+from tests.browser.conftest import look, no_sideways_scroll, sign_in, sign_out
 
 WIDTHS = {"wide": 1280, "narrow": 390}
-
-
-def look(page: Page, name: str) -> None:
-    screenshot(page, name)
-    assert_accessible(page)
-
-
-def no_sideways_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
 
 
 def select_requests(page: Page, count: int) -> list[str]:

@@ -9,16 +9,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_PASSWORD, assert_accessible, screenshot, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, look, sign_in
 
 WIDTHS = {"wide": 1280, "narrow": 390}
 ANSWER = " ".join(["Our province would tender two lots: the northern valleys, where a 4G site serves about 900 "
                    "people, and the islands, where satellite backhaul is the only choice."] * 12)  # ~2,000 characters
-
-
-def look(page: Page, name: str) -> None:
-    screenshot(page, name)
-    assert_accessible(page)
 
 
 @pytest.mark.parametrize("size", WIDTHS)

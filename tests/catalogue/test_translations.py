@@ -1,7 +1,7 @@
 """Course content beside the English in other languages: checked on import, read in the trainee's language."""
 import pytest
 
-from lms.catalogue.course_files import CourseFileError, CourseTreeInvalid, read_tree
+from lms.catalogue.course_files import CourseTreeInvalid, read_tree
 from lms.catalogue.operations import import_courses
 from lms.catalogue.translations import ContentTranslation
 from lms.accounts.models import Role

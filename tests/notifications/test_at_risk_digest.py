@@ -4,31 +4,17 @@ coordinators (a count by country); nobody is told when nobody is at risk, nor wh
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import time_machine
-from sqlalchemy import select
 
 from lms.accounts.models import Role
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.learning.models import LessonProgress
-from lms.notifications.jobs import send_reminders_and_digests
-from lms.notifications.models import NoticeKind, Notification
+from lms.notifications.models import NoticeKind
 from lms.notifications.operations import set_wanted
 from tests.factories import make_intake, make_programme, make_user
-from tests.job_runner import run_queued_jobs
+from tests.notifications.test_reminders import notices, run_at
 
 BANGKOK = timezone(timedelta(hours=7))
 MONDAY = datetime(2027, 2, 1, 7, 5, tzinfo=BANGKOK)  # four weeks into the factory's intakes
-
-
-def notices(db_session, user) -> list[str]:
-    return list(db_session.scalars(select(Notification.message).where(Notification.user_id == user.id)
-                                   .order_by(Notification.id)))
-
-
-def run_at(moment: datetime) -> None:
-    with time_machine.travel(moment, tick=False):
-        send_reminders_and_digests()
-        run_queued_jobs()
 
 
 def enrol(intake, name: str, code: str, state=EnrolmentState.ACTIVE, viewed_at=None):

@@ -188,7 +188,7 @@ def received_subjects(smtp) -> Counter:
 
 
 def test_two_app_servers_and_two_workers_share_everything_and_lose_nothing(cluster):
-    from lms.accounts.models import Role, User
+    from lms.accounts.models import Role
     from lms.certificates.models import Certificate
     from lms.certificates.operations import issue_on_completion
     from lms.jobs.models import WorkerHeartbeat
