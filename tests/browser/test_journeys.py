@@ -111,6 +111,7 @@ def register(page: Page, *, email: str, name: str, native: str, country: str, or
     # She opens the link in the mail, confirms her address and signs in.
     page.goto(mailed_path(email, "/confirm/"))
     page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_text("your address is confirmed")).to_be_visible()  # before leaving the page
     sign_in(page, email, PASSWORD)
     expect(page.get_by_role("heading", name=f"Welcome, {name}")).to_be_visible()
     expect(page.get_by_text(native, exact=True)).to_be_visible()
@@ -459,7 +460,8 @@ def test_d_registering_asking_and_approving_with_the_keyboard_alone(page: Page):
     page.goto(mailed_path(email, "/confirm/"))
     tab_to(page, page.get_by_role("button", name="Confirm my address"))
     keyboard.press("Enter")
-    page.goto("/login")
+    expect(page.get_by_text("your address is confirmed")).to_be_visible()  # the confirmation leads to sign-in
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     tab_to(page, page.get_by_label("E-mail"))
     keyboard.type(email)
     tab_to(page, page.get_by_label("Password"))
