@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import selectinload
@@ -163,13 +164,13 @@ class QuizKey:
 
     def answered(self, skill: float, rng: random.Random) -> tuple[dict, dict, float]:
         """(answers, results, score) of an attempt whose answers are right with probability `skill`."""
-        answers, results, earned = {}, {}, 0.0
+        answers, results, earned = {}, {}, Decimal(0)
         for key, points, choices in self.questions:
-            answer, (fraction, feedback) = choices[rng.random() < skill]
+            answer, (fraction, feedback) = choices[rng.random() < skill]  # the graders' exact Decimal
             answers[key] = answer
-            results[key] = {"fraction": fraction, "feedback": feedback}
-            earned += points * fraction
-        return answers, results, round(100 * earned / self.total_points, 2)
+            results[key] = {"fraction": float(fraction), "feedback": feedback}
+            earned += Decimal(str(points)) * fraction
+        return answers, results, round(float(100 * earned / Decimal(str(self.total_points))), 2)
 
 
 class Filler:
@@ -253,7 +254,7 @@ class Filler:
                 ends = starts + timedelta(weeks=INTAKE_WEEKS) - timedelta(days=3)
                 row = self.rows.add(
                     Intake.__table__, programme_id=self.programme.id, course_id=course.id,
-                    title=f"{course.title}: {starts:%b %Y}", mode=mode, starts_on=starts, ends_on=ends,
+                    course_version_id=course.current_version.id, title=f"{course.title}: {starts:%b %Y}", mode=mode, starts_on=starts, ends_on=ends,
                     capacity=INTAKE_CAPACITY,
                     location=None if mode is DeliveryMode.ONLINE else CITIES[(index + number) % len(CITIES)],
                     attendance_threshold=0 if mode is DeliveryMode.ONLINE else 80,
