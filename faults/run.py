@@ -30,7 +30,7 @@ from sqlalchemy import select
 from config import ProductionConfig
 from faults.client import Answer, Browser, is_bare_error, seen
 from faults.fill import Filled, Trainee, fill
-from faults.services import ROOT, Gunicorn, Nginx, PostgresCluster, SmallDisk
+from faults.services import ROOT, Gunicorn, Nginx, PostgresCluster, RedisServer, SmallDisk
 from lms import create_app
 from lms.assessments.models import Attempt, Submission
 from lms.assessments.sweep import sweep_orphan_files
@@ -82,16 +82,20 @@ def in_parallel(jobs) -> list:
     return results
 
 
+def production_environment(redis_url: str, **settings: str) -> dict[str, str]:
+    """What production requires (lms/__init__.py refuses to start without it), pointed at our own servers."""
+    return {**os.environ, "LMS_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
+            "PUBLIC_BASE_URL": "https://training.example.org", "TRUSTED_HOSTS": "127.0.0.1,localhost",
+            "RATELIMIT_STORAGE_URI": redis_url, "TWO_FACTOR_REQUIRED": "0", "PYTHONUNBUFFERED": "1", **settings}
+
+
 class Suite:
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, redis_url: str):
         self.folder = folder
         self.cluster = PostgresCluster(folder / "pg")
         self.disk = SmallDisk(folder / "data", DISK_MB)
-        self.environment = {
-            **os.environ, "LMS_ENV": "production", "SECRET_KEY": secrets.token_hex(32),
-            "DATABASE_URL": self.cluster.url, "LMS_DATA_DIR": str(self.disk.path), "TWO_FACTOR_REQUIRED": "0",
-            "RATELIMIT_STORAGE_URI": "memory://", "PYTHONUNBUFFERED": "1",
-        }
+        self.environment = production_environment(
+            redis_url, DATABASE_URL=self.cluster.url, LMS_DATA_DIR=str(self.disk.path))
         self.gunicorn = Gunicorn(self.environment, folder / "gunicorn.log")
         self.nginx: Nginx | None = None
         self.app = None
@@ -106,7 +110,7 @@ class Suite:
         self.cluster.create()
         self.disk.mount()
         migrate(self.environment)
-        self.app = check_app(self.cluster.url, self.disk.path)
+        self.app = check_app(self.cluster.url, self.disk.path, self.environment["RATELIMIT_STORAGE_URI"])
         with self.app.app_context():
             self.filled = fill(120, clock.today())
         self.gunicorn.start()
@@ -483,7 +487,7 @@ def migrate(environment: dict[str, str]) -> None:
         raise RuntimeError(f"migrating failed:\n{done.stdout}\n{done.stderr}")
 
 
-def check_app(url: str, data_dir: Path):
+def check_app(url: str, data_dir: Path, redis_url: str):
     """The app in this process, to fill the database and to check it afterwards."""
     class CheckConfig(ProductionConfig):
         SQLALCHEMY_DATABASE_URI = url
@@ -491,26 +495,24 @@ def check_app(url: str, data_dir: Path):
         UPLOAD_DIR = data_dir / "uploads"
         PDF_DIR = data_dir / "pdf"
         TWO_FACTOR_REQUIRED = False
-
-        @classmethod
-        def check(cls) -> None:
-            pass  # this process only fills and reads the throwaway database; gunicorn gets a real key
+        SECRET_KEY = secrets.token_hex(32)
+        PUBLIC_BASE_URL = "https://training.example.org"
+        RATELIMIT_STORAGE_URI = redis_url
 
     return create_app(CheckConfig)
 
 
 # SQLite, the embedded default
 
-def sqlite_under_load(folder: Path) -> list[Row]:
+def sqlite_under_load(folder: Path, redis_url: str) -> list[Row]:
     """gunicorn on the embedded SQLite file: trainees saving a quiz answer once a second each, and twelve
     simultaneous sign-ins; then more trainees, to find how many it serves."""
     say("SQLite under concurrent use: 10 trainees saving once a second and 12 simultaneous sign-ins, then more")
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{folder / 'lms.sqlite3'}"
-    environment = {**os.environ, "LMS_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "DATABASE_URL": url,
-                   "LMS_DATA_DIR": str(folder / "data"), "TWO_FACTOR_REQUIRED": "0", "PYTHONUNBUFFERED": "1"}
+    environment = production_environment(redis_url, DATABASE_URL=url, LMS_DATA_DIR=str(folder / "data"))
     migrate(environment)
-    app = check_app(url, folder / "data")
+    app = check_app(url, folder / "data", redis_url)
     with app.app_context():
         filled = fill(200, clock.today())
         db.engine.dispose()
@@ -625,10 +627,12 @@ def main(chosen: list[str]) -> int:
     os.chmod(folder, 0o755)
     started = time.monotonic()
     rows: list[Row] = []
+    redis = RedisServer(folder / "redis")
+    redis.start()
     try:
         cases = [case for case in CASES if not chosen or case in chosen]
         if cases:
-            suite = Suite(folder)
+            suite = Suite(folder, redis.url)
             try:
                 suite.start()
                 for case in cases:
@@ -638,8 +642,9 @@ def main(chosen: list[str]) -> int:
                 suite.stop()
                 rows += suite.rows
         if not chosen or "sqlite" in chosen:
-            rows += sqlite_under_load(folder / "sqlite")
+            rows += sqlite_under_load(folder / "sqlite", redis.url)
     finally:
+        redis.stop()
         shutil.rmtree(folder, ignore_errors=True)
     text = (f"Run on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} in {time.monotonic() - started:.0f} s.\n\n"
             + table(rows))

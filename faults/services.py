@@ -1,5 +1,6 @@
 """The servers the fault suite starts for itself, on loopback and free ports: a throwaway PostgreSQL cluster,
-gunicorn, nginx with deploy/nginx.conf, and a small tmpfs as the data folder. Each is stopped by whoever
+Redis (production's rate-limit store), gunicorn, nginx with deploy/nginx.conf, and a small tmpfs as the
+data folder. Each is stopped by whoever
 started it; nothing shared is touched."""
 import os
 import pwd
@@ -70,6 +71,30 @@ class PostgresCluster:
 
     def stop(self, mode: str = "fast") -> None:
         self._run(_pg_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+
+class RedisServer:
+    """A Redis of our own that keeps nothing on disk: production refuses per-worker rate-limit counters."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        if shutil.which("redis-server") is None:
+            subprocess.run([str(ROOT / "scripts" / "ensure-system-packages"), "redis-server"], check=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 class Gunicorn:
