@@ -70,6 +70,14 @@ def terms_for(enrolment: Enrolment, assessment: Assessment, extension: Extension
     return Terms(due_at, attempts, extension)
 
 
+def extensions_by_work(enrolment_ids: list[int]) -> dict[tuple[int, int], Extension]:
+    """The extensions of these enrolments in one query, by (enrolment id, assessment id), for terms_for()."""
+    if not enrolment_ids:
+        return {}
+    return {(extension.enrolment_id, extension.assessment_id): extension for extension in db.session.scalars(
+        select(Extension).where(Extension.enrolment_id.in_(enrolment_ids)))}
+
+
 def extensions_of_intake(intake_id: int) -> list[Extension]:
     return list(db.session.scalars(
         select(Extension).join(Extension.enrolment).where(Enrolment.intake_id == intake_id)

@@ -124,8 +124,7 @@ def last_activity(enrolment_ids: list[int]) -> dict[int, datetime]:
 
 def _missed(watched: list[Enrolment], now: datetime) -> dict[int, list[str]]:
     """The titles of the assessments each enrolment never handed in by its deadline (an extension's, if any)."""
-    from lms.assessments.deadlines import terms_for
-    from lms.assessments.models import Extension
+    from lms.assessments.deadlines import extensions_by_work, terms_for
 
     closed = [enrolment for enrolment in watched if now > enrolment.intake.closes_at]  # no deadline comes earlier
     if not closed:
@@ -137,8 +136,7 @@ def _missed(watched: list[Enrolment], now: datetime) -> dict[int, list[str]]:
         by_version.setdefault(assessment.version_id, []).append(assessment)
     ids = [enrolment.id for enrolment in closed]
     done = handed_in(ids)
-    extensions = {(extension.enrolment_id, extension.assessment_id): extension for extension in db.session.scalars(
-        select(Extension).where(Extension.enrolment_id.in_(ids)))}
+    extensions = extensions_by_work(ids)
     return {enrolment.id: [assessment.title for assessment in by_version.get(enrolment.intake.course_version_id, [])
                            if (enrolment.id, assessment.id) not in done
                            and now > terms_for(enrolment, assessment, extensions.get((enrolment.id, assessment.id))).due_at]

@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from lms.assessments.deadlines import terms_for
+from lms.assessments.deadlines import extensions_by_work, terms_for
 from lms.assessments.models import Attempt, Submission
 from lms.catalogue.models import Assessment, AssessmentKind, Lesson, Module
 from lms.core import clock
@@ -74,10 +74,11 @@ def trainee_progress(enrolment: Enrolment, now: datetime | None = None) -> Progr
         select(LessonProgress.lesson_id, LessonProgress.completed_at)
         .where(LessonProgress.enrolment_id == enrolment.id)).all())
     lessons = [LessonLine(lesson, done.get(lesson.id)) for lesson in db.session.scalars(
-        select(Lesson).join(Lesson.module).where(Lesson.course_id == intake.course_id, Lesson.is_required.is_(True))
+        select(Lesson).join(Lesson.module).where(Lesson.version_id == intake.course_version_id,
+                                                 Lesson.is_required.is_(True))
         .order_by(Module.position, Lesson.position))]
     assessments = list(db.session.scalars(
-        select(Assessment).join(Assessment.module).where(Assessment.course_id == intake.course_id)
+        select(Assessment).join(Assessment.module).where(Assessment.version_id == intake.course_version_id)
         .order_by(Module.position, Assessment.position)))
     attempts: dict[int, list[Attempt]] = {}
     for attempt in db.session.scalars(select(Attempt).where(Attempt.enrolment_id == enrolment.id)
@@ -85,9 +86,11 @@ def trainee_progress(enrolment: Enrolment, now: datetime | None = None) -> Progr
         attempts.setdefault(attempt.assessment_id, []).append(attempt)
     submissions = {submission.assessment_id: submission for submission in db.session.scalars(
         select(Submission).where(Submission.enrolment_id == enrolment.id))}
+    extensions = extensions_by_work([enrolment.id])
     lines = [AssessmentLine(assessment, current.scores.get(assessment.id),
                             _assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id),
-                                              terms_for(enrolment, assessment).attempts_allowed))
+                                              terms_for(enrolment, assessment,
+                                                        extensions.get((enrolment.id, assessment.id))).attempts_allowed))
              for assessment in assessments]
     sessions = []
     if intake.takes_attendance:

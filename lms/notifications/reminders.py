@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.accounts.models import Role, User
-from lms.assessments.deadlines import terms_for
-from lms.assessments.models import Extension
+from lms.assessments.deadlines import extensions_by_work, terms_for
 from lms.assessments.scoring import handed_in
 from lms.catalogue.models import Assessment
 from lms.core import clock
@@ -45,8 +44,7 @@ def remind_work_due(today: date) -> int:
         return 0
     ids = [enrolment.id for enrolment in enrolments]
     done = handed_in(ids)
-    extensions = {(extension.enrolment_id, extension.assessment_id): extension for extension in db.session.scalars(
-        select(Extension).where(Extension.enrolment_id.in_(ids)))}
+    extensions = extensions_by_work(ids)
     by_course: dict[int, list[Assessment]] = {}
     told = 0
     for enrolment in enrolments:
