@@ -164,6 +164,14 @@ def look(page: Page, name: str) -> None:
     assert_accessible(page)
 
 
+WIDER_THAN_SCREEN = """(limit) => [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > limit + 1 && e.checkVisibility())
+    .slice(0, 8).map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)} px:
+        ${(e.textContent || '').trim().slice(0, 50)}`)"""
+
+
 def no_sideways_scroll(page: Page) -> None:
+    page.wait_for_load_state("load")  # measured before the style sheet applies, every table is too wide
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide"
+    limit = page.viewport_size["width"]
+    assert width <= limit, f"{page.url} is {width} px wide: {page.evaluate(WIDER_THAN_SCREEN, limit)}"

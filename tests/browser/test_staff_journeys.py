@@ -42,10 +42,12 @@ def test_s_a_coordinator_decides_ten_requests_filters_follows_and_exports(page: 
     expect(page.get_by_role("heading", name=re.compile("^Enrolments"), level=1)).to_be_visible()
     if size == "narrow":
         page.get_by_label("Country").select_option(label="Indonesia")
-        page.get_by_role("button", name="Show").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Show").click()
         if page.get_by_role("checkbox", name=re.compile("^Select ")).count() < 10:
             page.get_by_label("Country").select_option(label="Every country")
-            page.get_by_role("button", name="Show").click()
+            with page.expect_navigation():
+                page.get_by_role("button", name="Show").click()
     no_sideways_scroll(page)
     look(page, f"s01-enrolments-{size}")
     names = select_requests(page, 10)
