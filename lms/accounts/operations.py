@@ -186,15 +186,29 @@ def resend_invitation(by: User, user: User) -> User:
     return user
 
 
-def _send_invitation(user: User, by: User) -> None:
+def renew_expired_invitation(user: User) -> User:
+    """The invited person's own request from a link that ran out of time: a fresh link to the account's address."""
+    user.password_hash = unusable_password_hash()
+    record(user, "user.invitation_renewed", user, after={"email": user.email})
+    _send_invitation(user, user, renewed=True)
+    return user
+
+
+def _send_invitation(user: User, by: User, renewed: bool = False) -> None:
     user.invited_at = utcnow()
     link = external_url("accounts.accept_invitation", token=make_invitation_token(user))
     days = current_app.config["INVITATION_MAX_AGE"].days
     with speaking_to(user):
+        if renewed:
+            send_mail(user.email, _("Your new link to the ASEAN-China telecom training platform"), _(
+                "Hello %(name)s,\n\nYou asked for a new invitation link. Choose your password within %(days)d days "
+                "with this link:\n\n%(link)s\n\nThe links sent to you before no longer work.",
+                name=user.full_name, days=days, link=link))
+            return
         send_mail(user.email, _("Your account on the ASEAN-China telecom training platform"), _(
             "Hello %(name)s,\n\n%(inviter)s has created your account on the ASEAN-China telecom training platform, "
             "as %(role)s. Choose your password within %(days)d days with this link:\n\n%(link)s\n\nIf the link "
-            "has expired, use 'Forgot your password?' on the sign-in page to get a new one.",
+            "has expired, open it anyway: the page lets you ask for a new one.",
             name=user.full_name, inviter=by.full_name, role=str(user.role.label), days=days, link=link))
 
 

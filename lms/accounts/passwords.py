@@ -103,18 +103,16 @@ def unusable_password_hash() -> str:
 
 def make_invitation_token(user: User) -> str:
     # Bound to the address and the unusable hash: a new invitation or a changed address voids the old link.
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT).dumps(
+    return _invitation_serializer().dumps(
         {"user": user.id, "email": user.email, "hash": user.password_hash[-16:]})
 
 
-def user_for_invitation_token(token: str) -> User | None:
-    """The invited account a link was made for, or None if it is invalid, expired, outdated or already used."""
-    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
-    try:
-        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT).loads(
-            token, max_age=max_age)
-    except (SignatureExpired, BadSignature):
-        return None
+def _invitation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def _invited_user(data) -> User | None:
+    """The account an invitation's payload names, if that link is still its newest and unanswered."""
     if not isinstance(data, dict) or not isinstance(data.get("user"), int):
         return None
     user = db.session.get(User, data["user"])
@@ -122,3 +120,30 @@ def user_for_invitation_token(token: str) -> User | None:
             or user.password_hash[-16:] != data.get("hash"):
         return None
     return user
+
+
+def user_for_invitation_token(token: str) -> User | None:
+    """The invited account a link was made for, or None if it is invalid, expired, outdated or already used."""
+    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
+    try:
+        data = _invitation_serializer().loads(token, max_age=max_age)
+    except (SignatureExpired, BadSignature):
+        return None
+    return _invited_user(data)
+
+
+def user_for_expired_invitation(token: str) -> User | None:
+    """The invited account of a genuine link that only ran out of time: its owner may ask for a fresh one,
+    mailed to the address on the account. A used, outdated or forged link gives None."""
+    max_age = int(current_app.config["INVITATION_MAX_AGE"].total_seconds())
+    serializer = _invitation_serializer()
+    try:
+        serializer.loads(token, max_age=max_age)
+    except SignatureExpired as expired:
+        try:
+            return _invited_user(serializer.load_payload(expired.payload))
+        except BadSignature:
+            return None
+    except BadSignature:
+        return None
+    return None

@@ -14,16 +14,17 @@ from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwo
                                 preferences_form_for)
 from lms.accounts.models import Category, Gender, OrganisationType, User
 from lms.accounts.operations import confirm_email as confirm_email_of
-from lms.accounts.operations import (record_sign_in, register_trainee, send_confirmation, send_password_reset,
-                                     set_password, set_preferences)
+from lms.accounts.operations import (record_sign_in, register_trainee, renew_expired_invitation, send_confirmation,
+                                     send_password_reset, set_password, set_preferences)
 from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
-                                    user_for_invitation_token, user_for_reset_token)
+                                    user_for_expired_invitation, user_for_invitation_token, user_for_reset_token)
 from lms.accounts.token_views import token_section
 from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
                                      verify_second_factor)
 from lms.core.forms import parse_id
 from lms.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, language_for_tag
+from lms.core.text import masked_email
 from lms.extensions import db, limiter
 
 
@@ -236,8 +237,8 @@ def accept_invitation(token: str):
     """The mailed invitation: the person chooses their first password, which also confirms the address."""
     user = user_for_invitation_token(token)
     if user is None:
-        return render_template("accounts/invitation_invalid.html",
-                               days=current_app.config["INVITATION_MAX_AGE"].days), 400
+        return render_template("accounts/invitation_invalid.html", days=current_app.config["INVITATION_MAX_AGE"].days,
+                               renewable=user_for_expired_invitation(token) is not None, token=token), 400
     form = ResetPasswordForm()
     form.account_email = user.email
     form.submit.label.text = _("Set my password")
@@ -248,6 +249,20 @@ def accept_invitation(token: str):
         flash(_("Your password is set and your account is active. Please sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, user=user), 400 if form.errors else 200
+
+
+@bp.route("/invitation/<token>/renew", methods=["POST"])
+@limiter.limit("3 per hour", methods=["POST"])
+def renew_invitation(token: str):
+    """A genuine invitation that ran out of time: a fresh link goes to the account's own address, never elsewhere."""
+    user = user_for_expired_invitation(token)
+    if user is None:
+        return render_template("accounts/invitation_invalid.html", days=current_app.config["INVITATION_MAX_AGE"].days,
+                               renewable=False, token=token), 400
+    renew_expired_invitation(user)
+    db.session.commit()  # the mail leaves from the worker
+    return render_template("accounts/invitation_renewed.html", email=masked_email(user.email),
+                           days=current_app.config["INVITATION_MAX_AGE"].days)
 
 
 @bp.route("/profile")

@@ -18,3 +18,10 @@ def is_hidden_character(ch: str) -> bool:
 def first_hidden_character(text: str | None) -> str | None:
     """The first character of `text` no one would see or that changes how the rest is shown, if any."""
     return next((ch for ch in text or "" if is_hidden_character(ch)), None)
+
+
+def masked_email(address: str) -> str:
+    """Enough of an address for its owner to recognise it, not enough to read it off a shared screen:
+    "sokha.chan@example.org" -> "so•••@example.org"."""
+    name, _at, domain = address.partition("@")
+    return f"{name[:2]}•••@{domain}"

@@ -130,6 +130,50 @@ def test_an_invitation_expires_after_a_week(client, app, db_session):
     assert response.status_code == 400 and "not valid any more" in response.get_data(as_text=True)
 
 
+def test_an_expired_invitation_offers_a_new_one_mailed_to_the_invited_address(client, app, db_session):
+    sign_in(client, make_user(Role.ADMIN))
+    invite(client)
+    address = "sokha.chan@example.org"
+    expired = invitation_path(mails_to(db_session, address)[0])
+    person = app.test_client()
+    with time_machine.travel(clock.now() + timedelta(days=8), tick=False):
+        page = person.get(expired).get_data(as_text=True)
+        assert "ran out of time" in page and "Send me a new invitation" in page
+        response = post_form(person, f"{expired}/renew", {}, form_url=expired)
+        assert response.status_code == 200
+        assert "so•••@example.org" in response.get_data(as_text=True)
+        renewed = mails_to(db_session, address)
+        assert len(renewed) == 2 and "You asked for a new invitation link" in renewed[1].body
+        fresh = invitation_path(renewed[1])
+        assert person.get(expired).status_code == 400
+        assert "Send me a new invitation" not in person.get(expired).get_data(as_text=True)  # renewed: now outdated
+        assert accept(person, fresh).status_code == 302
+    user = db_session.scalar(select(User).where(User.email == address))
+    assert not user.is_invitation_pending
+    assert db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.invitation_renewed")).one()
+
+
+def test_only_a_genuine_expired_invitation_can_be_renewed(client, app, db_session):
+    sign_in(client, make_user(Role.ADMIN))
+    invite(client)
+    address = "sokha.chan@example.org"
+    link = invitation_path(mails_to(db_session, address)[0])
+    person = app.test_client()
+    # Still valid: nothing to renew (the page is the password form, and the renew address refuses).
+    assert post_form(person, f"{link}/renew", {}, form_url=link).status_code == 400
+    # Forged: a changed signature.
+    forged = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    with time_machine.travel(clock.now() + timedelta(days=8), tick=False):
+        assert "Send me a new invitation" not in person.get(forged).get_data(as_text=True)
+        assert post_form(person, f"{forged}/renew", {}, form_url=link).status_code == 400
+    # Already answered: the person chose a password, an old link offers nothing.
+    assert accept(person, link).status_code == 302
+    with time_machine.travel(clock.now() + timedelta(days=8), tick=False):
+        assert "Send me a new invitation" not in person.get(link).get_data(as_text=True)
+        assert post_form(person, f"{link}/renew", {}, form_url=link).status_code == 400
+    assert len(mails_to(db_session, address)) == 1
+
+
 def test_only_admins_invite(client, db_session):
     waiting = make_user(Role.INSTRUCTOR)
     for role in (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR, Role.TRAINEE):

@@ -45,6 +45,7 @@ ACCESS: dict[str, Access] = {
     "accounts.reset_password": Access(get=EVERYONE, post=EVERYONE),
     "accounts.confirm_email": Access(get=EVERYONE, post=EVERYONE),
     "accounts.accept_invitation": Access(get=EVERYONE, post=EVERYONE),
+    "accounts.renew_invitation": Access(post=EVERYONE),
     "accounts.verify_two_factor": Access(get=NOBODY, post=NOBODY),  # only right after the password step
     "accounts.logout": Access(post=EVERYONE),
     "accounts.logout_everywhere": Access(post=SIGNED_IN),
