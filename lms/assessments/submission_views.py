@@ -3,12 +3,12 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.file import MultipleFileField
-from wtforms import SubmitField, TextAreaField
+from wtforms import BooleanField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from lms.assessments import bp, submissions, uploads
 from lms.assessments.deadlines import terms_for
-from lms.assessments.models import Submission, SubmissionFile
+from lms.assessments.models import Submission, SubmissionFile, SubmissionState
 from lms.catalogue.models import Assessment, AssessmentKind, SubmissionKind
 from lms.core.forms import BaseForm
 from lms.enrolment.models import Enrolment
@@ -23,11 +23,14 @@ class SubmissionForm(BaseForm):
     text = TextAreaField(_l("Your answer"), render_kw={"rows": 14}, validators=[Length(
         max=MAX_TEXT_LENGTH, message=_l("Please keep your answer under %(max)d characters.", max=MAX_TEXT_LENGTH))])
     files = MultipleFileField(_l("Add files"))
+    take_back = BooleanField(_l("Take my submitted work back to a draft (it is not graded until I submit it again)"))
     save_draft = SubmitField(_l("Save draft"))
     submit = SubmitField(_l("Submit"))
 
-    def __init__(self, *args, assessment: Assessment, **kwargs):
+    def __init__(self, *args, assessment: Assessment, submission: Submission, **kwargs):
         super().__init__(*args, **kwargs)
+        if submission.state is not SubmissionState.SUBMITTED:
+            del self.take_back
         if assessment.submission_kind is SubmissionKind.FILE:
             del self.text
         if assessment.submission_kind is SubmissionKind.TEXT:
@@ -87,6 +90,22 @@ def _save(form: SubmissionForm, submission: Submission, assessment: Assessment) 
     return True, False
 
 
+def _takes_back_unasked(form: SubmissionForm, submission: Submission) -> bool:
+    """Saving a draft over submitted work withdraws it from grading: only when the trainee said so."""
+    if not form.save_draft.data or submission.state is not SubmissionState.SUBMITTED:
+        return False
+    if "take_back" in form and form.take_back.data:
+        return False
+    message = _("Nothing was saved: your work is submitted. To change it, tick the box to take it back to a draft, "
+                "or choose Submit again to replace it. Any file you chose must be chosen again.")
+    if "take_back" in form:
+        form.take_back.errors = [message]
+    else:  # submitted from another window since this page was opened
+        form.save_draft.errors = [message]
+    flash(message, "error")
+    return True
+
+
 @bp.route("/<int:enrolment_id>/assignments/<int:assessment_id>", methods=["GET", "POST"])
 @login_required
 def edit_submission(enrolment_id: int, assessment_id: int):
@@ -94,7 +113,7 @@ def edit_submission(enrolment_id: int, assessment_id: int):
     assessment = _assignment_or_404(enrolment, assessment_id)
     submission = (submissions.find_submission(enrolment, assessment)
                   or Submission(enrolment=enrolment, assessment=assessment))
-    form = SubmissionForm(assessment=assessment, data={"text": submission.text})
+    form = SubmissionForm(assessment=assessment, submission=submission, data={"text": submission.text})
     if request.method == "GET":
         return _render(enrolment, assessment, submission, form)
 
@@ -105,6 +124,8 @@ def edit_submission(enrolment_id: int, assessment_id: int):
     submission = submissions.lock_for_change(submissions.find_or_start(enrolment, assessment))
     if reason := submissions.lock_reason(submission):  # sent from another window in the meantime
         return _refuse_locked(reason, enrolment, assessment, submission, form)
+    if _takes_back_unasked(form, submission):
+        return _render(enrolment, assessment, submission, form), 409
     submitted, storage_failed = _save(form, submission, assessment)
     db.session.commit()
     if form.errors:

@@ -114,8 +114,18 @@ def test_draft_submit_resubmit_return_and_regrade(client, setup, app):
     first_submitted_at = submission.submitted_at
     assert first_submitted_at is not None
 
-    # Editing submitted work takes it back to draft until it is sent again.
-    send(client, setup, text="Version two, in progress")
+    # Saving a draft over submitted work asks first: nothing changes until the trainee says so, and what
+    # she typed comes back on the page.
+    response = send(client, setup, text="Version two, in progress")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved: your work is submitted" in page and "Version two, in progress" in page
+    submission = submission_of(setup)
+    assert submission.state is SubmissionState.SUBMITTED and submission.text == "Version one"
+    # Said so: editing submitted work takes it back to draft until it is sent again.
+    response = post_form(client, url_of(setup), {"save_draft": "1", "take_back": "y", "text": "Version two, in progress"},
+                         content_type="multipart/form-data")
+    assert response.status_code == 302
     assert submission_of(setup).state is SubmissionState.DRAFT
     assert "It is a draft again" in client.get(url_of(setup)).get_data(as_text=True)
     assert send(client, setup, "submit", text="Version two").status_code == 302
