@@ -1,4 +1,5 @@
 """Quiz pages for trainees: the quiz's introduction, taking an attempt, and its result."""
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -33,6 +34,21 @@ def get_own_attempt_or_404(attempt_id: int) -> Attempt:
     if attempt is None or attempt.enrolment.user_id != current_user.id or not attempt.enrolment.can_study:
         abort(404)
     return attempt
+
+
+@dataclass(frozen=True)
+class TimeLeft:
+    text: str  # said by the server: right without scripts
+    seconds: int  # counted down by static/js/lms.js where scripts run
+
+
+def time_left(attempt: Attempt) -> TimeLeft | None:
+    """How long an open attempt has, by the server's clock; None when nothing closes it."""
+    closing = quizzes.closing_at(attempt)
+    if closing is None:
+        return None
+    now = utcnow()
+    return TimeLeft(deadline_text(closing, now), max(0, int((closing - now).total_seconds())))
 
 
 def deadline_text(deadline: datetime, now: datetime) -> str:
@@ -120,7 +136,7 @@ def take_attempt(attempt_id: int):
         "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
         questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
         number_example=quizzes.number_example,
-        deadline=deadline_text(closing, utcnow()) if (closing := quizzes.closing_at(attempt)) else None,
+        time_left=time_left(attempt),
     )
 
 
@@ -143,7 +159,7 @@ def confirm_submit(attempt_id: int):
     return render_template(
         "assessments/confirm_submit.html", attempt=attempt, quiz=attempt.assessment, questions=questions,
         unanswered=unanswered,
-        deadline=deadline_text(closing, utcnow()) if (closing := quizzes.closing_at(attempt)) else None)
+        time_left=time_left(attempt))
 
 
 def _record(attempt: Attempt, submit: bool, review: bool = False):

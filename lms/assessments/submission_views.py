@@ -36,7 +36,16 @@ class SubmissionForm(BaseForm):
         if assessment.submission_kind is SubmissionKind.TEXT:
             del self.files
         else:
-            self.files.render_kw = {"accept": uploads.accept_attribute(assessment)}
+            # static/js/lms.js refuses what the server would, before it is sent; the server still checks.
+            self.files.render_kw = {
+                "accept": uploads.accept_attribute(assessment),
+                "data-max-bytes": assessment.max_file_mb * 1024 * 1024,
+                "data-max-files": max(0, uploads.MAX_FILES - len(submission.files)),
+                "data-too-large": _("Not sent: {names} is larger than %(mb)d MB. Make it smaller (for example, "
+                                    "save it as PDF) and choose it again.", mb=assessment.max_file_mb),
+                "data-too-many": _("Not sent: a submission keeps at most %(count)d files. Remove one first.",
+                                   count=uploads.MAX_FILES),
+            }
             self.files.description = _l(
                 "Up to %(count)d files, each at most %(mb)d MB. Accepted types: %(types)s.", count=uploads.MAX_FILES,
                 mb=assessment.max_file_mb, types=", ".join(uploads.allowed_extensions(assessment)))
