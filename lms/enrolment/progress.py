@@ -49,7 +49,7 @@ class Progress:
     risks: list[at_risk.Risk] = field(default_factory=list)  # while the intake runs; a finished one has a result
 
 
-def _assessment_state(assessment: Assessment, attempts: list[Attempt], submission: Submission | None,
+def assessment_state(assessment: Assessment, attempts: list[Attempt], submission: Submission | None,
                       attempts_allowed: int) -> str:
     if assessment.kind is AssessmentKind.QUIZ:
         submitted = [attempt for attempt in attempts if attempt.submitted_at]
@@ -88,7 +88,7 @@ def trainee_progress(enrolment: Enrolment, now: datetime | None = None) -> Progr
         select(Submission).where(Submission.enrolment_id == enrolment.id))}
     extensions = extensions_by_work([enrolment.id])
     lines = [AssessmentLine(assessment, current.scores.get(assessment.id),
-                            _assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id),
+                            assessment_state(assessment, attempts.get(assessment.id, []), submissions.get(assessment.id),
                                               terms_for(enrolment, assessment,
                                                         extensions.get((enrolment.id, assessment.id))).attempts_allowed))
              for assessment in assessments]

@@ -15,6 +15,7 @@ from lms.enrolment import queries as enrolment_queries
 from lms.extensions import db
 from lms.grading import queries as grading_queries
 from lms.home import bp
+from lms.learning.due import trainee_week
 from lms.notifications.models import Notification, OutboxMail
 from lms.programme.queries import countries_without_coordinator, country_figures, current_programme
 
@@ -37,8 +38,9 @@ def _notifications():
 
 
 def trainee_home():
+    enrolments = enrolment_queries.enrolments_of(current_user)
     return render_template(
-        "home/trainee.html", enrolments=enrolment_queries.enrolments_of(current_user),
+        "home/trainee.html", enrolments=enrolments, week=trainee_week(enrolments),
         intakes=enrolment_queries.open_intakes(clock.today()), notifications=_notifications(),
         certificates=certificate_queries.certificates_of(current_user),
     )

@@ -6,7 +6,7 @@ from sqlalchemy.orm import defer
 
 from lms.accounts.models import Role
 from lms.announcements.queries import announcements_of
-from lms.catalogue.models import Lesson
+from lms.catalogue.models import Assessment, AssessmentKind, Lesson
 from lms.catalogue.queries import adjacent_lessons
 from lms.core.permissions import role_required
 from lms.enrolment.queries import get_own_enrolment_or_404
@@ -28,6 +28,18 @@ def _lesson_of(enrolment, lesson_id: int) -> Lesson:
     return lesson
 
 
+def _module_work_after(lesson: Lesson, next_lesson: Lesson | None) -> list[Assessment]:
+    """After a module's last lesson come that module's quizzes and assignment, before the next module."""
+    if next_lesson is not None and next_lesson.module_id == lesson.module_id:
+        return []
+    return list(lesson.module.assessments)
+
+
+def _assessment_url(enrolment, assessment: Assessment) -> str:
+    endpoint = "assessments.show_quiz" if assessment.kind is AssessmentKind.QUIZ else "assessments.edit_submission"
+    return url_for(endpoint, enrolment_id=enrolment.id, assessment_id=assessment.id)
+
+
 @bp.route("/<int:enrolment_id>")
 @role_required(Role.TRAINEE)
 def show_intake(enrolment_id: int):
@@ -45,8 +57,10 @@ def show_lesson(enrolment_id: int, lesson_id: int):
     lesson = _lesson_of(enrolment, lesson_id)
     progress = record_view(enrolment, lesson)
     previous_lesson, next_lesson = adjacent_lessons(lesson)
+    module_work = [(assessment, _assessment_url(enrolment, assessment))
+                   for assessment in _module_work_after(lesson, next_lesson)]
     page = render_template("learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress,
-                           previous_lesson=previous_lesson, next_lesson=next_lesson)
+                           previous_lesson=previous_lesson, next_lesson=next_lesson, module_work=module_work)
     # Committed after rendering: a commit expires every loaded object, and the page would load them again.
     db.session.commit()
     return page
@@ -67,6 +81,8 @@ def mark_lesson_done(enrolment_id: int, lesson_id: int):
         flash(_("You have completed the course. Congratulations!"), "success")
         return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))
     _previous, next_lesson = adjacent_lessons(lesson)
+    if module_work := _module_work_after(lesson, next_lesson):
+        return redirect(_assessment_url(enrolment, module_work[0]))
     if next_lesson is not None:
         return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=next_lesson.id))
     return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))

@@ -58,6 +58,27 @@ def test_marking_a_lesson_done_moves_on_and_counts(client, db_session, enrolment
     assert len(db_session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id)).all()) == 1
 
 
+def test_after_a_modules_last_lesson_come_its_assessments_then_the_next_module(client, enrolment):
+    sign_in(client, enrolment.user)
+    first_module, second_module = enrolment.intake.version.modules[:2]
+    last = first_module.lessons[-1]
+    assert first_module.assessments, "the course's first module has a quiz"
+    page = client.get(f"/study/{enrolment.id}/lessons/{last.id}").get_data(as_text=True)
+    nav = page.split('aria-label="Lessons"')[1]
+    work = first_module.assessments[0]
+    assert work.title in nav and nav.index(work.title) < nav.index(second_module.lessons[0].title)
+    assert "Then the next module:" in nav
+    response = mark_done(client, enrolment, last)
+    kind = "quizzes" if work.kind.value == "quiz" else "assignments"
+    assert response.headers["Location"].endswith(f"/study/{enrolment.id}/{kind}/{work.id}")
+    # The assessment page leads back to the study page, not the public catalogue.
+    assessment_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f'href="/study/{enrolment.id}"' in assessment_page
+    # Within a module, the next lesson comes next, as before.
+    page = client.get(f"/study/{enrolment.id}/lessons/{first_module.lessons[0].id}").get_data(as_text=True)
+    assert work.title not in page.split('aria-label="Lessons"')[1]
+
+
 def test_resume_offers_the_lesson_last_opened_and_not_done(client, enrolment):
     sign_in(client, enrolment.user)
     lessons = enrolment.intake.course.lessons
