@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DEMO_PASSWORD, look, sign_in
+from tests.browser.conftest import DEMO_PASSWORD, look, no_sideways_scroll, sign_in
 
 WIDTHS = {"wide": 1280, "narrow": 390}
 ANSWER = " ".join(["Our province would tender two lots: the northern valleys, where a 4G site serves about 900 "
@@ -97,3 +97,28 @@ def test_w3_a_file_over_the_limit_is_refused_before_it_is_sent(page: Page):
     assert files.evaluate("input => input.files.length") == 0
     look(page, "w3-file-too-large")
     assert posts == []
+
+
+@pytest.mark.parametrize("size", WIDTHS)
+def test_w4_the_home_lists_what_is_due_in_her_own_time_zone(page: Page, size: str):
+    page.set_viewport_size({"width": WIDTHS[size], "height": 900})
+    sign_in(page, "trainee@demo.test")
+    due = page.get_by_role("region", name="What is due")
+    expect(due.get_by_role("link", name=re.compile("^(Quiz|Assignment): ")).first).to_be_visible()
+    expect(due.get_by_role("cell").first).to_contain_text("Ho Chi Minh City time")
+    no_sideways_scroll(page)
+    look(page, f"w4-due-{size}")
+    try:
+        # She travels to a workshop in Papua: her deadlines follow her zone.
+        page.get_by_role("link", name="Nguyen Thi Minh Anh").click()
+        page.get_by_label("Time zone").select_option("Asia/Jayapura")
+        page.get_by_role("button", name="Save").first.click()
+        expect(page.get_by_role("status").first).to_contain_text("time zone are saved")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Home").click()
+        expect(due.get_by_role("cell").first).to_contain_text("Jayapura time")
+        due.get_by_role("link", name=re.compile("^(Quiz|Assignment): ")).first.click()
+        expect(page.get_by_role("link", name=re.compile("^← "))).to_be_visible()  # back to the study page
+    finally:
+        page.goto("/profile")
+        page.get_by_label("Time zone").select_option("Asia/Ho_Chi_Minh")
+        page.get_by_role("button", name="Save").first.click()

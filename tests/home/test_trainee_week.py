@@ -85,7 +85,7 @@ def test_the_next_session_and_her_attendance(client, week):
     coming = week["coming"].held_on.strftime("%-d %b %Y")
     assert f"{coming}, 11:00 Jayapura time" in section  # 09:00 at the venue in Bangkok
     assert "NBTC training centre, room 4" in section
-    attendance = section.split("Your attendance")[1]
+    attendance = section.split("Your attendance: present at 0 of 1 sessions")[1]
     assert "Day 1: field visit" in attendance and "absent" in attendance
 
 
