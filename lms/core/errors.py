@@ -1,13 +1,14 @@
 """Error pages for people and JSON errors with a stable code for the API."""
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from lms.core.outage import register_outage_handler
 
 ERROR_CODES = {
     400: "bad_request", 401: "unauthorised", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-    413: "payload_too_large", 422: "invalid_input", 429: "rate_limited", 500: "server_error",
+    409: "conflict", 413: "payload_too_large", 422: "invalid_input", 429: "rate_limited", 500: "server_error",
 }
 
 
@@ -54,6 +55,20 @@ def register_error_handlers(app: Flask) -> None:
             return render_template("too_large.html", limit_mb=limit_mb,
                                    back=request.path if request.method == "POST" else None), 413
         return render_template("error.html", status=status, message=message), status
+
+    @app.errorhandler(IntegrityError)
+    def handle_simultaneous_change(error: IntegrityError):
+        """A unique row written twice at the same moment (a double click, two tabs, two workers): the
+        request that lost the race changed nothing, and says so; never a server error."""
+        from lms.extensions import db
+
+        db.session.rollback()
+        app.logger.warning("Refused a simultaneous change: %s", error.orig)
+        message = _("This was changed at the same moment by another request (a second click, or another "
+                    "window). Nothing was saved from this one: go back, reload the page and check.")
+        if wants_json():
+            return json_error(409, str(message))
+        return render_template("error.html", status=409, message=message), 409
 
     register_outage_handler(app)  # before the catch-all below: a database outage is a 503, not a 500
 

@@ -1,5 +1,6 @@
 """Progress writes: a lesson viewed, a lesson done."""
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lms.catalogue.models import Lesson
 from lms.core.db import utcnow
@@ -8,12 +9,23 @@ from lms.extensions import db
 from lms.learning.models import LessonProgress
 
 
-def _progress(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
-    progress = db.session.scalar(select(LessonProgress).where(
+def _find(enrolment: Enrolment, lesson: Lesson) -> LessonProgress | None:
+    return db.session.scalar(select(LessonProgress).where(
         LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id))
-    if progress is None:
-        progress = LessonProgress(enrolment=enrolment, lesson=lesson)
-        db.session.add(progress)
+
+
+def _progress(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """Her row for this lesson, started now if there is none. Two tabs opening the lesson for the first
+    time at the same moment share one row: the second waits for the first's, then finds it."""
+    progress = _find(enrolment, lesson)
+    if progress is not None:
+        return progress
+    try:
+        with db.session.begin_nested():
+            progress = LessonProgress(enrolment=enrolment, lesson=lesson)
+            db.session.add(progress)
+    except IntegrityError:  # the savepoint's rollback has dropped our row again
+        return _find(enrolment, lesson)
     return progress
 
 

@@ -141,3 +141,34 @@ def test_every_acknowledged_resubmission_is_counted(own_app):
     with own_app.app_context():
         stored = db.session.scalar(select(Submission).where(Submission.enrolment_id == enrolment_id))
         assert stored.times_submitted == acknowledged == 3 * ROUNDS
+
+
+def test_two_tabs_opening_a_lesson_for_the_first_time_share_one_progress_row(own_app):
+    from lms.learning.models import LessonProgress
+
+    for _ in range(ROUNDS):
+        with own_app.app_context():
+            trainee, _url, enrolment_id = assignment_setup(allow_resubmission=True)
+            enrolment = db.session.get(Enrolment, enrolment_id)
+            lesson_id = enrolment.intake.version.lessons[0].id
+        url = f"/study/{enrolment_id}/lessons/{lesson_id}"
+        barrier, statuses = threading.Barrier(2), [None, None]
+        clients = []
+        for _tab in range(2):
+            client = own_app.test_client()
+            sign_in(client, trainee)
+            clients.append(client)
+
+        def open_lesson(index: int) -> None:
+            barrier.wait(timeout=30)
+            statuses[index] = clients[index].get(url).status_code
+
+        threads = [threading.Thread(target=open_lesson, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert statuses == [200, 200]
+        with own_app.app_context():
+            rows = db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment_id)).all()
+            assert [row.lesson_id for row in rows] == [lesson_id]
