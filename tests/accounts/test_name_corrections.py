@@ -139,3 +139,14 @@ def test_a_coordinator_of_another_country_neither_sees_nor_decides(client, certi
     assert decide(client, other, correction, "approve").status_code == 404
     db.session.expire_all()
     assert correction.is_pending and certificate.user.full_name == "Somchai Wongsawad"
+
+
+def test_only_who_may_correct_her_names_re_issues_her_certificates(certificate):
+    from lms.certificates.operations import reissue_certificate
+
+    for outsider in (make_user(Role.COUNTRY_COORDINATOR, country_code="VN"), make_user(Role.INSTRUCTOR),
+                     make_user(Role.ADMIN)):
+        with pytest.raises(PermissionError):
+            reissue_certificate(certificate, outsider, "Somchai Wongsawat", None, "Misspelt")
+    own = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
+    assert reissue_certificate(certificate, own, "Somchai Wongsawat", None, "Misspelt").name_latin == "Somchai Wongsawat"
