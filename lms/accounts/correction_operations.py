@@ -43,6 +43,8 @@ def request_name_correction(user: User, *, full_name: str, native_name: str | No
 def _check_decider(by: User, correction: NameCorrection) -> None:
     if not by.can_correct_names_of(correction.user):
         raise PermissionError("not allowed to decide this name correction")
+    # Locked (PostgreSQL) and read again: of two coordinators deciding at once, the second finds it decided.
+    db.session.refresh(correction, with_for_update=True)
 
 
 def approve_name_correction(correction: NameCorrection, by: User, reason: str | None = None) -> NameCorrection:
