@@ -95,7 +95,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     # Importing a domain's views attaches its routes to the domain's blueprint.
-    from lms.accounts import token_views  # noqa: F401 - its routes join the accounts blueprint
+    from lms.accounts import correction_views, token_views  # noqa: F401 - their routes join the accounts blueprint
     from lms.accounts import views as accounts_views
     from lms.admin import views as admin_views
     from lms.api import views as api_views

@@ -1,12 +1,14 @@
-"""Forms for registration, sign-in, password reset and the admin's user page."""
+"""Forms for registration, sign-in, password reset, the own profile and the admin's user page."""
 from email_validator import EmailNotValidError
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import Email, EqualTo, DataRequired, Length, Optional, ValidationError
 
-from lms.accounts.models import Category, Gender, OrganisationType, Role, User, normalised_email
+from lms.accounts import names
+from lms.accounts.models import Category, Gender, OrganisationType, Role, TraineeProfile, User, normalised_email
 from lms.accounts.password_policy import MIN_PASSWORD_LENGTH, password_problem
 from lms.core.forms import BaseForm, no_hidden_characters, parse_id
 from lms.core.i18n import LANGUAGES, OFFERED_TIME_ZONES, country_name, zone_choice_label
@@ -59,25 +61,8 @@ class CountryChoiceMixin:
             raise ValidationError(_l("Please choose a country from the list."))
 
 
-class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
-    email = EmailField(
-        _l("E-mail"),
-        filters=[_lower],
-        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254),
-                    Email(_l("Please enter a valid e-mail address, like name@example.org."),
-                          check_deliverability=False)],
-    )
-    full_name = StringField(
-        _l("Full name (Latin script)"),
-        validators=[DataRequired(_l("Please enter your name.")), Length(max=120), _no_control_characters],
-        description=_l("As in your passport. It is printed on your certificates."),
-    )
-    native_name = StringField(
-        _l("Name in your own script (optional)"),
-        validators=[Optional(), Length(max=120), _no_control_characters],
-        description=_l("For example ภาษาไทย, ខ្មែរ, ລາວ, မြန်မာ, 中文 or Tiếng Việt. Printed on certificates too."),
-    )
-    country = SelectField(_l("Country"), validate_choice=False)
+class WorkDetailsMixin:
+    """What a trainee says about her work, on registration and on her profile; the quota reports count by it."""
     organisation = StringField(
         _l("Organisation"),
         validators=[DataRequired(_l("Please enter your organisation.")), Length(max=160), _no_control_characters],
@@ -103,7 +88,6 @@ class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
         choices=[SelectChoice("", _l("Prefer not to say")), *_enum_choices(Gender)],
         validate_choice=False,
     )
-    submit = SubmitField(_l("Create account"))
 
     def validate_category(self, field):
         if field.data not in {member.value for member in Category}:
@@ -116,6 +100,47 @@ class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, BaseForm):
     def validate_organisation_type(self, field):
         if field.data and field.data not in {member.value for member in OrganisationType}:
             raise ValidationError(_l("Please choose one of the options."))
+
+    def work_details(self) -> dict:
+        """The typed values as lms.accounts.operations takes them."""
+        return {"organisation": self.organisation.data, "position": self.position.data,
+                "category": Category(self.category.data),
+                "gender": Gender(self.gender.data) if self.gender.data else None,
+                "organisation_type": OrganisationType(self.organisation_type.data)
+                if self.organisation_type.data else None}
+
+
+class RegistrationForm(NewPasswordMixin, CountryChoiceMixin, WorkDetailsMixin, BaseForm):
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_lower],
+        validators=[DataRequired(_l("Please enter your e-mail address.")), Length(max=254),
+                    Email(_l("Please enter a valid e-mail address, like name@example.org."),
+                          check_deliverability=False)],
+    )
+    full_name = StringField(
+        _l("Full name (Latin script)"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=120), _no_control_characters,
+                    names.latin_name],
+        description=names.LATIN_NAME_HINT,
+    )
+    native_name = StringField(
+        _l("Name in your own script (optional)"),
+        validators=[Optional(), Length(max=120), _no_control_characters, names.native_name],
+        description=names.NATIVE_NAME_HINT,
+    )
+    country = SelectField(_l("Country"), validate_choice=False)
+    submit = SubmitField(_l("Create account"))
+
+
+class WorkDetailsForm(WorkDetailsMixin, BaseForm):
+    submit = SubmitField(_l("Save my work details"))
+
+    @classmethod
+    def for_profile(cls, profile: TraineeProfile) -> "WorkDetailsForm":
+        return cls(data={"organisation": profile.organisation, "position": profile.position,
+                         "category": profile.category.value, "gender": profile.gender.value if profile.gender else "",
+                         "organisation_type": profile.organisation_type.value if profile.organisation_type else ""})
 
 
 class LoginForm(BaseForm):
@@ -198,11 +223,11 @@ class AccountFieldsMixin(CountryChoiceMixin):
                        validators=[DataRequired(_l("Please enter an e-mail address.")), Length(max=254)])
     full_name = StringField(_l("Full name (Latin script)"),
                             validators=[DataRequired(_l("Please enter a name.")), Length(max=120),
-                                        _no_control_characters],
-                            description=_l("As in the passport. It is printed on certificates."))
+                                        _no_control_characters, names.latin_name],
+                            description=names.LATIN_NAME_HINT_STAFF)
     native_name = StringField(_l("Name in the person's own script (optional)"),
-                              validators=[Optional(), Length(max=120), _no_control_characters],
-                              description=_l("For example ภาษาไทย, ខ្មែរ, ລາວ, မြန်မာ, 中文 or Tiếng Việt."))
+                              validators=[Optional(), Length(max=120), _no_control_characters, names.native_name],
+                              description=names.NATIVE_NAME_HINT_STAFF)
     role = SelectField(_l("Role"), choices=_enum_choices(Role), validate_choice=False)
     country = SelectField(_l("Country"), validate_choice=False,
                           description=_l("Trainees and country coordinators need one; other roles have none."))
@@ -278,3 +303,38 @@ class UserAdminForm(AccountFieldsMixin, BaseForm):
         form.email.description = _l("A new address waits for its owner to confirm it (we mail the link there) "
                                     "before they can sign in again; the old address is told.")
         return form
+
+
+class NameCorrectionForm(BaseForm):
+    """A trainee asks for her names to be corrected; it starts with the names as they are."""
+    full_name = StringField(_l("Full name (Latin script)"),
+                            validators=[DataRequired(_l("Please enter your name.")), Length(max=120),
+                                        _no_control_characters, names.latin_name],
+                            description=names.LATIN_NAME_HINT)
+    native_name = StringField(_l("Name in your own script (optional)"),
+                              validators=[Optional(), Length(max=120), _no_control_characters, names.native_name],
+                              description=names.NATIVE_NAME_HINT)
+    reason = TextAreaField(_l("What is wrong, and why"),
+                           validators=[DataRequired(_l("Please say what is wrong with your name as it is.")),
+                                       Length(max=1000), _no_control_characters],
+                           description=_l("For example: my family name is misspelt; it is written this way in "
+                                          "my passport."))
+    submit = SubmitField(_l("Ask for the correction"))
+
+
+NAME_DECISIONS = [SelectChoice("approve", _l("Approve: the names change and the trainee's certificates are issued "
+                                             "again with them")),
+                  SelectChoice("refuse", _l("Refuse: nothing changes"))]
+
+
+class NameDecisionForm(BaseForm):
+    decision = RadioField(_l("Decision"), choices=NAME_DECISIONS,
+                          validators=[DataRequired(_l("Please choose a decision."))])
+    reason = TextAreaField(_l("Reason (shown to the trainee)"),
+                           validators=[Length(max=1000), _no_control_characters],
+                           description=_l("Required when you refuse."))
+    submit = SubmitField(_l("Save the decision"))
+
+    def validate_reason(self, field):
+        if self.decision.data == "refuse" and not field.data:
+            raise ValidationError(_l("Please tell the trainee why the request is refused."))

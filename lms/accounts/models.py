@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Optional
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, event, select
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, event, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.core.db import UTCDateTime, enum_column, utcnow
@@ -168,6 +168,14 @@ class User(UserMixin, db.Model):
             return True
         return self.role is Role.COUNTRY_COORDINATOR and country_id is not None and self.country_id == country_id
 
+    def can_correct_names_of(self, person: "User") -> bool:
+        """Who decides a correction of the names printed on a trainee's certificates: a coordinator of her
+        country, or a programme coordinator."""
+        if self.role is Role.PROGRAMME_COORDINATOR:
+            return True
+        return (self.role is Role.COUNTRY_COORDINATOR and person.country_id is not None
+                and self.country_id == person.country_id)
+
     def teaches(self, intake: "Intake") -> bool:
         return self.role is Role.INSTRUCTOR and any(person.id == self.id for person in intake.instructors)
 
@@ -185,6 +193,68 @@ class TraineeProfile(db.Model):
 
     def __repr__(self) -> str:
         return f"<TraineeProfile user={self.user_id} {self.category.value}>"
+
+
+class CorrectionState(enum.Enum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @property
+    def label(self) -> str:
+        return {CorrectionState.PENDING: _l("Waiting for a decision"), CorrectionState.APPROVED: _l("Approved"),
+                CorrectionState.REFUSED: _l("Refused")}[self]
+
+
+class NameCorrectionRefused(Exception):
+    """A name correction the rules do not allow; the message is meant for the person acting."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NameCorrection(db.Model):
+    """A trainee's request to correct the names printed on her certificates, kept with its decision."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="RESTRICT"), index=True)
+    # The names asked for, and the names as they were when she asked.
+    full_name: Mapped[str] = mapped_column(String(120))
+    native_name: Mapped[Optional[str]] = mapped_column(String(120))
+    old_full_name: Mapped[str] = mapped_column(String(120))
+    old_native_name: Mapped[Optional[str]] = mapped_column(String(120))
+    reason: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state: Mapped[CorrectionState] = mapped_column(enum_column(CorrectionState), default=CorrectionState.PENDING)
+    decided_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decision_reason: Mapped[Optional[str]] = mapped_column(Text)  # required when refused: she is told why
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[Optional[User]] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        # One request waiting per person: a second one waits until the first is decided.
+        Index("uq_name_correction_pending", "user_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+        CheckConstraint("state != 'refused' OR decision_reason IS NOT NULL", name="refusal_has_reason"),
+        CheckConstraint("(state = 'pending') = (decided_at IS NULL)", name="decided_when_not_pending"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<NameCorrection {self.id} user={self.user_id} {self.state.value}>"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state is CorrectionState.PENDING
+
+    def decide(self, state: CorrectionState, by: User, reason: str | None) -> None:
+        if not self.is_pending:
+            raise NameCorrectionRefused(_l("This request was already decided (%(state)s).", state=self.state.label))
+        if state is CorrectionState.REFUSED and not reason:
+            raise NameCorrectionRefused(_l("Please tell the trainee why the request is refused."))
+        self.state, self.decided_by, self.decided_at, self.decision_reason = state, by, utcnow(), reason or None
 
 
 class RecoveryCode(db.Model):

@@ -94,6 +94,30 @@ def set_preferences(user: User, *, language: str | None = None, time_zone: str |
     return user
 
 
+def set_work_details(user: User, *, organisation: str, position: str, category: Category,
+                     organisation_type: OrganisationType | None, gender: Gender | None) -> bool:
+    """A trainee's own correction of her work details, audited; True if anything changed. The quota reports
+    count by them: their kept figures are renewed by the commit (lms/reports/freshness.py)."""
+    profile = user.profile
+    if profile is None:
+        raise PermissionError("only trainees have work details")
+    before = _work_details(profile)
+    profile.organisation, profile.position, profile.category = organisation, position, category
+    profile.organisation_type, profile.gender = organisation_type, gender
+    after = _work_details(profile)
+    changed = [key for key in after if before[key] != after[key]]
+    if changed:
+        record(user, "user.work_details_changed", user, before={key: before[key] for key in changed},
+               after={key: after[key] for key in changed})
+    return bool(changed)
+
+
+def _work_details(profile: TraineeProfile) -> dict:
+    return {"organisation": profile.organisation, "position": profile.position, "category": profile.category.value,
+            "organisation_type": profile.organisation_type.value if profile.organisation_type else None,
+            "gender": profile.gender.value if profile.gender else None}
+
+
 def record_sign_in(user: User) -> None:
     user.last_login_at = utcnow()
 

@@ -11,11 +11,12 @@ from lms.accounts import bp, limits
 from lms.accounts.kept_forms import kept_form_for
 from lms.accounts.forms import (ChangePasswordForm, ConfirmEmailForm, DisableTwoFactorForm, ForgotPasswordForm,
                                 LoginForm, PreferencesForm, RegistrationForm, ResetPasswordForm, TwoFactorCodeForm,
-                                preferences_form_for)
-from lms.accounts.models import Category, Gender, OrganisationType, User
+                                WorkDetailsForm, preferences_form_for)
+from lms.accounts.models import Category, Gender, OrganisationType, Role, User
 from lms.accounts.operations import confirm_email as confirm_email_of
 from lms.accounts.operations import (record_sign_in, register_trainee, renew_expired_invitation, send_confirmation,
-                                     send_password_reset, set_password, set_preferences)
+                                     send_password_reset, set_password, set_preferences, set_work_details)
+from lms.accounts.queries import last_correction
 from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
                                     user_for_expired_invitation, user_for_invitation_token, user_for_reset_token)
 from lms.accounts.token_views import token_section
@@ -24,6 +25,7 @@ from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_
                                      verify_second_factor)
 from lms.core.forms import parse_id
 from lms.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, language_for_tag
+from lms.core.permissions import role_required
 from lms.core.text import masked_email
 from lms.extensions import db, limiter
 
@@ -265,11 +267,35 @@ def renew_invitation(token: str):
                            days=current_app.config["INVITATION_MAX_AGE"].days)
 
 
+def _profile_page(preferences_form: PreferencesForm) -> str:
+    user = current_user._get_current_object()
+    correction = last_correction(user) if user.role is Role.TRAINEE else None
+    return render_template("accounts/profile.html", user=user, preferences_form=preferences_form,
+                           correction=correction, **token_section(user))
+
+
 @bp.route("/profile")
 @login_required
 def show_profile():
-    return render_template("accounts/profile.html", user=current_user, preferences_form=preferences_form_for(current_user),
-                           **token_section(current_user))
+    return _profile_page(preferences_form_for(current_user))
+
+
+@bp.route("/profile/work", methods=["GET", "POST"])
+@role_required(Role.TRAINEE)
+def edit_work_details():
+    """A trainee corrects her organisation, position, category and gender (staff accounts have none)."""
+    user = current_user._get_current_object()
+    if user.profile is None:
+        abort(404)
+    form = WorkDetailsForm() if request.method == "POST" else WorkDetailsForm.for_profile(user.profile)
+    if form.validate_on_submit():
+        if set_work_details(user, **form.work_details()):
+            db.session.commit()
+            flash(_("Your work details are saved."), "success")
+        else:
+            flash(_("Nothing has changed."), "info")
+        return redirect(url_for("accounts.show_profile"))
+    return render_template("accounts/work_details.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/profile/preferences", methods=["POST"])
@@ -283,8 +309,7 @@ def change_preferences():
         with force_locale(form.language.data):
             flash(_("Your language and time zone are saved."), "success")
         return redirect(url_for("accounts.show_profile"))
-    return render_template("accounts/profile.html", user=current_user, preferences_form=form,
-                           **token_section(current_user)), 400
+    return _profile_page(form), 400
 
 
 @bp.route("/language", methods=["POST"])

@@ -3,6 +3,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from lms.accounts import names
 from lms.core.forms import BaseForm, no_hidden_characters
 
 REASON_REQUIRED = _l("Please give the reason; it is kept in the audit log.")
@@ -19,9 +20,11 @@ class IssueForm(BaseForm):
 class ReissueForm(BaseForm):
     name_latin = StringField(_l("Name in Latin script"),
                              validators=[DataRequired(_l("Please give the name.")), Length(max=120),
-                                         no_hidden_characters])
+                                         no_hidden_characters, names.latin_name],
+                             description=names.LATIN_NAME_HINT_STAFF)
     name_native = StringField(_l("Name in the trainee's own script (optional)"),
-                              validators=[Optional(), Length(max=120), no_hidden_characters])
+                              validators=[Optional(), Length(max=120), no_hidden_characters, names.native_name],
+                              description=names.NATIVE_NAME_HINT_STAFF)
     reason = TextAreaField(_l("Reason for the correction"), validators=REASON_CHECKS)
     submit = SubmitField(_l("Re-issue with a new serial"))
 

@@ -159,9 +159,12 @@ def reissue_certificate(old: Certificate, by: User, name_latin: str, name_native
                         reason: str) -> Certificate:
     """A new certificate with the corrected name and a new serial; the old one is marked superseded.
 
-    The trainee's account takes the corrected name too, so later certificates are right.
+    The trainee's account takes the corrected name too, so later certificates are right. Whoever may correct
+    the holder's names re-issues: a programme coordinator by hand, or the coordinator approving her request
+    (lms/accounts/correction_operations.py).
     """
-    _check_programme_coordinator(by)
+    if not by.can_correct_names_of(old.user):
+        raise PermissionError("only a coordinator of the holder's country or a programme coordinator re-issues")
     _check_keys()
     if old.is_superseded:
         raise CertificateRefused(_("This certificate was already replaced by %(serial)s.",

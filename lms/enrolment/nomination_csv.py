@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.accounts.models import Category, Gender, OrganisationType, Role, User, normalised_email
+from lms.accounts.names import name_problem
 from lms.accounts.operations import invite_user
 from lms.core.text import first_hidden_character
 from lms.enrolment.models import Enrolment, Intake
@@ -136,6 +137,10 @@ def _check_row(number: int, row: dict, by: User, countries: dict, seen: dict) ->
         if hidden is not None:
             errors.append(RowError(number, column, _("contains a control or invisible character (U+%(code)s)",
                                                      code=f"{ord(hidden):04X}"), value))
+    for column, latin in (("full_name", True), ("native_name", False)):
+        problem = row.get(column) and name_problem(row[column], latin=latin)
+        if problem:
+            errors.append(RowError(number, column, str(problem), row[column]))
     if row.get("email"):
         try:
             row["email"] = normalised_email(row["email"])

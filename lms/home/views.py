@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from lms.accounts.models import Role, User
+from lms.accounts.queries import corrections_for
 from lms.audit.models import AuditEntry
 from lms.audit.queries import readable
 from lms.catalogue import queries as catalogue_queries
@@ -64,6 +65,7 @@ def country_coordinator_home():
         "home/country_coordinator.html", programme=programme, figures=figures,
         counts=enrolment_queries.state_counts(programme.id, current_user.country_id) if programme else {},
         requests=enrolment_queries.pending_requests(current_user.country_id), notifications=_notifications(),
+        name_corrections=corrections_for(current_user, pending=True),
     )
 
 
@@ -76,6 +78,7 @@ def programme_coordinator_home():
         total_holding=sum(row.holding_place for row in rows), total_completed=sum(row.completed for row in rows),
         counts=enrolment_queries.state_counts(programme.id) if programme else {},
         requests=enrolment_queries.pending_requests(limit=10),
+        name_corrections=corrections_for(current_user, pending=True),
     )
 
 

@@ -55,6 +55,8 @@ def test_trainee_pages_are_accessible_light_and_local(browser, live_server):
     page.goto(pages["trainee-intake"])
     page.get_by_role("link", name="Assignment:").first.click()
     pages["trainee-assignment"] = page.url
+    pages.update({"trainee-profile": "/profile", "trainee-work-details": "/profile/work",
+                  "trainee-name-correction": "/profile/name"})
     for name, url in pages.items():
         page.goto(url)
         screenshot(page, name)

@@ -182,3 +182,17 @@ def test_a_csv_over_the_server_limit_gets_the_clear_page_too(client, programme, 
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "What you sent is too large" in page and 'href="/enrolments/nominate/upload"' in page
+
+
+def test_csv_nomination_applies_the_name_rules(client, db_session, programme):
+    intake = upcoming_intake(programme)
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    response = upload(client, intake, HEADER
+                      + "a@example.org,สมชาย วงศ์สวัสดิ์,สมชาย วงศ์สวัสดิ์,Regulator,Engineer,technician,\n"
+                      + "b@example.org,Nguyễn Thị Hương,Hương 😀,Regulator,Engineer,technician,\n")
+    assert response.status_code == 400
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Row 2, column full_name: Please write this name in Latin letters" in page
+    assert "Row 3, column native_name: A name cannot hold emoji or symbols" in page
+    assert "Row 3, column full_name" not in page and "Row 2, column native_name" not in page
+    assert db_session.scalar(select(User).where(User.email == "b@example.org")) is None

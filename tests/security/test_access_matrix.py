@@ -58,6 +58,11 @@ ACCESS: dict[str, Access] = {
     "accounts.setup_two_factor": Access(get=SIGNED_IN, post=SIGNED_IN),
     "accounts.create_api_token": Access(post=COORDINATORS | ADMIN),
     "accounts.revoke_api_token": Access(post=frozenset({"coordinator"})),
+    "accounts.edit_work_details": Access(get=TRAINEES, post=TRAINEES),  # staff accounts have none
+    "accounts.ask_for_name_correction": Access(get=TRAINEES, post=TRAINEES),
+    "accounts.list_name_corrections": Access(get=COORDINATORS),  # each sees their own country's
+    "accounts.decide_name_correction": Access(get=frozenset({"coordinator", "programme"}),
+                                              post=frozenset({"coordinator", "programme"})),
     # Administration
     "admin.list_users": Access(get=ADMIN),
     "admin.edit_user": Access(get=ADMIN, post=ADMIN),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts.kept_forms import KeptForm
 
-from lms.accounts.models import Role, User
+from lms.accounts.models import NameCorrection, Role, User
 from lms.accounts.passwords import make_reset_token
 from lms.accounts.token_operations import create_token
 from lms.assessments.models import Attempt, Extension, Submission, SubmissionFile, SubmissionState
@@ -91,6 +91,9 @@ def build_world() -> World:
     kept = KeptForm(token="kept-form-of-the-owner", user_id=users["trainee"].id, path="/profile",
                     fields=[["text", "An answer"]], files=[])
     db.session.add(kept)
+    correction = NameCorrection(user=users["trainee"], full_name="Owner Trainee-Corrected", old_full_name="Owner Trainee",
+                                reason="Misspelt")
+    db.session.add(correction)
     schedule = _report_schedule(programme, users["programme"])
     db.session.flush()
     lesson = course.lessons[0]
@@ -101,7 +104,7 @@ def build_world() -> World:
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
         "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
         "extension_id": extension.id,
-        "schedule_id": schedule.id,
+        "schedule_id": schedule.id, "correction_id": correction.id,
     })
 
 
