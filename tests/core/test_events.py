@@ -110,8 +110,8 @@ def test_only_the_apps_session_moves_the_report_version(db_session):
 def hooks_on_the_apps_session() -> list[int]:
     made = db.session.session_factory()
     try:
-        return [len(getattr(made.dispatch, name)) for name in ("before_flush", "before_commit", "after_commit",
-                                                               "after_rollback")]
+        return [len(getattr(made.dispatch, name)) for name in (
+            "before_flush", "before_commit", "after_commit", "after_soft_rollback", "after_rollback")]
     finally:
         made.close()
 
