@@ -1,7 +1,8 @@
 """What one domain tells the others: named signals (blinker, as Flask and Indico use), and the app session's hooks.
 
 A domain that has something to say sends a signal here and never imports the operations of the domains that
-care; they connect their listeners when the app is created (create_app calls each domain's `listen()`).
+care; they connect their listeners when the app is created (create_app calls each domain's `listen()`),
+and so do the few modules that follow every commit of the app's session (on_app_session).
 Connecting the same function again changes nothing, so the many apps the tests build connect each listener
 once. Signals are sent inside the transaction that made the change: what a listener writes commits or rolls
 back with it, and anything it wants done afterwards it queues with lms.jobs.engine.queue (after the commit).
