@@ -21,6 +21,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     configure_logging(app)
     trust_proxies(app)
     _init_extensions(app)
+    _connect_listeners()
     _register_blueprints(app)
     _register_cli(app)
     _register_jobs(app)
@@ -55,7 +56,6 @@ def _settle_required_settings(app: Flask, config: type[Config]) -> None:
 
 def _init_extensions(app: Flask) -> None:
     import lms.models  # noqa: F401 - every model registered before migrations look at the metadata
-    import lms.reports.freshness  # noqa: F401 - a commit changing what the quota reports show moves their version
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**postgresql_engine_options(app.config),
@@ -91,6 +91,17 @@ def _init_extensions(app: Flask) -> None:
         if user is None or not user.is_active or user.session_version != version:
             return None
         return user
+
+
+def _connect_listeners() -> None:
+    """What each domain does when another tells it something happened (lms/core/events.py); once per process."""
+    from lms.assessments import uploads
+    from lms.certificates import operations as certificates
+    from lms.reports import freshness
+
+    uploads.listen()
+    certificates.listen()
+    freshness.listen()  # a commit changing what the quota reports show moves their version
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -11,11 +11,11 @@ from urllib.parse import quote
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from lms.catalogue.models import Assessment
+from lms.core import events
 from lms.extensions import db
 
 MAX_FILES = 5  # per submission
@@ -225,15 +225,19 @@ def store(upload: CheckedUpload) -> str:
     return path.name
 
 
-@event.listens_for(Session, "after_commit")
 def _keep_written_files(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
 
 
-@event.listens_for(Session, "after_rollback")
 def _remove_written_files(session: Session) -> None:
     for path in session.info.pop(_WRITTEN, []):
         path.unlink(missing_ok=True)
+
+
+def listen() -> None:
+    """Files stored by a transaction of the app's session that rolls back are removed again."""
+    events.on_app_session("after_commit", _keep_written_files)
+    events.on_app_session("after_rollback", _remove_written_files)
 
 
 def stored_path(stored_name: str) -> Path:

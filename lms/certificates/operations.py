@@ -18,6 +18,7 @@ from lms.certificates import credentials, documents
 from lms.certificates.models import Certificate
 from lms.certificates.queries import completions_without_certificate, current_certificate
 from lms.certificates.serials import new_serial
+from lms.core import events
 from lms.core.db import utcnow
 from lms.core.urls import public_url
 from lms.credentials.keys import KeysMissing, require_keys
@@ -133,6 +134,15 @@ def issue_on_completion(enrolment: Enrolment) -> Certificate | None:
     except CertificateRefused as refused:
         log.error("no certificate issued for enrolment %s: %s", enrolment.id, refused.message)
         return None
+
+
+def _issue_on_completion(enrolment: Enrolment, **details) -> None:
+    issue_on_completion(enrolment)
+
+
+def listen() -> None:
+    """A completed enrolment gets its certificate in the transaction that completed it (the PDF after the commit)."""
+    events.connect(events.enrolment_completed, _issue_on_completion)
 
 
 def issue_by_hand(enrolment: Enrolment, by: User, reason: str) -> Certificate:

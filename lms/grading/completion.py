@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from lms.accounts.models import User
 from lms.assessments.scoring import assessment_scores
 from lms.catalogue.models import Assessment, CourseVersion, Lesson
-from lms.certificates.operations import issue_on_completion
 from lms.core.db import utcnow
+from lms.core.events import enrolment_completed
 from lms.core.grades import exact, kept, shown
 from lms.core.i18n import speaking_to
 from lms.enrolment.models import Enrolment, EnrolmentState, Intake
@@ -162,5 +162,5 @@ def evaluate_completion(enrolment: Enrolment, by: User | None = None, current: S
                _("Congratulations: you have completed %(course)s with a grade of %(grade)s%%.",
                  course=enrolment.intake.course.title, grade=shown(current.weighted_grade)),
                mail_subject=_("Course completed"))
-    issue_on_completion(enrolment)
+    enrolment_completed.send(enrolment, by=by)
     return True

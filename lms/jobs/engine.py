@@ -18,14 +18,13 @@ from pathlib import Path
 from time import monotonic
 
 from flask import Flask, current_app, has_app_context
-from flask_sqlalchemy.session import Session
 from huey import Huey, crontab
 from huey.signals import SIGNAL_ERROR
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lms.core import clock
+from lms.core import clock, events
 from lms.extensions import db
 
 log = logging.getLogger(__name__)
@@ -52,9 +51,11 @@ def storage_for(app: Flask):
 
 
 def configure_jobs(app: Flask) -> None:
-    """Points the shared Huey at this app's storage."""
+    """Points the shared Huey at this app's storage; what db.session queued goes to it after the commit."""
     huey.storage = storage_for(app)
     app.extensions["lms_jobs"] = huey
+    events.on_app_session("after_commit", _enqueue_committed)
+    events.on_app_session("after_soft_rollback", _forget_rolled_back)
 
 
 def use_app(app: Flask) -> None:
@@ -83,7 +84,6 @@ def queue(task, *args, **kwargs) -> None:
     pending.setdefault((task.name, args, tuple(sorted(kwargs.items()))), (task, args, kwargs))
 
 
-@event.listens_for(Session, "after_commit")
 def _enqueue_committed(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: the work is not committed until the outer transaction is
@@ -94,7 +94,6 @@ def _enqueue_committed(session) -> None:
             log.exception("could not queue %s%r", getattr(task, "name", task), args)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session, previous_transaction) -> None:
     if not previous_transaction.nested:
         session.info.pop(PENDING_KEY, None)

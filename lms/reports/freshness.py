@@ -4,7 +4,8 @@ Counting the figures reads every enrolment and certificate of the programme, and
 list reads its people's enrolments; both change a few times a day, while coordinators open the
 dashboards all day. So each rendered part is kept in the process under the reports' version: a number
 in the database that grows, in the same transaction, whenever a commit changes a column the reports
-show or count from (REPORT_COLUMNS). Every request reads the version first (one row by primary key), so
+show or count from (REPORT_COLUMNS); the hooks are on the app's own session (db.session), so a Session made
+elsewhere in the process moves nothing. Every request reads the version first (one row by primary key), so
 a change made through any worker shows at once in every worker. The version row is updated as the last
 statement before commit, after every lock the transaction takes, so it never waits for another lock
 while holding its own.
@@ -20,7 +21,7 @@ from time import monotonic
 
 from flask import current_app, g, has_request_context
 from flask_babel import get_locale, get_timezone
-from sqlalchemy import event, insert, inspect, select, update
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import TraineeProfile, User
@@ -30,7 +31,7 @@ from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 from lms.programme.models import Country, CountryAllocation, Programme
 from lms.reports.models import ReportVersion
-from lms.core import clock
+from lms.core import clock, events
 
 VERSION_ROW = 1
 ANY_COLUMN = None
@@ -60,7 +61,6 @@ def _changes_reports(instance) -> bool:
     return any(state.attrs[name].history.has_changes() for name in columns)
 
 
-@event.listens_for(Session, "before_flush")
 def _note_report_changes(session: Session, flush_context, instances) -> None:
     if session.info.get(_CHANGED):
         return
@@ -69,7 +69,6 @@ def _note_report_changes(session: Session, flush_context, instances) -> None:
         session.info[_CHANGED] = True
 
 
-@event.listens_for(Session, "before_commit")
 def _bump_version(session: Session) -> None:
     session.flush()  # commit flushes only after this event; what is pending belongs to this version
     if not session.info.pop(_CHANGED, False):
@@ -80,9 +79,15 @@ def _bump_version(session: Session) -> None:
         session.execute(insert(ReportVersion).values(id=VERSION_ROW, value=1))
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_changes(session: Session) -> None:
     session.info.pop(_CHANGED, None)
+
+
+def listen() -> None:
+    """A commit of the app's session that changes what the reports count moves their version."""
+    events.on_app_session("before_flush", _note_report_changes)
+    events.on_app_session("before_commit", _bump_version)
+    events.on_app_session("after_rollback", _forget_changes)
 
 
 def report_version() -> int:
