@@ -107,11 +107,12 @@ def pack_content(version: CourseVersion, language: str) -> PackContent:
 
 def _static_images(html: str, prefix: str, images: dict[str, bytes] | None = None) -> str:
     """`html` with each image of ours at `prefix` + its path under static/ (collected into `images` if given)."""
+    root = STATIC_ROOT
     def rewrite(match: re.Match) -> str:
-        path = (STATIC_ROOT / match.group(2)).resolve()
-        if not path.is_relative_to(STATIC_ROOT) or not path.is_file():
-            return match.group(0)
-        relative = path.relative_to(STATIC_ROOT).as_posix()
+        path = (root / match.group(2)).resolve()
+        if not path.is_relative_to(root) or not path.is_file():
+            return match.group(1) + match.group(3)  # nothing to show offline, and no address that fails there
+        relative = path.relative_to(root).as_posix()
         if images is not None:
             images[f"images/{relative}"] = path.read_bytes()
         return f"{match.group(1)}{prefix}{relative}{match.group(3)}"

@@ -43,8 +43,7 @@ def show_intake(enrolment_id: int):
                            packs=packs, PackKind=PackKind, packs_in_english=pack_language != language)
 
 
-@bp.route("/<int:enrolment_id>/offline.zip", defaults={"kind": "zip"})
-@bp.route("/<int:enrolment_id>/offline.pdf", defaults={"kind": "pdf"})
+@bp.route("/<int:enrolment_id>/offline.<any(zip, pdf):kind>")
 @role_required(Role.TRAINEE)
 def download_offline_pack(enrolment_id: int, kind: str):
     """The intake's course version to read offline, in the trainee's language (English if it has none)."""

@@ -104,6 +104,9 @@ ACCESS: dict[str, Access] = {
     "learning.show_intake": Access(get=OWNER),
     "learning.show_lesson": Access(get=OWNER),
     "learning.mark_lesson_done": Access(post=OWNER),
+    "learning.download_offline_pack": Access(get=OWNER),
+    # An offline pack's link to a quiz or assignment: to the reader's own intake, else to the course's page.
+    "learning.open_assessment": Access(get=SIGNED_IN),
     "assessments.show_quiz": Access(get=OWNER),
     "assessments.start_attempt": Access(post=OWNER),
     "assessments.take_attempt": Access(get=OWNER, post=OWNER),
@@ -161,6 +164,8 @@ ARGUMENTS = {
     "assessments.edit_submission": {"assessment_id": "assignment_id"},
     "certificates.show_status_list": {"name": "status_list_name"},
     "accounts.show_kept_form": {"token": "kept_token"},
+    "learning.open_assessment": {"assessment_slug": "quiz_slug"},
+    "learning.download_offline_pack": {"kind": "pack_kind"},
 }
 
 

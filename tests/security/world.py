@@ -99,6 +99,7 @@ def build_world() -> World:
         "submission_id": submission.id, "file_id": submission.files[0].id, "user_id": users["trainee"].id,
         "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "status_list_name": "1", "slug": course.slug,
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
+        "quiz_slug": quiz.slug, "pack_kind": "pdf",
         "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
         "extension_id": extension.id,
         "schedule_id": schedule.id,
