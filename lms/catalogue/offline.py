@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, render_template, send_file
 from flask_babel import force_locale
 from sqlalchemy import select
 
@@ -167,6 +167,14 @@ def download_name(pack: OfflinePack) -> str:
     """What the trainee's browser saves it as: course, version and language."""
     version = pack.version
     return f"{version.course.slug}-v{version.number}-{pack.language}-offline.{pack.kind.value}"
+
+
+def send_pack(pack: OfflinePack):
+    """The stored file as a download named after the course, version and language, kept by no cache on the way."""
+    response = send_file(stored_path(pack), mimetype=pack.kind.media_type, as_attachment=True,
+                         download_name=download_name(pack), max_age=0, etag=pack.sha256)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _store(version: CourseVersion, language: str, kind: PackKind, data: bytes) -> OfflinePack:

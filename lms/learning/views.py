@@ -1,5 +1,5 @@
 """The trainee's intake page, lessons in study mode and marking them done."""
-from flask import abort, flash, redirect, render_template, send_file, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import defer
@@ -54,10 +54,7 @@ def download_offline_pack(enrolment_id: int, kind: str):
     if path is None or not path.is_file():
         flash(_("The offline copy of this course is being prepared. Please try again later."), "info")
         return redirect(url_for(".show_intake", enrolment_id=enrolment.id))
-    response = send_file(path, mimetype=pack.kind.media_type, as_attachment=True,
-                         download_name=offline.download_name(pack), max_age=0, etag=pack.sha256)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return offline.send_pack(pack)
 
 
 @bp.route("/courses/<slug>/assessments/<assessment_slug>")

@@ -222,3 +222,16 @@ def test_images_of_ours_a_lesson_shows_are_copied_and_linked_relatively(tmp_path
                                   "images/", images)
     assert html == '<p><img src="images/img/map.png" alt="Map"><img src=""></p>'
     assert images == {"images/img/map.png": b"\x89PNG map"}
+
+
+def test_programme_staff_preview_the_packs_from_the_course_versions_page(client, course):
+    offline.build_packs(course.current_version)
+    pack = packs(course.current_version)[("th", PackKind.PDF)]
+    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
+    page = client.get("/courses/test-course/versions").get_data(as_text=True)
+    url = f"/courses/test-course/offline-packs/{pack.id}"
+    assert url in page and file_size(pack.size_bytes) in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.headers["Content-Disposition"] == \
+        "attachment; filename=test-course-v1-th-offline.pdf"
+    assert client.get(f"/courses/telecom-regulation-policy/offline-packs/{pack.id}").status_code == 404

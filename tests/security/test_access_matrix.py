@@ -73,6 +73,7 @@ ACCESS: dict[str, Access] = {
     "catalogue.show_course": Access(get=EVERYONE),
     "catalogue.show_lesson": Access(get=SIGNED_IN),
     "catalogue.list_course_versions": Access(get=PROGRAMME_STAFF),
+    "catalogue.preview_offline_pack": Access(get=PROGRAMME_STAFF),
     "catalogue.move_intake_version": Access(get=PROGRAMME, post=PROGRAMME),
     "catalogue.import_course_zip": Access(get=ADMIN, post=ADMIN),
     "catalogue.apply_course_zip": Access(post=ADMIN),

@@ -92,6 +92,7 @@ def build_world() -> World:
                     fields=[["text", "An answer"]], files=[])
     db.session.add(kept)
     schedule = _report_schedule(programme, users["programme"])
+    pack = _offline_pack(course)
     db.session.flush()
     lesson = course.lessons[0]
     return World(users=users, ids={
@@ -102,8 +103,22 @@ def build_world() -> World:
         "quiz_slug": quiz.slug, "pack_kind": "pdf",
         "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
         "extension_id": extension.id,
-        "schedule_id": schedule.id,
+        "schedule_id": schedule.id, "pack_id": pack.id,
     })
+
+
+def _offline_pack(course):
+    """A stored offline pack of the course's version (its bytes do not matter here)."""
+    from lms.catalogue.models import OfflinePack, PackKind
+    from lms.catalogue.offline import stored_path
+
+    pack = OfflinePack(version=course.current_version, language="en", kind=PackKind.PDF, size_bytes=9,
+                       sha256="0" * 64, stored_name=f"world/{secrets.token_hex(8)}.pdf")
+    db.session.add(pack)
+    path = stored_path(pack)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.7\n")
+    return pack
 
 
 def _report_schedule(programme, by):
