@@ -102,8 +102,8 @@ def apply_plan(plan: ImportPlan, by: User | None = None) -> ImportResult:
         before = None if is_new else {"version": course.version}
         version = _add_version(course, course_plan, by)
         write_translations(course, spec)
-        _queue_offline_packs(course)
         moved = _pin_intakes_not_started(course, version, by)
+        _queue_offline_packs(course)  # once the intakes that move have moved
         record(by, "course.imported", course, before=before,
                after={"version": version.number, "content_hash": version.content_hash,
                       "changes": [str(change) for change in course_plan.changes], "intakes_moved": moved})

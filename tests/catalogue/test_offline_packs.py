@@ -1,6 +1,7 @@
 """Offline packs: a course version's lessons as static pages in a ZIP and as a PDF, per language, built by a job
 after import, and downloaded from the trainee's study page."""
 import io
+from datetime import timedelta
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ from lms.catalogue import offline
 from lms.catalogue.course_files import read_tree
 from lms.catalogue.models import Course, OfflinePack, PackKind
 from lms.catalogue.operations import import_courses
+from lms.core import clock
 from lms.core.templating import file_size
 from lms.enrolment.models import Enrolment, EnrolmentState
 from tests.catalogue.course_tree import ASSIGNMENT
@@ -235,3 +237,24 @@ def test_programme_staff_preview_the_packs_from_the_course_versions_page(client,
     assert response.status_code == 200 and response.headers["Content-Disposition"] == \
         "attachment; filename=test-course-v1-th-offline.pdf"
     assert client.get(f"/courses/telecom-regulation-policy/offline-packs/{pack.id}").status_code == 404
+
+
+def test_changed_translations_rebuild_the_new_version_and_the_versions_intakes_still_study(tmp_path, course,
+                                                                                           db_session):
+    from lms.jobs.engine import huey
+
+    first = course.current_version
+    running = make_intake(course=course)  # started: it keeps studying version 1 after the import
+    running.starts_on = clock.today() - timedelta(days=3)
+    db_session.commit()
+    run_queued_jobs()
+    (tmp_path / "test-course" / "lessons" / "intro.th.md").write_text(
+        "---\ntitle: บทนำ\nminutes: 10\n---\n\nข้อความใหม่\n", encoding="utf-8")
+    import_courses(read_tree(tmp_path))
+    db_session.commit()
+    queued = sorted(huey.deserialize_task(data).args for data in huey.storage.enqueued_items())
+    assert course.version == 2 and queued == [(first.id,), (course.current_version.id,)]
+    run_queued_jobs()
+    for version in (first, course.current_version):  # the translation serves both versions
+        archive = zipfile.ZipFile(offline.stored_path(packs(version)[("th", PackKind.ZIP)]))
+        assert "ข้อความใหม่" in archive.read(f"test-course-v{version.number}-th/01-intro.html").decode()
