@@ -8,6 +8,7 @@ from lms.jobs.engine import job
 @job()
 def build_offline_packs(version_id: int) -> None:
     """Builds the version's packs in each of its languages; running it again stores the same files."""
-    version = db.session.get(CourseVersion, version_id)
+    # Locked (PostgreSQL): a second worker building the same version waits, then finds the files as it would build them.
+    version = db.session.get(CourseVersion, version_id, with_for_update=True)
     if version is not None:
         build_packs(version)

@@ -107,12 +107,11 @@ def pack_content(version: CourseVersion, language: str) -> PackContent:
 
 def _static_images(html: str, prefix: str, images: dict[str, bytes] | None = None) -> str:
     """`html` with each image of ours at `prefix` + its path under static/ (collected into `images` if given)."""
-    root = STATIC_ROOT
     def rewrite(match: re.Match) -> str:
-        path = (root / match.group(2)).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        path = (STATIC_ROOT / match.group(2)).resolve()
+        if not path.is_relative_to(STATIC_ROOT) or not path.is_file():
             return match.group(1) + match.group(3)  # nothing to show offline, and no address that fails there
-        relative = path.relative_to(root).as_posix()
+        relative = path.relative_to(STATIC_ROOT).as_posix()
         if images is not None:
             images[f"images/{relative}"] = path.read_bytes()
         return f"{match.group(1)}{prefix}{relative}{match.group(3)}"
@@ -195,9 +194,15 @@ def _store(version: CourseVersion, language: str, kind: PackKind, data: bytes) -
 
 
 def build_packs(version: CourseVersion) -> list[OfflinePack]:
-    """Builds and stores the version's packs in every language it has; an unchanged pack is left as it was."""
+    """Builds and stores the version's packs in every language it has; an unchanged pack is left as it was,
+    and the pack of a language the course no longer has is removed."""
+    languages = pack_languages(version)
+    for gone in db.session.scalars(select(OfflinePack).where(OfflinePack.version_id == version.id,
+                                                             OfflinePack.language.not_in(languages))):
+        stored_path(gone).unlink(missing_ok=True)
+        db.session.delete(gone)
     packs = []
-    for language in pack_languages(version):
+    for language in languages:
         with force_locale(language):
             content = pack_content(version, language)
             packs.append(_store(version, language, PackKind.ZIP, build_zip(content)))

@@ -258,3 +258,15 @@ def test_changed_translations_rebuild_the_new_version_and_the_versions_intakes_s
     for version in (first, course.current_version):  # the translation serves both versions
         archive = zipfile.ZipFile(offline.stored_path(packs(version)[("th", PackKind.ZIP)]))
         assert "ข้อความใหม่" in archive.read(f"test-course-v{version.number}-th/01-intro.html").decode()
+
+
+def test_the_pack_of_a_language_the_course_no_longer_has_is_removed(tmp_path, course, db_session):
+    offline.build_packs(course.current_version)
+    thai = packs(course.current_version)[("th", PackKind.PDF)]
+    path = offline.stored_path(thai)
+    from lms.catalogue.translations import ContentTranslation
+
+    db_session.query(ContentTranslation).filter_by(course_id=course.id, language="th").delete()
+    offline.build_packs(course.current_version)
+    assert set(packs(course.current_version)) == {("en", PackKind.ZIP), ("en", PackKind.PDF)}
+    assert not path.exists()
