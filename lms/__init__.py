@@ -167,6 +167,7 @@ def _register_jobs(app: Flask) -> None:
     # Importing a domain's jobs registers them with the engine, for the site (to queue) and the worker.
     import lms.announcements.jobs  # noqa: F401
     import lms.assessments.jobs  # noqa: F401
+    import lms.catalogue.jobs  # noqa: F401
     import lms.backup.jobs  # noqa: F401
     import lms.certificates.jobs  # noqa: F401
     import lms.enrolment.jobs  # noqa: F401

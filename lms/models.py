@@ -1,7 +1,8 @@
 """Imports every model so the metadata is complete (for migrations and create_all)."""
 from lms.accounts.models import RecoveryCode, TraineeProfile, User  # noqa: F401
 from lms.audit.models import AuditEntry  # noqa: F401
-from lms.catalogue.models import Assessment, Course, Lesson, Module, Question, RubricCriterion, RubricLevel  # noqa: F401
+from lms.catalogue.models import (  # noqa: F401
+    Assessment, Course, Lesson, Module, OfflinePack, Question, RubricCriterion, RubricLevel)
 from lms.enrolment.models import Enrolment, EnrolmentEvent, Intake  # noqa: F401
 from lms.learning.models import LessonProgress  # noqa: F401
 from lms.notifications.models import NoticeSetting, Notification, OutboxMail, SentNotice  # noqa: F401

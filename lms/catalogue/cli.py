@@ -4,6 +4,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from lms.catalogue.course_files import CourseTreeInvalid, read_tree
 from lms.catalogue.operations import apply_plan
@@ -57,3 +58,26 @@ def import_command(path: str | None, dry_run: bool) -> None:
         db.session.rollback()
         raise
     click.echo(f"Courses: {result.summary()}")
+
+
+@courses_cli.command("offline-packs")
+@click.option("--slug", help="Only this course (default: every course).")
+def offline_packs_command(slug: str | None) -> None:
+    """Build the offline packs (ZIP and PDF per language) of each course's versions in use, now."""
+    from lms.catalogue.models import Course
+    from lms.catalogue.offline import build_packs, versions_to_build
+
+    courses = db.session.scalars(select(Course).where(Course.slug == slug) if slug else
+                                 select(Course).order_by(Course.slug)).all()
+    if not courses:
+        raise click.ClickException(f"No course {slug!r}." if slug else "No course in the catalogue.")
+    try:
+        for course in courses:
+            for version in versions_to_build(course):
+                for pack in build_packs(version):
+                    click.echo(f"{course.slug} v{version.number} {pack.language:<7} {pack.kind.value}  "
+                               f"{pack.size_bytes / 1024:8.1f} KB  {pack.sha256[:12]}")
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise

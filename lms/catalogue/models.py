@@ -330,3 +330,38 @@ class RubricLevel(db.Model):
 
     def __repr__(self) -> str:
         return f"<RubricLevel {self.label} {self.points}>"
+
+
+class PackKind(enum.Enum):
+    ZIP = "zip"  # static HTML pages that open from the file system
+    PDF = "pdf"  # the same lessons and the assignment briefs, to print
+
+    @property
+    def media_type(self) -> str:
+        return {PackKind.ZIP: "application/zip", PackKind.PDF: "application/pdf"}[self]
+
+
+class OfflinePack(db.Model):
+    """A course version's lessons in one language, built to be read without a connection (lms/catalogue/offline.py).
+
+    Rebuilt by a job when the version is imported or its translations change; the file lives under
+    DATA_DIR/offline/ and this row says what it is."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))  # our language code (lms/core/i18n.py)
+    kind: Mapped[PackKind] = mapped_column(enum_column(PackKind))
+    stored_name: Mapped[str] = mapped_column(String(300))  # relative to DATA_DIR/offline
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[CourseVersion] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "language", "kind"),
+        CheckConstraint("size_bytes > 0", name="size_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<OfflinePack {self.version_id} {self.language} {self.kind.value}>"

@@ -17,6 +17,7 @@ from lms.catalogue.plans import CoursePlan, ImportPlan, build_modules, build_pla
 from lms.catalogue.translations import write_translations
 from lms.core import clock
 from lms.extensions import db
+from lms.jobs.engine import queue
 
 
 @dataclass
@@ -73,6 +74,15 @@ def _pin_intakes_not_started(course: Course, version: CourseVersion, by: User | 
     return moved
 
 
+def _queue_offline_packs(course: Course) -> None:
+    """The new version's packs, and those of versions still studied: they read the rewritten translations."""
+    from lms.catalogue.jobs import build_offline_packs
+    from lms.catalogue.offline import versions_to_build
+
+    for version in versions_to_build(course):
+        queue(build_offline_packs, version.id)
+
+
 def apply_plan(plan: ImportPlan, by: User | None = None) -> ImportResult:
     """Writes what the plan says, audited."""
     result = ImportResult(plan=plan)
@@ -93,6 +103,7 @@ def apply_plan(plan: ImportPlan, by: User | None = None) -> ImportResult:
         version = _add_version(course, course_plan, by)
         write_translations(course, spec)
         moved = _pin_intakes_not_started(course, version, by)
+        _queue_offline_packs(course)  # once the intakes that move have moved
         record(by, "course.imported", course, before=before,
                after={"version": version.number, "content_hash": version.content_hash,
                       "changes": [str(change) for change in course_plan.changes], "intakes_moved": moved})

@@ -6,8 +6,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms.accounts.models import Role
-from lms.catalogue import bp, queries
+from lms.catalogue import bp, offline, queries
+from lms.catalogue.models import OfflinePack
 from lms.core.forms import BaseForm, parse_id
+from lms.core.i18n import LANGUAGES
 from lms.core.permissions import role_required
 from lms.enrolment.models import Intake
 from lms.extensions import db
@@ -20,8 +22,23 @@ def list_course_versions(slug: str):
     course = queries.get_course(slug) or abort(404)
     intakes = list(db.session.scalars(select(Intake).where(Intake.course_id == course.id)
                                       .order_by(Intake.starts_on.desc())))
-    return render_template("catalogue/versions.html", course=course, versions=queries.versions_of(course),
-                           intakes=intakes)
+    versions = queries.versions_of(course)
+    packs: dict[int, list[OfflinePack]] = {}
+    for pack in db.session.scalars(select(OfflinePack).where(OfflinePack.version_id.in_([v.id for v in versions]))
+                                   .order_by(OfflinePack.id)):
+        packs.setdefault(pack.version_id, []).append(pack)
+    return render_template("catalogue/versions.html", course=course, versions=versions, intakes=intakes,
+                           packs=packs, LANGUAGES=LANGUAGES)
+
+
+@bp.route("/courses/<slug>/offline-packs/<int:pack_id>")
+@role_required(Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+def preview_offline_pack(slug: str, pack_id: int):
+    """An offline pack as trainees download it, for staff to look at."""
+    pack = db.session.get(OfflinePack, pack_id)
+    if pack is None or pack.version.course.slug != slug or not offline.stored_path(pack).is_file():
+        abort(404)
+    return offline.send_pack(pack)
 
 
 def _intake_or_404(intake_id: int) -> Intake:

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, get_timezone
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone, gettext as _
 
 from lms.core.i18n import zone_label
 
@@ -21,7 +21,16 @@ def format_moment(value: datetime, zone: ZoneInfo | None = None) -> str:
     return f"{format_date(local, date_pattern(), rebase=False)}, {format_datetime(local, 'HH:mm', rebase=False)} {zone_label(zone)}"
 
 
+def file_size(size: int) -> str:
+    """A file's size for a reader deciding whether to download it over a costly link: KB below a megabyte."""
+    if size >= 1024 * 1024:
+        return _("%(size)s MB", size=format_decimal(size / (1024 * 1024), "#,##0.0"))
+    return _("%(size)s KB", size=format_decimal(max(size / 1024, 1), "#,##0"))
+
+
 def register_template_helpers(app: Flask) -> None:
+    app.add_template_filter(file_size, "file_size")
+
     @app.template_filter("day")
     def day(value: date | datetime | None) -> str:
         return format_date(value, date_pattern()) if value else ""

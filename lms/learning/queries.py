@@ -42,3 +42,22 @@ def _resume_lesson(enrolment: Enrolment, progress: dict[int, LessonProgress]) ->
     if viewed:
         return max(viewed, key=lambda p: p.last_viewed_at).lesson
     return open_lessons[0] if open_lessons else None
+
+
+def own_assessment(user, course_slug: str, assessment_slug: str):
+    """(enrolment, assessment): the assessment of that slug in the newest intake of the course `user` studies
+    in, or None (an offline pack's link names the course and the assessment, not the trainee's intake)."""
+    from lms.catalogue.models import Assessment, Course
+    from lms.enrolment.models import Intake
+
+    enrolments = db.session.scalars(select(Enrolment).join(Intake).join(Course, Course.id == Intake.course_id)
+                                    .where(Enrolment.user_id == user.id, Course.slug == course_slug)
+                                    .order_by(Intake.starts_on.desc(), Enrolment.id.desc()))
+    for enrolment in enrolments:
+        if not enrolment.can_study:
+            continue
+        assessment = db.session.scalar(select(Assessment).where(
+            Assessment.version_id == enrolment.intake.course_version_id, Assessment.slug == assessment_slug))
+        if assessment is not None:
+            return enrolment, assessment
+    return None

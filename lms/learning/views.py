@@ -1,20 +1,22 @@
 """The trainee's intake page, lessons in study mode and marking them done."""
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy.orm import defer
 
 from lms.accounts.models import Role
 from lms.announcements.queries import announcements_of
-from lms.catalogue.models import Assessment, AssessmentKind, Lesson
+from lms.catalogue import offline
+from lms.catalogue.models import Assessment, AssessmentKind, Lesson, PackKind
 from lms.catalogue.queries import adjacent_lessons
+from lms.core.i18n import current_language
 from lms.core.permissions import role_required
 from lms.enrolment.queries import get_own_enrolment_or_404
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standing
 from lms.learning import bp
 from lms.learning.operations import mark_done, record_view
-from lms.learning.queries import study_outline
+from lms.learning.queries import own_assessment, study_outline
 
 
 def _load(enrolment_id: int):
@@ -44,10 +46,40 @@ def _assessment_url(enrolment, assessment: Assessment) -> str:
 @role_required(Role.TRAINEE)
 def show_intake(enrolment_id: int):
     enrolment = _load(enrolment_id)
+    language = current_language().code
+    packs, pack_language = offline.packs_for(enrolment.intake.version, language)
     return render_template("learning/intake.html", enrolment=enrolment, course=enrolment.intake.course,
                            modules=enrolment.intake.version.modules,
                            outline=study_outline(enrolment), standing=standing(enrolment),
-                           announcements=announcements_of(enrolment.intake))
+                           announcements=announcements_of(enrolment.intake),
+                           packs=packs, PackKind=PackKind, packs_in_english=pack_language != language)
+
+
+@bp.route("/<int:enrolment_id>/offline.<any(zip, pdf):kind>")
+@role_required(Role.TRAINEE)
+def download_offline_pack(enrolment_id: int, kind: str):
+    """The intake's course version to read offline, in the trainee's language (English if it has none)."""
+    enrolment = _load(enrolment_id)
+    packs, _language = offline.packs_for(enrolment.intake.version, current_language().code)
+    pack = packs.get(PackKind(kind))
+    path = offline.stored_path(pack) if pack else None
+    if path is None or not path.is_file():
+        flash(_("The offline copy of this course is being prepared. Please try again later."), "info")
+        return redirect(url_for(".show_intake", enrolment_id=enrolment.id))
+    return offline.send_pack(pack)
+
+
+@bp.route("/courses/<slug>/assessments/<assessment_slug>")
+@login_required
+def open_assessment(slug: str, assessment_slug: str):
+    """Where an offline pack's link to a quiz or assignment leads: that work in the reader's own intake."""
+    found = own_assessment(current_user, slug, assessment_slug)
+    if found is None:
+        return redirect(url_for("catalogue.show_course", slug=slug))
+    enrolment, assessment = found
+    if assessment.kind is AssessmentKind.QUIZ:
+        return redirect(url_for("assessments.show_quiz", enrolment_id=enrolment.id, assessment_id=assessment.id))
+    return redirect(url_for("assessments.edit_submission", enrolment_id=enrolment.id, assessment_id=assessment.id))
 
 
 @bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>")

@@ -42,7 +42,7 @@ def server_database(tmp_path_factory):
         yield url
 
 
-SERVED: dict[str, str] = {}  # the served app's database URL, for reading what it mailed
+SERVED: dict = {}  # the served app's database URL (for reading what it mailed) and its commands' environment
 
 
 def mailed_path(address: str, prefix: str) -> str:
@@ -71,6 +71,7 @@ def live_server(server_database, tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("served-data")
     env = {**os.environ, "DATABASE_URL": server_database, "LMS_DATA_DIR": str(data_dir), "LMS_ENV": "development"}
     env.pop("TEST_DATABASE_URL", None)
+    SERVED["env"] = env
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     for command in (["db", "upgrade"], ["courses", "import"], ["keys", "init"], ["demo", "load"]):
         subprocess.run(flask + command, cwd=ROOT, env=env, check=True, capture_output=True)

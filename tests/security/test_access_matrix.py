@@ -79,6 +79,7 @@ ACCESS: dict[str, Access] = {
     "catalogue.show_course": Access(get=EVERYONE),
     "catalogue.show_lesson": Access(get=SIGNED_IN),
     "catalogue.list_course_versions": Access(get=PROGRAMME_STAFF),
+    "catalogue.preview_offline_pack": Access(get=PROGRAMME_STAFF),
     "catalogue.move_intake_version": Access(get=PROGRAMME, post=PROGRAMME),
     "catalogue.import_course_zip": Access(get=ADMIN, post=ADMIN),
     "catalogue.apply_course_zip": Access(post=ADMIN),
@@ -110,6 +111,9 @@ ACCESS: dict[str, Access] = {
     "learning.show_intake": Access(get=OWNER),
     "learning.show_lesson": Access(get=OWNER),
     "learning.mark_lesson_done": Access(post=OWNER),
+    "learning.download_offline_pack": Access(get=OWNER),
+    # An offline pack's link to a quiz or assignment: to the reader's own intake, else to the course's page.
+    "learning.open_assessment": Access(get=SIGNED_IN),
     "assessments.show_quiz": Access(get=OWNER),
     "assessments.start_attempt": Access(post=OWNER),
     "assessments.take_attempt": Access(get=OWNER, post=OWNER),
@@ -167,6 +171,8 @@ ARGUMENTS = {
     "assessments.edit_submission": {"assessment_id": "assignment_id"},
     "certificates.show_status_list": {"name": "status_list_name"},
     "accounts.show_kept_form": {"token": "kept_token"},
+    "learning.open_assessment": {"assessment_slug": "quiz_slug"},
+    "learning.download_offline_pack": {"kind": "pack_kind"},
 }
 
 

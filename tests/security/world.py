@@ -95,6 +95,7 @@ def build_world() -> World:
                                 reason="Misspelt")
     db.session.add(correction)
     schedule = _report_schedule(programme, users["programme"])
+    pack = _offline_pack(course)
     db.session.flush()
     lesson = course.lessons[0]
     return World(users=users, ids={
@@ -102,10 +103,25 @@ def build_world() -> World:
         "submission_id": submission.id, "file_id": submission.files[0].id, "user_id": users["trainee"].id,
         "mail_id": mail.id, "token_id": token.id, "serial": certificate.serial, "status_list_name": "1", "slug": course.slug,
         "lesson_slug": lesson.slug, "token": make_reset_token(users["trainee"]), "quiz_id": quiz.id,
+        "quiz_slug": quiz.slug, "pack_kind": "pdf",
         "assignment_id": assignment.id, "filename": "css/app.css", "kept_token": kept.token,
         "extension_id": extension.id,
-        "schedule_id": schedule.id, "correction_id": correction.id,
+        "schedule_id": schedule.id, "correction_id": correction.id, "pack_id": pack.id,
     })
+
+
+def _offline_pack(course):
+    """A stored offline pack of the course's version (its bytes do not matter here)."""
+    from lms.catalogue.models import OfflinePack, PackKind
+    from lms.catalogue.offline import stored_path
+
+    pack = OfflinePack(version=course.current_version, language="en", kind=PackKind.PDF, size_bytes=9,
+                       sha256="0" * 64, stored_name=f"world/{secrets.token_hex(8)}.pdf")
+    db.session.add(pack)
+    path = stored_path(pack)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"%PDF-1.7\n")
+    return pack
 
 
 def _report_schedule(programme, by):
