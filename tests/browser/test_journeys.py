@@ -299,7 +299,13 @@ def test_a_trainee_goes_from_registration_to_a_verified_certificate(page: Page):
     page.goto(intake_url)
     page.get_by_role("link", name=re.compile("^Continue: ")).click()
     for _ in range(lessons - 1):
-        page.get_by_role("button", name="Mark as done and continue").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Mark as done and continue").click()
+        if re.search(r"/study/\d+/(quizzes|assignments)/", page.url):
+            # After a module's last lesson come its quiz or assignment (done already): back to the study
+            # page and on to the next module.
+            page.get_by_role("link", name=re.compile("^← ")).click()
+            page.get_by_role("link", name=re.compile("^Continue: ")).click()
     expect(page.get_by_role("status")).to_have_text("You have completed the course. Congratulations!")
     expect(page.get_by_text(re.compile(r"You completed this course on .* with a grade of 100%"))).to_be_visible()
     look(page, "a17-course-completed")
