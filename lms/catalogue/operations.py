@@ -12,7 +12,7 @@ from sqlalchemy import select
 from lms.accounts.models import User
 from lms.audit.operations import record
 from lms.catalogue.course_files import CourseSpec
-from lms.catalogue.models import Course, CourseVersion
+from lms.catalogue.models import Course, CourseVersion, OfflinePack
 from lms.catalogue.plans import CoursePlan, ImportPlan, build_modules, build_plan
 from lms.catalogue.translations import write_translations
 from lms.core import clock
@@ -74,12 +74,16 @@ def _pin_intakes_not_started(course: Course, version: CourseVersion, by: User | 
     return moved
 
 
-def _queue_offline_packs(course: Course) -> None:
-    """The new version's packs, and those of versions still studied: they read the rewritten translations."""
+def _queue_offline_packs(course: Course, only_missing: bool = False) -> None:
+    """The new version's packs, and those of versions still studied: they read the rewritten translations.
+    `only_missing`: for an unchanged course, the versions that have no pack yet (a database from before packs)."""
     from lms.catalogue.jobs import build_offline_packs
     from lms.catalogue.offline import versions_to_build
 
     for version in versions_to_build(course):
+        if only_missing and db.session.scalar(select(OfflinePack.id).where(OfflinePack.version_id == version.id)
+                                              .limit(1)) is not None:
+            continue
         queue(build_offline_packs, version.id)
 
 
@@ -90,6 +94,7 @@ def apply_plan(plan: ImportPlan, by: User | None = None) -> ImportResult:
         spec, course = course_plan.spec, course_plan.course
         if course is not None and not course_plan.makes_version:
             result.unchanged.append(spec.slug)
+            _queue_offline_packs(course, only_missing=True)
             if by is not None:  # a person's import is audited whole; the shell's only where it changed something
                 record(by, "course.import_unchanged", course, after={"version": course.version})
             continue

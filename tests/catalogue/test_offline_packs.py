@@ -270,3 +270,22 @@ def test_the_pack_of_a_language_the_course_no_longer_has_is_removed(tmp_path, co
     offline.build_packs(course.current_version)
     assert set(packs(course.current_version)) == {("en", PackKind.ZIP), ("en", PackKind.PDF)}
     assert not path.exists()
+
+
+def test_an_import_that_changes_nothing_builds_the_packs_a_version_lacks(app, db_session, monkeypatch):
+    """A database loaded before packs existed gets them from the next import, which `make run` does."""
+    from lms.catalogue import operations
+    from tests.conftest import COURSES_DIR
+
+    queued = []
+    monkeypatch.setattr(operations, "queue", lambda task, *args: queued.append((task.name, args)))
+    course = db_session.scalar(select(Course).where(Course.slug == "telecom-regulation-policy"))
+    version_id = course.current_version.id
+    operations.import_courses(read_tree(COURSES_DIR))
+    assert ("build_offline_packs", (version_id,)) in queued  # none built yet
+    db_session.add(OfflinePack(version_id=version_id, language="en", kind=PackKind.ZIP, stored_name="x.zip",
+                               size_bytes=1, sha256="0" * 64, built_at=clock.now()))
+    db_session.flush()
+    queued.clear()
+    operations.import_courses(read_tree(COURSES_DIR))
+    assert ("build_offline_packs", (version_id,)) not in queued  # built: an unchanged import leaves it
