@@ -10,10 +10,9 @@ from lms.accounts.forms import NameCorrectionForm, NameDecisionForm
 from lms.accounts.models import NameCorrection, NameCorrectionRefused, Role
 from lms.accounts.queries import corrections_for, pending_correction
 from lms.certificates.operations import CertificateRefused
-from lms.core.permissions import role_required
+from lms.core.permissions import DECIDERS, role_required
 from lms.extensions import db
 
-DECIDERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR)
 DECIDED_SHOWN = 20
 
 

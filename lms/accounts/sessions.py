@@ -10,12 +10,12 @@ from flask_login import current_user, login_user, logout_user
 
 from lms.accounts.kept_forms import keep_posted_form
 from lms.accounts.models import Role, User
+from lms.core.permissions import TWO_FACTOR_ROLES
 from lms.extensions import db
 
 # (idle minutes, absolute hours)
 LIMITS = {"staff": (30, 8), "trainee": (120, 24)}
 # Instructors too: their grading issues certificates.
-TWO_FACTOR_ROLES = (Role.ADMIN, Role.PROGRAMME_COORDINATOR, Role.COUNTRY_COORDINATOR, Role.INSTRUCTOR)
 # What a staff member who must set up two-factor sign-in may still open.
 SETUP_ENDPOINTS = {"accounts.setup_two_factor", "accounts.logout", "static"}
 

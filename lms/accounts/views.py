@@ -20,12 +20,12 @@ from lms.accounts.queries import last_correction
 from lms.accounts.passwords import (burn_password_check, check_password, user_for_confirmation_token,
                                     user_for_expired_invitation, user_for_invitation_token, user_for_reset_token)
 from lms.accounts.token_views import token_section
-from lms.accounts.sessions import TWO_FACTOR_ROLES, end_all_sessions, start_session
+from lms.accounts.sessions import end_all_sessions, start_session
 from lms.accounts.two_factor import (disable_two_factor, enable_two_factor, new_secret, provisioning_uri, qr_svg,
                                      verify_second_factor)
 from lms.core.forms import parse_id
 from lms.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, language_for_tag
-from lms.core.permissions import role_required
+from lms.core.permissions import TWO_FACTOR_ROLES, role_required
 from lms.core.text import masked_email
 from lms.extensions import db, limiter
 

@@ -20,7 +20,7 @@ from lms.core.csv_export import csv_response
 from lms.core.forms import BaseForm
 from lms.core.listing import Filter, Listing, Sort
 from lms.core.paging import PAGE_SIZE, page_count, requested_page
-from lms.core.permissions import role_required
+from lms.core.permissions import AUDIT_READERS, role_required
 from lms.extensions import db
 from lms.jobs.engine import queue
 from lms.notifications.delivery import send_again
@@ -195,7 +195,7 @@ def resend_mail(mail_id: int):
 
 
 @bp.route("/audit")
-@role_required(Role.ADMIN, Role.PROGRAMME_COORDINATOR)
+@role_required(*AUDIT_READERS)
 def list_audit():
     listing = audit_listing()
     listing.paginate()
@@ -206,7 +206,7 @@ AUDIT_EXPORT_LIMIT = 50_000
 
 
 @bp.route("/audit.csv")
-@role_required(Role.ADMIN, Role.PROGRAMME_COORDINATOR)
+@role_required(*AUDIT_READERS)
 def export_audit_csv():
     """The log as filtered on screen, every page of it (up to a limit a spreadsheet opens)."""
     listing = audit_listing()

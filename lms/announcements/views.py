@@ -5,14 +5,13 @@ from flask_login import current_user
 
 from lms.announcements import bp, operations, queries
 from lms.announcements.forms import AnnouncementForm
-from lms.core.permissions import role_required
+from lms.core.permissions import GRADE_VIEWERS, role_required
 from lms.extensions import db
 from lms.grading.queries import get_intake_to_run_or_403
-from lms.grading.views import STAFF_WHO_SEE_GRADES
 
 
 @bp.route("/intakes/<int:intake_id>/announcements", methods=["GET", "POST"])
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def manage_announcements(intake_id: int):
     intake = get_intake_to_run_or_403(intake_id, current_user)
     form = AnnouncementForm()

@@ -10,14 +10,14 @@ from lms.catalogue import bp, offline, queries
 from lms.catalogue.models import OfflinePack
 from lms.core.forms import BaseForm, parse_id
 from lms.core.i18n import LANGUAGES
-from lms.core.permissions import role_required
+from lms.core.permissions import INTAKE_STAFF, role_required
 from lms.enrolment.models import Intake
 from lms.extensions import db
 from lms.grading import regrading
 
 
 @bp.route("/courses/<slug>/versions")
-@role_required(Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+@role_required(*INTAKE_STAFF)
 def list_course_versions(slug: str):
     course = queries.get_course(slug) or abort(404)
     intakes = list(db.session.scalars(select(Intake).where(Intake.course_id == course.id)
@@ -32,7 +32,7 @@ def list_course_versions(slug: str):
 
 
 @bp.route("/courses/<slug>/offline-packs/<int:pack_id>")
-@role_required(Role.PROGRAMME_COORDINATOR, Role.ADMIN)
+@role_required(*INTAKE_STAFF)
 def preview_offline_pack(slug: str, pack_id: int):
     """An offline pack as trainees download it, for staff to look at."""
     pack = db.session.get(OfflinePack, pack_id)

@@ -55,6 +55,8 @@ def register_template_helpers(app: Flask) -> None:
 
         return {"Role": Role, "EnrolmentState": EnrolmentState}
 
+    from lms.core.permissions import can_open
     from lms.core.urls import external_url
 
     app.add_template_global(external_url)
+    app.add_template_global(can_open)

@@ -11,7 +11,7 @@ from lms.accounts.models import Role, User
 from lms.core import clock
 from lms.core.csv_export import csv_response, xlsx_response
 from lms.core.forms import parse_id
-from lms.core.permissions import role_required
+from lms.core.permissions import DECIDERS, INTAKE_STAFF, role_required
 from lms.enrolment import at_risk, bp, queries
 from lms.catalogue.models import Course
 from lms.enrolment.bulk import decide_all, decision_message
@@ -30,7 +30,6 @@ from lms.programme.queries import countries_without_coordinator, country_figures
 from lms.programme.quota import people_holding_places, places_taken
 from lms.programme.quota import places_left as quota_places_left
 
-DECIDERS = (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR)
 
 
 def _busy_message() -> str:
@@ -334,7 +333,6 @@ def upload_nominations():
 
 # --- Intakes (programme staff) ------------------------------------------------------------------
 
-INTAKE_STAFF = (Role.PROGRAMME_COORDINATOR, Role.ADMIN)
 
 
 @bp.route("/intakes")

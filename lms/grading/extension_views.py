@@ -6,13 +6,12 @@ from flask_login import current_user
 from lms.assessments import deadlines
 from lms.assessments.models import Extension
 from lms.catalogue.models import Assessment, AssessmentKind
-from lms.core.permissions import role_required
+from lms.core.permissions import GRADE_VIEWERS, role_required
 from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
 from lms.grading import bp, queries
 from lms.grading.forms import ExtensionForm, WithdrawExtensionForm
-from lms.grading.views import STAFF_WHO_SEE_GRADES
 
 
 @bp.app_context_processor
@@ -63,7 +62,7 @@ def _render(intake: Intake, form: ExtensionForm, status: int = 200, withdraw_for
 
 
 @bp.route("/intakes/<int:intake_id>/extensions", methods=["GET", "POST"])
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def manage_extensions(intake_id: int):
     intake = queries.get_intake_to_run_or_403(intake_id, current_user)
     if request.method == "GET":
@@ -90,7 +89,7 @@ def manage_extensions(intake_id: int):
 
 
 @bp.route("/extensions/<int:extension_id>/withdraw", methods=["POST"])
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def withdraw_extension(extension_id: int):
     extension = db.session.get(Extension, extension_id) or abort(404)
     intake = queries.get_intake_to_run_or_403(extension.enrolment.intake_id, current_user)

@@ -6,7 +6,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from lms.accounts.models import Role
 from lms.assessments import quizzes
 from lms.catalogue.translations import reading_language
 from lms.core.urls import external_url
@@ -14,7 +13,7 @@ from lms.core import clock
 from lms.core.csv_export import csv_response
 from lms.core.grades import shown
 from lms.core.i18n import zone_label
-from lms.core.permissions import role_required
+from lms.core.permissions import GRADE_VIEWERS, role_required
 from lms.enrolment import at_risk
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
 from lms.extensions import db
@@ -23,7 +22,6 @@ from lms.grading.forms import (NEW_SESSION, AttendanceSheetForm, GradeForm, Over
                                mark_value)
 from lms.grading.models import IntakeSession
 
-STAFF_WHO_SEE_GRADES = (Role.INSTRUCTOR, Role.PROGRAMME_COORDINATOR, Role.ADMIN)
 
 
 def _require_grader(intake: Intake) -> None:
@@ -33,7 +31,7 @@ def _require_grader(intake: Intake) -> None:
 
 
 @bp.route("/intakes/<int:intake_id>/queue")
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def show_queue(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     return render_template("grading/queue.html", intake=intake, submissions=queries.grading_queue(intake))
@@ -49,7 +47,7 @@ def _grade_form(submission) -> GradeForm:
 
 
 @bp.route("/submissions/<int:submission_id>", methods=["GET", "POST"])
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def grade_submission(submission_id: int):
     submission = queries.get_submission_or_404(submission_id, current_user)
     intake = submission.enrolment.intake
@@ -98,7 +96,7 @@ def _render_attempts(intake: Intake, enrolment: Enrolment, failed: OverrideForm 
 
 
 @bp.route("/intakes/<int:intake_id>/trainees/<int:enrolment_id>/attempts")
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def show_attempts(intake_id: int, enrolment_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     enrolment = queries.get_roster_enrolment_or_404(intake, enrolment_id)
@@ -106,7 +104,7 @@ def show_attempts(intake_id: int, enrolment_id: int):
 
 
 @bp.route("/attempts/<int:attempt_id>/override", methods=["POST"])
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def override_attempt(attempt_id: int):
     attempt = queries.get_attempt_or_404(attempt_id, current_user)
     intake, enrolment = attempt.enrolment.intake, attempt.enrolment
@@ -128,7 +126,7 @@ def override_attempt(attempt_id: int):
 
 
 @bp.route("/intakes/<int:intake_id>/gradebook")
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def show_gradebook(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     return render_template("grading/gradebook.html", intake=intake,
@@ -161,7 +159,7 @@ def _gradebook_table(book: queries.Gradebook) -> tuple[list[str], list[list]]:
 
 
 @bp.route("/intakes/<int:intake_id>/gradebook.csv")
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def export_gradebook_csv(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     # In the order the page showed when its link was followed (the link carries ?sort=).
@@ -170,7 +168,7 @@ def export_gradebook_csv(intake_id: int):
 
 
 @bp.route("/intakes/<int:intake_id>/roster")
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def show_roster(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     enrolments = queries.roster(intake)
@@ -198,7 +196,7 @@ def _save_attendance_sheet(intake: Intake, form: AttendanceSheetForm, enrolments
 
 
 @bp.route("/intakes/<int:intake_id>/attendance", methods=["GET", "POST"])
-@role_required(*STAFF_WHO_SEE_GRADES)
+@role_required(*GRADE_VIEWERS)
 def record_attendance(intake_id: int):
     intake = queries.get_intake_or_404(intake_id, current_user)
     if intake.mode is DeliveryMode.ONLINE:

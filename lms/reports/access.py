@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from flask import abort
 
 from lms.accounts.models import Role, User
-from lms.core.permissions import COORDINATOR_ROLES
+from lms.core.permissions import COORDINATOR_ROLES, SCHEDULE_KEEPERS
 from lms.programme.models import Country
 from lms.reports.queries import country_by_code
 
@@ -31,7 +31,6 @@ def report_country(user: User, code: str | None) -> Country | None:
 
 
 # Report schedules: programme coordinators keep the programme's; a country coordinator keeps her own subscription.
-SCHEDULE_KEEPERS = (Role.PROGRAMME_COORDINATOR, Role.COUNTRY_COORDINATOR)
 
 
 def may_manage_schedule(user: User, schedule: "ReportSchedule") -> bool:

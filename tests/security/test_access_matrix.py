@@ -241,3 +241,29 @@ def test_each_actor_gets_exactly_what_the_table_allows(app, endpoint, rule_text,
             if method == "POST" and actor in allowed:
                 break  # one allowed write is enough; more would act on changed data
     assert not failures, "\n".join(failures)
+
+
+def test_the_navigation_offers_each_actor_exactly_the_lists_the_table_lets_them_open(app, db_session):
+    """The main navigation asks the views' own role gates (can_open); the table above agrees with it."""
+    import re
+
+    app.test_client_class = FreshContextClient
+    world = build_world()
+    endpoint_of = {rule.rule: rule.endpoint for rule in app.url_map.iter_rules() if not rule.arguments}
+    offered = {}
+    for actor, user in world.users.items():
+        if user is None:
+            continue
+        client = app.test_client()
+        sign_in(client, user)
+        navigation = client.get("/").get_data(as_text=True).split('aria-label="Main"')[1].split("</nav>")[0]
+        offered[actor] = {endpoint_of[path] for path in re.findall(r'<a href="([^"?#]+)"', navigation)
+                          if path in endpoint_of}
+    for actor, endpoints in offered.items():
+        for endpoint in endpoints:
+            assert actor in ACCESS[endpoint].get, f"{actor} is offered {endpoint}, which the table refuses"
+    # A list offered to anyone is offered to everyone the table lets open it.
+    for endpoint in set().union(*offered.values()):
+        for actor in offered:
+            if actor in ACCESS[endpoint].get:
+                assert endpoint in offered[actor], f"{actor} may open {endpoint} but is not offered it"
