@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from posixpath import dirname, join, normpath
 
 import pytest
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from lms.catalogue.course_files import read_tree
 from lms.catalogue.models import Course, OfflinePack, PackKind
 from lms.catalogue.operations import import_courses
 from lms.core import clock
+from lms.core.i18n import LANGUAGES
 from lms.core.templating import file_size
 from lms.enrolment.models import Enrolment, EnrolmentState
 from tests.catalogue.course_tree import ASSIGNMENT
@@ -145,7 +146,9 @@ def test_the_study_page_says_the_pack_is_being_prepared_then_offers_it_with_its_
     enrolment = enrol(course, "th")
     sign_in(client, enrolment.user)
     page = client.get(f"/study/{enrolment.id}").get_data(as_text=True)
-    assert "is being prepared. Please come back later." in page and f"/study/{enrolment.id}/offline.zip" not in page
+    with force_locale("th"):
+        preparing = gettext("The offline copy of this course is being prepared. Please come back later.")
+    assert preparing in page and f"/study/{enrolment.id}/offline.zip" not in page
     response = client.get(f"/study/{enrolment.id}/offline.zip")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"/study/{enrolment.id}")
 
@@ -156,7 +159,10 @@ def test_the_study_page_says_the_pack_is_being_prepared_then_offers_it_with_its_
     with force_locale("th"):
         assert file_size(built[("th", PackKind.ZIP)].size_bytes) in page
         assert file_size(built[("th", PackKind.PDF)].size_bytes) in page
-    assert "Please come back later" not in page and "not available in" not in page
+    with force_locale("th"):
+        in_english = gettext("The offline copy is not available in %(language)s; these files are in English.",
+                             language=LANGUAGES["th"].native_name)
+    assert preparing not in page and in_english not in page
 
     response = client.get(f"/study/{enrolment.id}/offline.zip")
     assert response.status_code == 200 and response.mimetype == "application/zip"
