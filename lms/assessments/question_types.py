@@ -61,6 +61,11 @@ class QuestionKind:
         whose `error` makes the file error to raise."""
         raise NotImplementedError
 
+    def with_translations(self, spec: dict[str, Any], translated: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """The answer key to store, given the keys of the file's translations by language (which the import
+        checked keep all that grading depends on)."""
+        return spec
+
     # The attempt page
     def shown_options(self, question: Question, saved: Any, order: list[int]) -> list[ShownOption]:
         return []
@@ -85,6 +90,10 @@ class QuestionKind:
 
     def expected_label(self, count: int) -> str:
         return _("Correct answer")
+
+    def carried(self, old: Question, new: Question, answer: Any) -> Any:
+        """An answer to `old` as an answer to `new`, the same question of a newer version of the course."""
+        return answer
 
     # Grading
     def grade(self, spec: dict[str, Any], answer: Any) -> Grade:
@@ -134,6 +143,10 @@ def correct_indices(spec: dict[str, Any]) -> set[int]:
     return {index for index, option in enumerate(spec.get("options", [])) if option.get("correct")}
 
 
+def _option_texts(question: Question) -> list[str]:
+    return [option["text"] for option in question.spec.get("options", [])]
+
+
 def _position(value: str | None, order: list[int]) -> int | None:
     """The original index of the option shown at `value`; None for anything else."""
     position = parse_id(value)  # plain ASCII digits only: not " 1", "+1" or "١"
@@ -164,11 +177,24 @@ class ChoiceKind(QuestionKind):
                 for position, index in enumerate(order)]
 
     def given(self, question: Question, saved: Any) -> list[str]:
-        texts = [option["text"] for option in question.spec.get("options", [])]
+        texts = _option_texts(question)
         return [texts[index] for index in sorted(indices(saved)) if 0 <= index < len(texts)]
 
     def expected(self, question: Question) -> list[str]:
         return [question.spec["options"][index]["text"] for index in sorted(correct_indices(question.spec))]
+
+    def carried(self, old: Question, new: Question, answer: Any) -> Any:
+        """Choices follow their option's text, not its position."""
+        old_texts, new_texts = _option_texts(old), _option_texts(new)
+
+        def carry(index):
+            if _is_index(index) and 0 <= index < len(old_texts) and old_texts[index] in new_texts:
+                return new_texts.index(old_texts[index])
+            return None
+
+        if isinstance(answer, list):
+            return sorted(i for i in (carry(index) for index in answer) if i is not None) or None
+        return carry(answer)
 
 
 @registered
@@ -410,6 +436,12 @@ class ShortAnswer(TypedKind):
         if not all(answers):
             raise reader.error("answers", "accepted answers must not be empty")
         return {"answers": answers}
+
+    def with_translations(self, spec: dict[str, Any], translated: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        """Also the answers a translation lists in its language: any of them is right, whoever types it."""
+        answers = {language: other["answers"] for language, other in translated.items()
+                   if other["answers"] != spec["answers"]}
+        return {**spec, "translated_answers": answers} if answers else spec
 
     def expected(self, question: Question) -> list[str]:
         return accepted_answers(question.spec, current_language().code)  # hers first, then the file's
