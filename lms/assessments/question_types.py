@@ -10,6 +10,7 @@ except when reading her form. A grader returns (fraction 0..1, feedback); a miss
 scores 0 and never raises.
 """
 import math
+import random
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -94,6 +95,10 @@ class QuestionKind:
     def carried(self, old: Question, new: Question, answer: Any) -> Any:
         """An answer to `old` as an answer to `new`, the same question of a newer version of the course."""
         return answer
+
+    def sample_answer(self, spec: dict[str, Any], right: bool, rng: random.Random) -> Any:
+        """A demo trainee's answer as saved, right or wrong."""
+        raise NotImplementedError
 
     # Grading
     def grade(self, spec: dict[str, Any], answer: Any) -> Grade:
@@ -196,6 +201,10 @@ class ChoiceKind(QuestionKind):
             return sorted(i for i in (carry(index) for index in answer) if i is not None) or None
         return carry(answer)
 
+    def _sample_indices(self, spec: dict[str, Any]) -> tuple[list[int], list[int]]:
+        correct = sorted(correct_indices(spec))
+        return correct, [i for i in range(len(spec["options"])) if i not in correct] or correct
+
 
 @registered
 class SingleChoice(ChoiceKind):
@@ -207,6 +216,10 @@ class SingleChoice(ChoiceKind):
 
     def read_answer(self, shown, values: list[str], before: Any) -> Any:
         return _position(values[0] if values else None, shown.order)
+
+    def sample_answer(self, spec: dict[str, Any], right: bool, rng: random.Random) -> Any:
+        correct, wrong = self._sample_indices(spec)
+        return correct[0] if right else rng.choice(wrong)
 
     def grade(self, spec: dict[str, Any], answer: Any) -> Grade:
         if not _is_index(answer):
@@ -227,6 +240,10 @@ class MultipleChoice(ChoiceKind):
     def read_answer(self, shown, values: list[str], before: Any) -> Any:
         positions = (_position(value, shown.order) for value in values)
         return sorted({index for index in positions if index is not None}) or None
+
+    def sample_answer(self, spec: dict[str, Any], right: bool, rng: random.Random) -> Any:
+        correct, wrong = self._sample_indices(spec)
+        return correct if right else sorted({rng.choice(wrong), *correct[:-1]})
 
     def grade(self, spec: dict[str, Any], answer: Any) -> Grade:
         """Partial credit: (correct chosen - wrong chosen) / correct options, never below 0."""
@@ -257,6 +274,9 @@ class TrueFalse(QuestionKind):
 
     def read_answer(self, shown, values: list[str], before: Any) -> Any:
         return {"true": True, "false": False}.get(values[0] if values else "")
+
+    def sample_answer(self, spec: dict[str, Any], right: bool, rng: random.Random) -> Any:
+        return spec["answer"] if right else not spec["answer"]
 
     def given(self, question: Question, saved: Any) -> list[str]:
         return [] if not isinstance(saved, bool) else [_("True") if saved else _("False")]
@@ -391,6 +411,9 @@ class NumericAnswer(TypedKind):
                       tolerance=format_number(tolerance))]
         return [format_number(answer)]
 
+    def sample_answer(self, spec: dict[str, Any], right: bool, rng: random.Random) -> Any:
+        return f"{spec['answer']:g}" if right else f"{spec['answer'] * 1.5 + 1:g}"
+
     def grade(self, spec: dict[str, Any], answer: Any) -> Grade:
         if answer is None or (isinstance(answer, str) and not answer.strip()):
             return 0.0, _("No answer was given.")
@@ -442,6 +465,9 @@ class ShortAnswer(TypedKind):
         answers = {language: other["answers"] for language, other in translated.items()
                    if other["answers"] != spec["answers"]}
         return {**spec, "translated_answers": answers} if answers else spec
+
+    def sample_answer(self, spec: dict[str, Any], right: bool, rng: random.Random) -> Any:
+        return spec["answers"][0] if right else "not sure"
 
     def expected(self, question: Question) -> list[str]:
         return accepted_answers(question.spec, current_language().code)  # hers first, then the file's
