@@ -1,6 +1,7 @@
 """Question types as classes: every type has its kind, and a kind alone decides how its question is checked in
 a course file, read from the attempt page, shown, reviewed and graded."""
 import enum
+import random
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -135,6 +136,39 @@ def test_a_score_is_an_exact_fraction_kept_between_0_and_1():
     assert Generous().score({}, True) == (Decimal(1), "Overdone.")
     assert Generous().score(None, False) == (Decimal(0), "Overdone.")
     assert MultipleChoice().score(OPTIONS, [1]) == (Decimal(1) / 2, "You chose 1 of 2 correct options and 0 wrong one(s).")
+
+
+SPECS = {QuestionType.SINGLE: ONE_RIGHT, QuestionType.MULTIPLE: OPTIONS, QuestionType.TRUE_FALSE: {"answer": False},
+         QuestionType.NUMERIC: {"answer": 2.5, "tolerance": 0}, QuestionType.SHORT: {"answers": ["narwhal", "whale"]}}
+
+
+@pytest.mark.parametrize("question_type", list(QuestionType))
+def test_a_demo_trainees_right_answer_scores_full_marks_and_a_wrong_one_less(app, question_type):
+    kind, spec = KINDS[question_type], SPECS[question_type]
+    with app.app_context():
+        for seed in range(5):
+            assert kind.score(spec, kind.sample_answer(spec, True, random.Random(seed)))[0] == 1
+            assert kind.score(spec, kind.sample_answer(spec, False, random.Random(seed)))[0] < 1
+
+
+def test_a_choice_follows_its_options_text_into_a_newer_version_and_other_answers_stay():
+    old = Question(type=QuestionType.MULTIPLE, spec=OPTIONS)
+    new = Question(type=QuestionType.MULTIPLE, spec={"options": [
+        {"text": "C", "correct": True}, {"text": "D", "correct": False}, {"text": "A", "correct": False}]})
+    assert kind_of(new).carried(old, new, [0, 1, 2]) == [0, 2]  # B is gone; A and C moved
+    assert kind_of(new).carried(old, new, [1]) is None
+    assert SingleChoice().carried(old, new, 2) == 0 and SingleChoice().carried(old, new, True) is None
+    short = Question(type=QuestionType.SHORT, spec={"answers": ["x"]})
+    assert kind_of(short).carried(short, short, "  typed ") == "  typed "
+
+
+def test_only_a_short_answer_keeps_the_answers_its_translations_list():
+    english = {"answers": ["reverse auction"]}
+    translated = {"th": {"answers": ["การประมูลแบบย้อนกลับ"]}, "vi": {"answers": ["reverse auction"]}}
+    assert ShortAnswer().with_translations(english, translated) == {
+        "answers": ["reverse auction"], "translated_answers": {"th": ["การประมูลแบบย้อนกลับ"]}}
+    assert ShortAnswer().with_translations(english, {"vi": english}) is english
+    assert NumericAnswer().with_translations({"answer": 1.0}, {"th": {"answer": 1.0}}) == {"answer": 1.0}
 
 
 # A new kind, registered here alone, goes through the importer, the attempt page and grading
