@@ -111,7 +111,7 @@ class QuestionKind:
         return min(max(fraction, Decimal(0)), Decimal(1)), feedback
 
 
-KINDS: dict[Any, QuestionKind] = {}  # by QuestionType, in the order the types are listed
+KINDS: dict[Any, QuestionKind] = {}  # by QuestionType, in the order listed here (a course file's error names them so)
 
 
 def registered(kind_class: type[QuestionKind]) -> type[QuestionKind]:
@@ -121,11 +121,6 @@ def registered(kind_class: type[QuestionKind]) -> type[QuestionKind]:
 
 def kind_of(question: Question) -> QuestionKind:
     return KINDS[question.type]
-
-
-def kind_named(name: str) -> QuestionKind | None:
-    """The kind a course file names by its type's value ("single", "numeric"...)."""
-    return next((kind for kind in KINDS.values() if kind.type.value == name), None)
 
 
 def _is_index(value: Any) -> bool:
