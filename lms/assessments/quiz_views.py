@@ -135,7 +135,6 @@ def take_attempt(attempt_id: int):
     return render_template(
         "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
         questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
-        number_example=quizzes.number_example,
         time_left=time_left(attempt),
     )
 
@@ -171,20 +170,14 @@ def _record(attempt: Attempt, submit: bool, review: bool = False):
         return redirect(url_for(".show_attempt_result", attempt_id=attempt.id) if attempt.is_submitted
                         else _quiz_url(attempt))
     db.session.commit()
-    for shown in recorded.too_long:
-        flash(_("Your answer to question %(number)d is longer than %(limit)d characters, so it was not saved. "
-                "Please shorten it; your other answers are saved.",
-                number=shown.number, limit=quizzes.MAX_ANSWER_LENGTH), "error")
-    for shown, typed in recorded.not_numbers:
-        flash(_("Your answer to question %(number)d, “%(typed)s”, is not a number we can read. Enter a number "
-                "such as %(example)s.", number=shown.number, typed=typed[:40],
-                example=quizzes.number_example(shown.question)), "error")
+    for refusal in recorded.refused:
+        flash(refusal.message, "error")
     if recorded.is_late:
         flash(_("Your attempt arrived after the deadline or its time limit. It has been submitted with these "
                 "answers and the quiz's late policy applies."), "info")
     elif recorded.is_submitted:
         flash(_("Your attempt has been submitted."), "success")
-    elif submit or (review and (recorded.too_long or recorded.not_numbers)):
+    elif submit or (review and recorded.refused):
         flash(_("Your attempt has not been submitted yet: please correct the answers above first."), "error")
     elif review:
         return redirect(url_for(".confirm_submit", attempt_id=attempt.id))

@@ -9,20 +9,19 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_decimal, get_decimal_symbol
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.accounts.models import User
 from lms.assessments.deadlines import Terms, terms_for
-from lms.assessments.graders import accepted_answers, correct_indices, grade, parse_number
 from lms.assessments.models import Attempt
+from lms.assessments.question_types import (  # noqa: F401 - format_number: pages and tests read numbers by it
+    MAX_ANSWER_LENGTH, QuestionKind, Refusal, ShownOption, format_number, indices, kind_of,
+)
 from lms.assessments.scoring import combine_attempts
-from lms.catalogue.models import AnswerDisplay, Assessment, Question, QuestionType
+from lms.catalogue.models import AnswerDisplay, Assessment, Question
 from lms.core.db import utcnow
-from lms.core.forms import parse_id
-from lms.core.i18n import current_language
 from lms.core.grades import exact, kept
 from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
@@ -31,8 +30,6 @@ from lms.grading.completion import evaluate_completion
 
 # A submission sent just before the deadline may arrive a little after it on a slow link.
 GRACE = timedelta(seconds=30)
-MAX_ANSWER_LENGTH = 2000
-CHOICE_TYPES = (QuestionType.SINGLE, QuestionType.MULTIPLE)
 
 
 class AttemptRefused(Exception):
@@ -112,27 +109,14 @@ def late_penalty(policy: str) -> Decimal:
     return Decimal(100)  # "zero", and the strictest reading of anything the importer should have refused
 
 
-def _indices(saved: Any) -> set[int]:
-    """The option indices in a saved choice answer, whatever shape it has."""
-    values = saved if isinstance(saved, list) else [saved]
-    return {value for value in values if isinstance(value, int) and not isinstance(value, bool)}
-
-
 def option_order(attempt: Attempt, question: Question) -> list[int]:
     """Original option indices in the order this attempt shows them."""
     count = len(question.spec.get("options", []))
     order = (attempt.option_order or {}).get(str(question.id))
     # A re-imported question may have a different number of options than when the attempt began.
-    if not isinstance(order, list) or len(order) != count or sorted(_indices(order)) != list(range(count)):
+    if not isinstance(order, list) or len(order) != count or sorted(indices(order)) != list(range(count)):
         return list(range(count))
     return order
-
-
-@dataclass
-class ShownOption:
-    value: str  # the position in the shown order (or "true"/"false"); never the option's correctness
-    label: str
-    is_chosen: bool
 
 
 @dataclass
@@ -141,23 +125,21 @@ class ShownQuestion:
     question: Question
     options: list[ShownOption]
     text: str  # the saved answer of a numeric or short question
+    order: list[int]  # the original option indices in the order shown
+
+    @property
+    def kind(self) -> QuestionKind:
+        return kind_of(self.question)
 
 
 def shown_questions(attempt: Attempt) -> list[ShownQuestion]:
     """The questions as the trainee sees them, in this attempt's order, pre-filled with saved answers."""
     shown = []
     for number, question in enumerate(attempt.assessment.questions, start=1):
-        saved = (attempt.answers or {}).get(str(question.id))
-        options: list[ShownOption] = []
-        if question.type in CHOICE_TYPES:
-            chosen = _indices(saved)
-            texts = question.spec.get("options", [])
-            options = [ShownOption(str(position), texts[index]["text"], index in chosen)
-                       for position, index in enumerate(option_order(attempt, question))]
-        elif question.type is QuestionType.TRUE_FALSE:
-            options = [ShownOption("true", _("True"), saved is True), ShownOption("false", _("False"), saved is False)]
-        text = typed_number(saved) if _is_number(saved) else saved if isinstance(saved, str) else ""
-        shown.append(ShownQuestion(number, question, options, text))
+        saved, kind = (attempt.answers or {}).get(str(question.id)), kind_of(question)
+        order = option_order(attempt, question) if kind.is_choice else []
+        shown.append(ShownQuestion(number, question, kind.shown_options(question, saved, order),
+                                   kind.shown_text(saved), order))
     return shown
 
 
@@ -171,6 +153,10 @@ class ReviewedQuestion:
     feedback: str
 
     @property
+    def kind(self) -> QuestionKind:
+        return kind_of(self.question)
+
+    @property
     def earned(self) -> Decimal:
         return self.fraction * self.question.points
 
@@ -179,56 +165,6 @@ class ReviewedQuestion:
         if self.fraction >= 1:
             return "right"
         return "partial" if self.fraction > 0 else "wrong"
-
-
-def format_number(value: float) -> str:
-    return f"{value:.15g}"
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def decimal_mark() -> str:
-    """The reader's decimal mark: "," in Vietnamese and Indonesian, "." in English."""
-    return get_decimal_symbol(get_locale() or "en")
-
-
-def typed_number(value: float) -> str:
-    """A saved number as the trainee would type it back: her decimal mark, no grouping (9000, 3,4)."""
-    return format_decimal(value, format="0.###############", locale=get_locale() or "en", group_separator=False)
-
-
-def number_example(question: Question) -> str:
-    example = typed_number(1234.5)
-    unit = question.spec.get("unit")
-    return f"{example} {unit}" if unit else example
-
-
-def _given(question: Question, saved: Any) -> list[str]:
-    if question.type in CHOICE_TYPES:
-        texts = [option["text"] for option in question.spec.get("options", [])]
-        return [texts[index] for index in sorted(_indices(saved)) if 0 <= index < len(texts)]
-    if question.type is QuestionType.TRUE_FALSE:
-        return [] if not isinstance(saved, bool) else [_("True") if saved else _("False")]
-    if _is_number(saved):
-        return [typed_number(saved)]
-    return [saved] if isinstance(saved, str) and saved.strip() else []
-
-
-def _expected(question: Question) -> list[str]:
-    spec = question.spec
-    if question.type in CHOICE_TYPES:
-        return [spec["options"][index]["text"] for index in sorted(correct_indices(spec))]
-    if question.type is QuestionType.TRUE_FALSE:
-        return [_("True") if spec.get("answer") else _("False")]
-    if question.type is QuestionType.NUMERIC:
-        answer, tolerance = parse_number(spec.get("answer")) or 0.0, parse_number(spec.get("tolerance", 0)) or 0.0
-        if tolerance:
-            return [_("%(answer)s (give or take %(tolerance)s)", answer=format_number(answer),
-                      tolerance=format_number(tolerance))]
-        return [format_number(answer)]
-    return accepted_answers(spec, current_language().code)  # hers first, then the file's
 
 
 def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt], now: datetime) -> bool:
@@ -268,8 +204,8 @@ def reviewed_questions(attempt: Attempt, *, with_answers: bool = True) -> list[R
     for number, question in enumerate(attempt.assessment.questions, start=1):
         result = results.get(str(question.id)) or {}
         reviewed.append(ReviewedQuestion(
-            number, question, _given(question, (attempt.answers or {}).get(str(question.id))),
-            _expected(question) if with_answers else [],
+            number, question, kind_of(question).given(question, (attempt.answers or {}).get(str(question.id))),
+            kind_of(question).expected(question) if with_answers else [],
             Decimal(str(result.get("fraction", 0))), str(result.get("feedback", "")),
         ))
     return reviewed
@@ -277,53 +213,27 @@ def reviewed_questions(attempt: Attempt, *, with_answers: bool = True) -> list[R
 
 # Reading answers from the form
 
-def _position(value: str | None, order: list[int]) -> int | None:
-    """The original index of the option shown at `value`; None for anything else."""
-    position = parse_id(value)  # plain ASCII digits only: not " 1", "+1" or "١"
-    return order[position] if position is not None and position < len(order) else None
-
-
 @dataclass
 class PostedAnswers:
     answers: dict[str, Any]
-    too_long: list[ShownQuestion]  # kept at the value saved before, so nothing already saved is lost
-    not_numbers: list[tuple[ShownQuestion, str]]  # numeric questions whose text is not a number: kept as typed
+    refused: list[Refusal]  # answers that cannot be taken as posted, in the order of the questions
 
 
 def answers_from_form(attempt: Attempt, form: MultiDict) -> PostedAnswers:
-    """The answers a posted attempt page holds. A number is saved as the number it was read as, by the
-    trainee's own decimal mark, so grading later (by the sweeper, with no reader) reads it the same way."""
+    """The answers a posted attempt page holds, each read by its question's kind; a refused one keeps
+    what its kind says (the answer saved before, or the text as typed)."""
     saved = attempt.answers or {}
     answers: dict[str, Any] = {}
-    too_long: list[ShownQuestion] = []
-    not_numbers: list[tuple[ShownQuestion, str]] = []
+    refused: list[Refusal] = []
     for shown in shown_questions(attempt):
-        question, key, name = shown.question, str(shown.question.id), f"q{shown.question.id}"
-        value: Any = None
-        if question.type is QuestionType.SINGLE:
-            value = _position(form.get(name), option_order(attempt, question))
-        elif question.type is QuestionType.MULTIPLE:
-            order = option_order(attempt, question)
-            positions = (_position(item, order) for item in form.getlist(name))
-            value = sorted({index for index in positions if index is not None}) or None
-        elif question.type is QuestionType.TRUE_FALSE:
-            value = {"true": True, "false": False}.get(form.get(name, ""))
-        else:
-            value = form.get(name, "")
-            if len(value) > MAX_ANSWER_LENGTH:
-                too_long.append(shown)
-                value = saved.get(key)
-            elif not value.strip():
-                value = None
-            elif question.type is QuestionType.NUMERIC:
-                number = parse_number(value, unit=question.spec.get("unit"), decimal_mark=decimal_mark())
-                if number is None:
-                    not_numbers.append((shown, value))
-                else:
-                    value = number
+        key = str(shown.question.id)
+        value = shown.kind.read_answer(shown, form.getlist(f"q{key}"), saved.get(key))
+        if isinstance(value, Refusal):
+            refused.append(value)
+            value = value.kept
         if value is not None:
             answers[key] = value
-    return PostedAnswers(answers, too_long, not_numbers)
+    return PostedAnswers(answers, refused)
 
 
 # Writes
@@ -332,7 +242,7 @@ def shuffled_order(quiz: Assessment) -> dict[str, list[int]]:
     return {
         # Bandit B311 does not apply: option order needs no secrecy.
         str(question.id): random.sample(range(len(question.spec["options"])), len(question.spec["options"]))  # nosec B311
-        for question in quiz.questions if question.type in CHOICE_TYPES
+        for question in quiz.questions if kind_of(question).is_choice
     }
 
 
@@ -371,7 +281,7 @@ def score_answers(quiz: Assessment, answers: dict[str, Any], is_late: bool) -> S
     results: dict[str, dict[str, Any]] = {}
     earned = total = Decimal(0)
     for question in quiz.questions:
-        fraction, feedback = grade(question.type, question.spec, (answers or {}).get(str(question.id)))
+        fraction, feedback = kind_of(question).score(question.spec, (answers or {}).get(str(question.id)))
         results[str(question.id)] = {"fraction": float(fraction), "feedback": feedback}
         earned += exact(question.points) * fraction
         total += exact(question.points)
@@ -412,8 +322,7 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
 
 @dataclass
 class Recorded:
-    too_long: list[ShownQuestion]
-    not_numbers: list[tuple[ShownQuestion, str]]
+    refused: list[Refusal]
     is_submitted: bool
     is_late: bool
 
@@ -438,7 +347,7 @@ def record_answers(attempt: Attempt, form: MultiDict, *, submit: bool, by: User,
     closing = closing_at(attempt)
     is_past_grace = closing is not None and now > closing + GRACE
     # An answer that cannot be kept or read is refused before submitting, never scored 0 after it.
-    if is_past_grace or (submit and not posted.too_long and not posted.not_numbers):
+    if is_past_grace or (submit and not posted.refused):
         _finish(attempt, now, by=by)
     db.session.flush()
-    return Recorded(posted.too_long, posted.not_numbers, attempt.is_submitted, attempt.is_late)
+    return Recorded(posted.refused, attempt.is_submitted, attempt.is_late)

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from lms.assessments.question_types import KINDS
 from lms.catalogue.models import AnswerDisplay, Area, AssessmentKind, GradingMethod, QuestionType, SubmissionKind, Subject
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -232,14 +233,20 @@ class _Reader:
         return exact
 
     def choice(self, key: str, enum_class, default: Any = ...):
+        return self.one_of(key, {member.value: member for member in enum_class}, default)
+
+    def one_of(self, key: str, named: dict[str, Any], default: Any = ...):
+        """What `named` holds under the text at key; the error lists the names in their order."""
         value = self.get(key, str, default)
-        if isinstance(value, enum_class):
+        if default is not ... and value is default:
             return value
-        try:
-            return enum_class(value)
-        except ValueError:
-            allowed = " | ".join(member.value for member in enum_class)
-            raise self.error(key, f"{key!r} must be one of {allowed}, not {value!r}") from None
+        if value not in named:
+            raise self.error(key, f"{key!r} must be one of {' | '.join(named)}, not {value!r}")
+        return named[value]
+
+    def nested(self, data: Any, what: str) -> "_Reader":
+        """A reader of a mapping inside this one (an option of a question)."""
+        return _Reader(self.path, data, what, line=self.line)
 
     def items(self, key: str, *, required: bool = True) -> list:
         value = self.get(key, list, ... if required else [])
@@ -495,41 +502,11 @@ def read_assessment(path: Path) -> AssessmentSpec:
 
 def read_question(path: Path, data: Any, index: int, line: int) -> QuestionSpec:
     reader = _Reader(path, data, f"question {index}", line=line)
-    kind = reader.choice("type", QuestionType)
-    allowed = {"id", "type", "prompt", "points", "feedback"}
-    spec: dict[str, Any]
-    if kind in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        reader.only(allowed | {"options"})
-        options = []
-        for option_index, option_data in enumerate(reader.items("options"), start=1):
-            option = _Reader(path, option_data, f"option {option_index}", line=reader.line)
-            option.only({"text", "correct"})
-            options.append({"text": option.text("text", 1000), "correct": option.get("correct", bool, False)})
-        correct = sum(option["correct"] for option in options)
-        if len(options) < 2:
-            raise reader.error("options", "a choice question needs at least two options")
-        if kind is QuestionType.SINGLE and correct != 1:
-            raise reader.error("options", f"a single-choice question needs exactly one correct option, found {correct}")
-        if kind is QuestionType.MULTIPLE and correct < 1:
-            raise reader.error("options", "a multiple-choice question needs at least one correct option")
-        spec = {"options": options}
-    elif kind is QuestionType.TRUE_FALSE:
-        reader.only(allowed | {"answer"})
-        spec = {"answer": reader.get("answer", bool)}
-    elif kind is QuestionType.NUMERIC:
-        reader.only(allowed | {"answer", "tolerance", "unit"})
-        spec = {"answer": float(reader.get("answer", (int, float))), "tolerance": reader.number("tolerance", 0, 0)}
-        unit = reader.text("unit", 12, "")  # what the answer may carry: "USD", "%", "km"
-        if unit:
-            spec["unit"] = unit
-    else:
-        reader.only(allowed | {"answers"})
-        answers = [str(answer).strip() for answer in reader.items("answers")]
-        if not all(answers):
-            raise reader.error("answers", "accepted answers must not be empty")
-        spec = {"answers": answers}
+    kind = reader.one_of("type", {kind.type.value: kind for kind in KINDS.values()})
+    reader.only({"id", "type", "prompt", "points", "feedback"} | kind.spec_keys)
+    spec = kind.read_spec(reader)
     key = reader.text("id", 40)
-    return QuestionSpec(key=key, type=kind, prompt=reader.text("prompt", 4000),
+    return QuestionSpec(key=key, type=kind.type, prompt=reader.text("prompt", 4000),
                         points=reader.decimal("points", "0.01", 1), spec=spec, feedback=reader.text("feedback", 4000, ""))
 
 

@@ -11,9 +11,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.assessments.question_types import KINDS
 from lms.catalogue.course_files import AssessmentSpec, CourseSpec, LessonSpec
 from lms.catalogue.models import (Assessment, AssessmentKind, Course, CourseVersion, Lesson, Module, Question,
-                                  QuestionType, RubricCriterion, RubricLevel)
+                                  RubricCriterion, RubricLevel)
 from lms.core.markdown import render_markdown
 from lms.extensions import db
 from lms.learning.models import LessonProgress
@@ -33,11 +34,8 @@ def answer_key(spec: AssessmentSpec, index: int) -> dict:
     """A question's answer key; a short-answer question also accepts the answers its translations list in
     their languages (the import checked that translations keep everything else of the key)."""
     question = spec.questions[index]
-    translated = {language: translation.questions[index].spec["answers"]
-                  for language, translation in sorted(spec.translations.items())
-                  if question.type is QuestionType.SHORT
-                  and translation.questions[index].spec["answers"] != question.spec["answers"]}
-    return {**question.spec, "translated_answers": translated} if translated else question.spec
+    return KINDS[question.type].with_translations(question.spec, {
+        language: translation.questions[index].spec for language, translation in sorted(spec.translations.items())})
 
 
 def build_assessment(spec: AssessmentSpec, position: int) -> Assessment:

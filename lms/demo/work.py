@@ -4,7 +4,8 @@ from datetime import datetime, time, timedelta
 
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.assessments.quizzes import grade_attempt
-from lms.catalogue.models import Assessment, AssessmentKind, QuestionType
+from lms.assessments.question_types import kind_of
+from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core import clock
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment
@@ -20,25 +21,10 @@ SAMPLE_TEXT = (
 )
 
 
-def _answer(question, right: bool, rng: random.Random):
-    spec = question.spec
-    if question.type in (QuestionType.SINGLE, QuestionType.MULTIPLE):
-        correct = [i for i, option in enumerate(spec["options"]) if option["correct"]]
-        wrong = [i for i in range(len(spec["options"])) if i not in correct] or correct
-        if question.type is QuestionType.SINGLE:
-            return correct[0] if right else rng.choice(wrong)
-        return correct if right else sorted({rng.choice(wrong), *correct[:-1]})
-    if question.type is QuestionType.TRUE_FALSE:
-        return spec["answer"] if right else not spec["answer"]
-    if question.type is QuestionType.NUMERIC:
-        return f"{spec['answer']:g}" if right else f"{spec['answer'] * 1.5 + 1:g}"
-    return spec["answers"][0] if right else "not sure"
-
-
 def _attempt(enrolment: Enrolment, quiz: Assessment, at: datetime, skill: float, rng: random.Random) -> Attempt:
     attempt = Attempt(enrolment=enrolment, assessment=quiz, number=1, started_at=at - timedelta(minutes=14),
                       submitted_at=at, option_order={}, answers={
-                          str(q.id): _answer(q, rng.random() < skill, rng) for q in quiz.questions})
+                          str(q.id): kind_of(q).sample_answer(q.spec, rng.random() < skill, rng) for q in quiz.questions})
     grade_attempt(attempt)
     db.session.add(attempt)
     return attempt

@@ -16,10 +16,11 @@ from sqlalchemy import select
 
 from lms.accounts.models import User
 from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.assessments.question_types import kind_of
 from lms.assessments.quizzes import grade_attempt, score_answers
 from lms.audit.models import AuditEntry
 from lms.audit.operations import record
-from lms.catalogue.models import Assessment, CourseVersion, Question, QuestionType
+from lms.catalogue.models import Assessment, CourseVersion, Question
 from lms.catalogue.plans import PlannedChange, compare_versions, quiz_grading_facts, rubric_facts
 from lms.core import clock
 from lms.core.grades import shown
@@ -92,25 +93,9 @@ def _counterparts(source: CourseVersion, target: CourseVersion) -> dict[int, Ass
             if assessment.slug in by_slug and by_slug[assessment.slug].kind is assessment.kind}
 
 
-def _choice_texts(question: Question) -> list[str]:
-    return [option["text"] for option in question.spec.get("options", [])]
-
-
 def _carried_answer(old: Question, new: Question, answer: Any) -> Any:
-    """An answer to `old` as an answer to `new`: choices follow their option's text, not its position."""
-    if old.type in (QuestionType.SINGLE, QuestionType.MULTIPLE) and new.type is old.type:
-        old_texts, new_texts = _choice_texts(old), _choice_texts(new)
-
-        def carry(index):
-            if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(old_texts) \
-                    and old_texts[index] in new_texts:
-                return new_texts.index(old_texts[index])
-            return None
-
-        if isinstance(answer, list):
-            return sorted(i for i in (carry(index) for index in answer) if i is not None) or None
-        return carry(answer)
-    return answer if new.type is old.type else None
+    """An answer to `old` as an answer to `new`, as the question's kind carries it; none to another type."""
+    return kind_of(new).carried(old, new, answer) if new.type is old.type else None
 
 
 def carried_answers(attempt: Attempt, target: Assessment) -> dict[str, Any]:
