@@ -29,6 +29,7 @@ from lms.accounts.models import Category, Gender, Role, TraineeProfile, User
 from lms.accounts.passwords import hash_password
 from lms.assessments.graders import grade
 from lms.assessments.models import Attempt, Submission, SubmissionState
+from lms.assessments.question_types import kind_of
 from lms.assessments.scoring import combine_attempts
 from lms.catalogue.models import Assessment, AssessmentKind, Course, CourseVersion, Module
 from lms.certificates.models import Certificate
@@ -36,7 +37,7 @@ from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
 from lms.demo.loader import ALLOCATIONS, CITIES
 from lms.demo.people import GIVEN_AND_FAMILY, ORGANISATIONS, POSITIONS, WHOLE_NAMES
-from lms.demo.work import SAMPLE_TEXT, _answer
+from lms.demo.work import SAMPLE_TEXT
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentEvent, EnrolmentState as S, Intake, intake_instructor
 from lms.extensions import db
 from lms.grading.completion import weighted_grade
@@ -155,7 +156,8 @@ class QuizKey:
         self.quiz = quiz
         self.questions = []
         for question in quiz.questions:
-            right, wrong = _answer(question, True, rng), _answer(question, False, rng)
+            right, wrong = (kind_of(question).sample_answer(question.spec, True, rng),
+                            kind_of(question).sample_answer(question.spec, False, rng))
             self.questions.append((str(question.id), question.points, [
                 (wrong, grade(question.type, question.spec, wrong)),
                 (right, grade(question.type, question.spec, right)),
