@@ -205,7 +205,7 @@ class Filler:
         created = self.now - timedelta(days=self.rng.randint(400, 720))
         return self.rows.add(
             User.__table__, email=email, password_hash=self.password_hash, role=role, full_name=full_name,
-            native_name=native_name, country_id=country_id, is_active=True, created_at=created,
+            native_name=native_name, country_id=country_id, is_active=True, created_at=created, email_confirmed_at=created,
             last_login_at=self.now - timedelta(days=self.rng.randint(0, 30)), session_version=1,
         )["id"]
 

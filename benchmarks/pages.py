@@ -105,7 +105,7 @@ def _report_endpoint(app: Flask) -> str | None:
 
 def _certificate_visits(app: Flask, rng: random.Random, size: int) -> list[Visit]:
     serials = list(db.session.scalars(select(Certificate.serial).order_by(Certificate.id)))
-    with app.test_request_context():
+    with app.test_request_context(base_url="http://127.0.0.1"):  # a trusted host
         return [Visit(None, url_for(CERTIFICATE_ENDPOINT, serial=serial)) for serial in _sample(rng, serials, size)]
 
 
@@ -125,7 +125,7 @@ def choose_pages(app: Flask, size: int = 40, seed: int = 7) -> tuple[list[Page],
         ]
         endpoint = _report_endpoint(app)
         if endpoint:
-            with app.test_request_context():
+            with app.test_request_context(base_url="http://127.0.0.1"):  # a trusted host
                 path = url_for(endpoint)
             pages.append(Page(f"quota dashboard {path}, programme",
                               [Visit(email, path) for email in _accounts(Role.PROGRAMME_COORDINATOR)]))

@@ -85,7 +85,7 @@ def bench_app(url: str, data_dir: Path):
         SQLALCHEMY_DATABASE_URI = url
         SECRET_KEY = os.environ["SECRET_KEY"]
         PUBLIC_BASE_URL = os.environ["PUBLIC_BASE_URL"]
-        TRUSTED_HOSTS = ["127.0.0.1"]
+        TRUSTED_HOSTS = ["127.0.0.1", "localhost"]  # the test client asks for localhost
         RATELIMIT_STORAGE_URI = os.environ["RATELIMIT_STORAGE_URI"]
         TWO_FACTOR_REQUIRED = False
         DATA_DIR = data_dir
