@@ -4,14 +4,13 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from lms.assessments import uploads
 from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Submission, SubmissionFile, SubmissionState
 from lms.assessments.uploads import CheckedUpload
 from lms.catalogue.models import Assessment, SubmissionKind
-from lms.core.db import utcnow
+from lms.core.db import find_or_add, utcnow
 from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
@@ -37,16 +36,8 @@ def find_submission(enrolment: Enrolment, assessment: Assessment) -> Submission 
 def find_or_start(enrolment: Enrolment, assessment: Assessment) -> Submission:
     """The trainee's submission, started now if there is none. Two windows saving the first draft at the
     same moment get the same row: the second waits for the first and then finds it."""
-    submission = find_submission(enrolment, assessment)
-    if submission is not None:
-        return submission
-    try:
-        with db.session.begin_nested():
-            submission = Submission(enrolment=enrolment, assessment=assessment)
-            db.session.add(submission)
-    except IntegrityError:  # the savepoint's rollback has dropped our row again
-        return find_submission(enrolment, assessment)
-    return submission
+    return find_or_add(db.session, lambda: find_submission(enrolment, assessment),
+                       lambda: Submission(enrolment=enrolment, assessment=assessment))
 
 
 def lock_for_change(submission: Submission) -> Submission:

@@ -5,7 +5,7 @@ from time import monotonic
 
 from flask import has_request_context, request
 from sqlalchemy import DateTime, Numeric, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.types import TypeDecorator
 
 from lms.core import clock
@@ -152,3 +152,18 @@ def ping_idle_connections(engine, idle_seconds: float = IDLE_PING_SECONDS) -> No
                 cursor.close()
         except Exception as error:  # any failure means a dead connection: the pool opens a new one
             raise DisconnectionError() from error
+
+
+def find_or_add(session, find, make):
+    """The row `find()` returns, or the row `make()` builds, added in a savepoint. Two requests adding
+    the same unique row at once get one row: the second waits for the first's, then finds it."""
+    row = find()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = make()
+            session.add(row)
+    except IntegrityError:  # the savepoint's rollback has dropped our row again
+        return find()
+    return row
