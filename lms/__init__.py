@@ -32,6 +32,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from lms.core.security import register_security_headers
     from lms.core.templating import register_template_helpers
     from lms.core.i18n import register_language_rules
+    from lms.core.transactions import register_transaction_edge
 
     register_error_handlers(app)
     register_kept_forms(app)  # a form refused for an expired session or token keeps what was typed
@@ -39,6 +40,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_session_rules(app)
     register_template_helpers(app)
     register_language_rules(app)
+    register_transaction_edge(app)  # after every blueprint: it wraps each view
     return app
 
 

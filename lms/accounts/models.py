@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.core.db import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 from lms.programme.models import Country
+from lms.core.transactions import Refused
 
 if TYPE_CHECKING:
     from lms.enrolment.models import Intake
@@ -206,12 +207,8 @@ class CorrectionState(enum.Enum):
                 CorrectionState.REFUSED: _l("Refused")}[self]
 
 
-class NameCorrectionRefused(Exception):
+class NameCorrectionRefused(Refused):
     """A name correction the rules do not allow; the message is meant for the person acting."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class NameCorrection(db.Model):

@@ -13,17 +13,16 @@ from lms.core.urls import external_url
 from lms.core.i18n import speaking_to
 from lms.extensions import db
 from lms.notifications.operations import send_mail
+from lms.core.transactions import Refused
 
 
-class AccountRefused(Exception):
+class AccountRefused(Refused):
     """An account change the rules do not allow; `field` is the form field the message belongs next to."""
 
     code = "refused"
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 def register_trainee(*, email: str, password: str, full_name: str, native_name: str | None, country_id: int,

@@ -10,13 +10,14 @@ from lms.accounts.tokens import ApiToken
 from lms.audit.operations import record
 from lms.core.db import utcnow
 from lms.extensions import db
+from lms.core.transactions import Refused
 
 # Bandit B105 does not apply: a public prefix that marks our tokens, not a secret.
 TOKEN_PREFIX = "lms_"  # nosec B105
 MAX_ACTIVE_TOKENS = 10
 
 
-class TokenRefused(Exception):
+class TokenRefused(Refused):
     """A token action the rules do not allow; the message is meant for the person acting."""
 
 

@@ -14,15 +14,14 @@ from lms.enrolment.models import Intake
 from lms.extensions import db
 from lms.jobs.engine import queue
 from lms.notifications.operations import notify, send_mail
+from lms.core.transactions import Refused
 
 
-class AnnouncementRefused(Exception):
+class AnnouncementRefused(Refused):
     """An announcement that cannot be posted; `field` names the form field the message belongs to."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 def post_announcement(intake: Intake, by: User, title: str, body: str) -> Announcement:

@@ -28,6 +28,7 @@ from lms.enrolment.lifecycle import results_final_at
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.notifications.operations import notify
+from lms.core.transactions import Refused
 
 MAX_EXTRA_ATTEMPTS = 10
 # Who may be given an extension: people who hold a place and may still work.
@@ -86,13 +87,11 @@ def extensions_of_intake(intake_id: int) -> list[Extension]:
 
 # Writes
 
-class ExtensionRefused(Exception):
+class ExtensionRefused(Refused):
     """An extension the rules do not allow; `field` names the form field the message belongs to."""
 
     def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field)
 
 
 def _snapshot(extension: Extension | None) -> dict | None:

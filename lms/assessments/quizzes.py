@@ -27,17 +27,14 @@ from lms.core.templating import format_moment
 from lms.enrolment.models import Enrolment
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion
+from lms.core.transactions import Refused
 
 # A submission sent just before the deadline may arrive a little after it on a slow link.
 GRACE = timedelta(seconds=30)
 
 
-class AttemptRefused(Exception):
+class AttemptRefused(Refused):
     """An attempt action the rules do not allow; the message is meant for the trainee."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 # Reads

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
+from lms.core.transactions import Refused
 
 MAX_ZIP_BYTES = 10 * 1024 * 1024  # the upload itself
 MAX_FILES = 500
@@ -22,7 +23,7 @@ CHUNK = 64 * 1024
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 
 
-class ZipRefused(Exception):
+class ZipRefused(Refused):
     """The archive is not accepted; the message says why, for the admin."""
 
 

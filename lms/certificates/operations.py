@@ -27,16 +27,13 @@ from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.jobs.engine import queue
 from lms.notifications.operations import notify
+from lms.core.transactions import Refused
 
 log = logging.getLogger(__name__)
 
 
-class CertificateRefused(Exception):
+class CertificateRefused(Refused):
     """A certificate action the rules do not allow; the message is meant for the person acting."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _snapshot(certificate: Certificate) -> dict:

@@ -22,16 +22,13 @@ from lms.enrolment.queries import waiting_in_order
 from lms.extensions import db
 from lms.notifications.operations import notify
 from lms.programme import quota
+from lms.core.transactions import Refused
 
 
-class EnrolmentRefused(Exception):
+class EnrolmentRefused(Refused):
     """An enrolment action the rules do not allow; the message is meant for the person acting."""
 
     code = "refused"
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class QuotaFull(EnrolmentRefused):

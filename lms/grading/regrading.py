@@ -31,11 +31,12 @@ from lms.grading.models import RubricScore
 from lms.grading.operations import rubric_score
 from lms.learning.models import LessonProgress
 from lms.notifications.operations import notify
+from lms.core.transactions import Refused
 
 BELOW_PASS_MARK = "certificate.below_pass_mark"  # nosec B105 - an audit action's name, not a password
 
 
-class MoveRefused(Exception):
+class MoveRefused(Refused):
     """The intake cannot move to that version; the message says why."""
 
 

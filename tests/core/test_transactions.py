@@ -1,0 +1,83 @@
+"""The transaction edge: a view's changes are kept when it succeeds, and nothing of them when it does not."""
+from flask import abort, flash, redirect
+from sqlalchemy import select
+
+from lms.accounts.models import Role, User
+from lms.core import transactions
+from lms.core.transactions import Refused, tell_refusal
+from lms.enrolment.operations import EnrolmentRefused
+from lms.extensions import db
+from tests.factories import make_user
+
+
+def _answer(app, view):
+    """Runs `view` behind the edge as a request would, and says whether its change was kept."""
+    with app.test_request_context("/somewhere", method="POST"):
+        user = make_user(Role.TRAINEE)
+        db.session.commit()
+        user_id = user.id
+
+        def changing():
+            db.session.get(User, user_id).full_name = "Changed By The View"
+            db.session.flush()
+            return view()
+
+        try:
+            status = transactions._committed(changing)().status_code
+        except Exception as error:  # what Flask does with it: the app's error handlers answer
+            status = app.make_response(app.handle_user_exception(error)).status_code
+        db.session.expire_all()
+        kept = db.session.scalar(select(User.full_name).where(User.id == user_id)) == "Changed By The View"
+        return status, kept
+
+
+def test_a_view_that_succeeds_keeps_its_change(app):
+    assert _answer(app, lambda: redirect("/done")) == (302, True)
+    assert _answer(app, lambda: "a page") == (200, True)
+
+
+def test_an_error_status_keeps_nothing(app):
+    assert _answer(app, lambda: ("not right", 400)) == (400, False)
+
+    def not_found():
+        abort(404)
+
+    assert _answer(app, not_found) == (404, False)
+
+
+def test_a_refusal_told_on_a_redirect_keeps_nothing(app):
+    def refused_then_redirected():
+        flash(tell_refusal(EnrolmentRefused("No places are left.")), "error")
+        return redirect("/back")
+
+    assert _answer(app, refused_then_redirected) == (302, False)
+
+
+def test_a_refusal_the_view_does_not_catch_keeps_nothing(app):
+    def refused():
+        raise EnrolmentRefused("No places are left.")
+
+    assert _answer(app, refused) == (409, False)
+
+
+def test_every_domain_refusal_is_one_rule_answered_409(client, app):
+    from lms.accounts.operations import AccountRefused
+    from lms.assessments.quizzes import AttemptRefused
+    from lms.certificates.operations import CertificateRefused
+
+    for refusal in (AccountRefused("email", "Taken."), AttemptRefused("Closed."), CertificateRefused("Revoked.")):
+        assert isinstance(refusal, Refused) and refusal.message
+    with app.test_request_context("/api/v1/anything"):
+        response = app.make_response(app.handle_user_exception(EnrolmentRefused("No places are left.")))
+    assert response.status_code == 409
+    assert response.get_json()["error"] == {"code": "conflict", "message": "No places are left."}
+    with app.test_request_context("/enrolments/1"):
+        response = app.make_response(app.handle_user_exception(EnrolmentRefused("No places are left.")))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "No places are left." in page and "Nothing of this request was saved" in page
+
+
+def test_every_view_of_the_app_goes_through_the_edge(app):
+    unwrapped = [endpoint for endpoint, view in app.view_functions.items()
+                 if endpoint != "static" and view.__code__ is not transactions._committed(lambda: None).__code__]
+    assert unwrapped == []
