@@ -1,13 +1,13 @@
 """The transaction edge: a request's changes are committed once, when its view succeeds, else rolled back.
 
-Views and operations only flush. The view's answer decides what is kept: an answer under 400 commits;
-an error status, an exception, or a refusal the view told the person about (`tell_refusal`,
+Views and operations only flush. The view's answer decides what is kept: an answer under 400 to a
+POST commits; a GET keeps nothing but what records the visit itself (`keep_visit_record`); an error status, an exception, or a refusal the view told the person about (`tell_refusal`,
 `keep_nothing`) rolls back, so a refused request never keeps half of its work. A refusal the view does
 not catch is answered 409 here with its message, for people and for the API alike.
 """
 from functools import wraps
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
 
 from lms.extensions import db
@@ -21,6 +21,15 @@ class Refused(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def keep_visit_record() -> None:
+    """A page opened with GET keeps what records that visit (a lesson's last view, an API token's last use,
+    a kept form claimed by its reader, a certificate's bytes as first served); nothing else it changed."""
+    g.keep_visit = True
 
 
 def keep_nothing() -> None:
@@ -46,7 +55,8 @@ def _committed(view):
         except BaseException:
             db.session.rollback()
             raise
-        if response.status_code < 400 and not g.pop("refused", False):
+        kept = not g.pop("refused", False) and (request.method not in READING_METHODS or g.pop("keep_visit", False))
+        if response.status_code < 400 and kept:
             db.session.commit()  # an IntegrityError here is answered 409 like one raised in the view
         else:
             db.session.rollback()

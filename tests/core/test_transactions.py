@@ -10,9 +10,9 @@ from lms.extensions import db
 from tests.factories import make_user
 
 
-def _answer(app, view):
+def _answer(app, view, method="POST"):
     """Runs `view` behind the edge as a request would, and says whether its change was kept."""
-    with app.test_request_context("/somewhere", method="POST"):
+    with app.test_request_context("/somewhere", method=method):
         user = make_user(Role.TRAINEE)
         db.session.commit()
         user_id = user.id
@@ -34,6 +34,17 @@ def _answer(app, view):
 def test_a_view_that_succeeds_keeps_its_change(app):
     assert _answer(app, lambda: redirect("/done")) == (302, True)
     assert _answer(app, lambda: "a page") == (200, True)
+
+
+def test_a_page_opened_keeps_only_the_record_of_the_visit(app):
+    assert _answer(app, lambda: "a page", method="GET") == (200, False)
+    assert _answer(app, lambda: "a page", method="HEAD") == (200, False)
+
+    def recording_the_visit():
+        transactions.keep_visit_record()
+        return "a lesson"
+
+    assert _answer(app, recording_the_visit, method="GET") == (200, True)
 
 
 def test_an_error_status_keeps_nothing(app):

@@ -186,7 +186,15 @@ def test_only_active_enrolments_of_started_intakes_are_flagged(db_session, intak
 
 @pytest.fixture
 def running(db_session):
-    """A face-to-face intake two-thirds through, taught by one instructor, with a trainee at risk and one not."""
+    """A face-to-face intake two-thirds through, taught by one instructor, with a trainee at risk and one not.
+
+    The clock stands at a morning in UTC that is the same day in the programme's zone, so the days counted
+    are the same whatever the hour the suite runs."""
+    with time_machine.travel(datetime(2027, 3, 10, 3, 0, tzinfo=timezone.utc), tick=False):
+        yield _running(db_session)
+
+
+def _running(db_session):
     course = db_session.scalar(select(Course).where(Course.slug == "universal-service-rural-remote"))
     instructor = make_user(Role.INSTRUCTOR, country_code=None)
     intake = make_intake(make_programme(), course, mode=DeliveryMode.FACE_TO_FACE, instructors=[instructor])
