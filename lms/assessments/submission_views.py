@@ -11,6 +11,7 @@ from lms.assessments.deadlines import terms_for
 from lms.assessments.models import Submission, SubmissionFile, SubmissionState
 from lms.catalogue.models import Assessment, AssessmentKind, SubmissionKind
 from lms.core.forms import BaseForm
+from lms.core.transactions import keep_nothing
 from lms.enrolment.models import Enrolment
 from lms.enrolment.queries import get_own_enrolment_or_404
 from lms.extensions import db
@@ -136,8 +137,9 @@ def edit_submission(enrolment_id: int, assessment_id: int):
     if _takes_back_unasked(form, submission):
         return _render(enrolment, assessment, submission, form), 409
     submitted, storage_failed = _save(form, submission, assessment)
-    db.session.commit()
     if form.errors:
+        # What was accepted (the text, the other files) is kept although the page answers an error.
+        db.session.commit()
         if storage_failed:
             flash(_("Your text is saved, but the server could not store a file: see the message next to the "
                     "files."), "error")
@@ -181,8 +183,8 @@ def delete_file(file_id: int):
         stored_name = submissions.remove_file(file)
     except submissions.SubmissionLocked as error:
         flash(str(error), "error")
+        keep_nothing()
         return redirect(target)
-    db.session.commit()
-    uploads.discard(stored_name)
+    uploads.discard_once_committed(stored_name)
     flash(_("Removed %(name)s.", name=name), "success")
     return redirect(target)

@@ -21,6 +21,7 @@ from lms.extensions import db
 MAX_FILES = 5  # per submission
 MAX_NAME_LENGTH = 255
 _WRITTEN = "uploads_written"  # files stored in the session's transaction, removed if it rolls back
+_UNWANTED = "uploads_unwanted"  # files whose rows the transaction removed, deleted once it commits
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -225,17 +226,26 @@ def store(upload: CheckedUpload) -> str:
     return path.name
 
 
+def discard_once_committed(stored_name: str) -> None:
+    """The file leaves the disk when the transaction that removed its row commits, and stays if it rolls back."""
+    db.session.info.setdefault(_UNWANTED, []).append(stored_path(stored_name))
+
+
 def _keep_written_files(session: Session) -> None:
     session.info.pop(_WRITTEN, None)
+    for path in session.info.pop(_UNWANTED, []):
+        path.unlink(missing_ok=True)
 
 
 def _remove_written_files(session: Session) -> None:
     for path in session.info.pop(_WRITTEN, []):
         path.unlink(missing_ok=True)
+    session.info.pop(_UNWANTED, None)
 
 
 def listen() -> None:
-    """Files stored by a transaction of the app's session that rolls back are removed again."""
+    """Files stored by a transaction of the app's session that rolls back are removed again; files whose
+    rows it removed are deleted once it commits."""
     events.on_app_session("after_commit", _keep_written_files)
     events.on_app_session("after_rollback", _remove_written_files)
 
@@ -245,10 +255,6 @@ def stored_path(stored_name: str) -> Path:
     if not stored_name or not all(ch in "0123456789abcdef" for ch in stored_name):
         raise ValueError(f"not a stored file name: {stored_name!r}")
     return upload_dir() / stored_name
-
-
-def discard(stored_name: str) -> None:
-    stored_path(stored_name).unlink(missing_ok=True)
 
 
 def content_disposition(name: str) -> str:

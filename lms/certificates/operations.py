@@ -145,6 +145,7 @@ def listen() -> None:
 def issue_by_hand(enrolment: Enrolment, by: User, reason: str) -> Certificate:
     """A programme coordinator certifies an active or completed enrolment; an active one is completed first."""
     _check_programme_coordinator(by)
+    _check_keys()  # before completing the enrolment, so a refused page still shows it as it is
     existing = current_certificate(enrolment)
     if existing is not None:
         raise CertificateRefused(_("This trainee already has certificate %(serial)s for this intake.",

@@ -14,6 +14,7 @@ from lms.certificates.operations import CertificateRefused
 from lms.certificates.serials import normalise_serial
 from lms.core import clock
 from lms.core.permissions import COORDINATOR_ROLES, role_required
+from lms.core.transactions import tell_refusal
 from lms.credentials import keys
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
@@ -105,8 +106,7 @@ def _file_response(data: bytes, download_name: str, mimetype: str):
 @login_required
 def download_certificate(serial: str):
     certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
-    data = stored_pdf(certificate)
-    db.session.commit()  # keeps a PDF stored for the first time
+    data = stored_pdf(certificate)  # a PDF stored for the first time is kept by the request's commit
     return _file_response(data, f"certificate-{certificate.serial}.pdf", "application/pdf")
 
 
@@ -116,7 +116,6 @@ def download_credential(serial: str):
     """The signed Open Badges credential, the same bytes as in the PDF, for a wallet or a verifier."""
     certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
     stored_pdf(certificate)  # a certificate issued before credentials gets its credential and PDF now
-    db.session.commit()
     return _file_response(certificate.credential_json.encode(), f"certificate-{certificate.serial}.jsonld",
                           credentials.MEDIA_TYPE)
 
@@ -130,7 +129,6 @@ def download_intake_certificates(intake_id: int):
         flash(_("No valid certificate to download in this intake."), "info")
         return redirect(url_for("certificates.list_intake_certificates", intake_id=intake.id))
     data = zip_of(certificates)
-    db.session.commit()  # keeps any PDF stored for the first time
     return _file_response(data, f"certificates-intake-{intake.id}.zip", "application/zip")
 
 
@@ -151,18 +149,16 @@ def list_intake_certificates(intake_id: int):
 
 
 def _act(form, action, done_message, intake_id: int, template: str, **context):
-    """A programme coordinator's certificate action: run it once the form is valid, commit, and go back
-    to the intake's certificates; a refusal is shown next to the reason and nothing is kept."""
+    """A programme coordinator's certificate action: run it once the form is valid and go back to the
+    intake's certificates; a refusal is shown next to the reason and nothing is kept."""
     if form.validate_on_submit():
         try:
             certificate = action()
-            db.session.commit()
         except CertificateRefused as refused:
-            db.session.rollback()
-            form.reason.errors = [refused.message]
-        else:
-            flash(done_message(certificate), "success")
-            return redirect(url_for("certificates.list_intake_certificates", intake_id=intake_id))
+            form.reason.errors = [tell_refusal(refused)]
+            return render_template(template, form=form, **context), 409
+        flash(done_message(certificate), "success")
+        return redirect(url_for("certificates.list_intake_certificates", intake_id=intake_id))
     return render_template(template, form=form, **context), 400 if form.errors else 200
 
 

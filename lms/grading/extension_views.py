@@ -7,6 +7,7 @@ from lms.assessments import deadlines
 from lms.assessments.models import Extension
 from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core.permissions import GRADE_VIEWERS, role_required
+from lms.core.transactions import tell_refusal
 from lms.core.urls import external_url
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
@@ -78,11 +79,9 @@ def manage_extensions(intake_id: int):
                 "assessments.show_quiz" if assessment.kind is AssessmentKind.QUIZ else "assessments.edit_submission",
                 enrolment_id=enrolment.id, assessment_id=assessment.id))
     except deadlines.ExtensionRefused as refused:
-        db.session.rollback()
         target = form[refused.field] if refused.field in form else form.enrolment
-        target.errors = [*target.errors, refused.message]
-        return _render(intake, form, 400)
-    db.session.commit()
+        target.errors = [*target.errors, tell_refusal(refused)]
+        return _render(intake, form, 409)
     flash(_("Extension saved for %(name)s at “%(title)s”; they have been told.",
             name=enrolment.user.full_name, title=assessment.title), "success")
     return redirect(url_for("grading.manage_extensions", intake_id=intake.id, _anchor=f"extension-{extension.id}"))
@@ -98,7 +97,6 @@ def withdraw_extension(extension_id: int):
         return _render(intake, _form(intake), 400, withdraw_forms={extension.id: form})
     name, title = extension.enrolment.user.full_name, extension.assessment.title
     deadlines.withdraw_extension(extension, current_user, form.reason.data, link=_work_link(extension))
-    db.session.commit()
     flash(_("The extension of %(name)s at “%(title)s” is withdrawn; their work is kept.", name=name, title=title),
           "success")
     return redirect(url_for("grading.manage_extensions", intake_id=intake.id))

@@ -14,9 +14,9 @@ from lms.core.csv_export import csv_response
 from lms.core.grades import shown
 from lms.core.i18n import zone_label
 from lms.core.permissions import GRADE_VIEWERS, role_required
+from lms.core.transactions import keep_nothing
 from lms.enrolment import at_risk
 from lms.enrolment.models import DeliveryMode, Enrolment, Intake
-from lms.extensions import db
 from lms.grading import bp, operations, queries
 from lms.grading.forms import (NEW_SESSION, AttendanceSheetForm, GradeForm, OverrideForm, criterion_field_name,
                                mark_value)
@@ -64,8 +64,8 @@ def grade_submission(submission_id: int):
             except operations.NotGradable as error:
                 form.show_current(submission.times_submitted, queries.grade_stamp(submission))
                 flash(str(error), "error")
+                keep_nothing()
                 return _render_grade_page(submission, form), 409
-            db.session.commit()
             flash(_("Grade saved and returned to %(name)s.", name=submission.enrolment.user.full_name), "success")
             return redirect(url_for("grading.show_queue", intake_id=intake.id))
     return _render_grade_page(submission, form), 400 if form.errors else 200
@@ -117,8 +117,8 @@ def override_attempt(attempt_id: int):
                 link=external_url("assessments.show_attempt_result", attempt_id=attempt.id))
         except operations.NotGradable as error:
             flash(str(error), "error")
+            keep_nothing()
             return _render_attempts(intake, enrolment), 409
-        db.session.commit()
         flash(_("The score of attempt %(number)d was changed to %(score)s%%.", number=attempt.number,
                 score=shown(form.score.data)), "success")
         return redirect(url_for("grading.show_attempts", intake_id=intake.id, enrolment_id=enrolment.id))
@@ -207,7 +207,6 @@ def record_attendance(intake_id: int):
         _require_grader(intake)
         if form.validate_on_submit():
             saved, completed = _save_attendance_sheet(intake, form, enrolments, sessions)
-            db.session.commit()
             if saved:
                 flash(ngettext("Attendance saved for %(num)d session.", "Attendance saved for %(num)d sessions.",
                                len(saved)), "success")

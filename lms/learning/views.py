@@ -91,11 +91,9 @@ def show_lesson(enrolment_id: int, lesson_id: int):
     previous_lesson, next_lesson = adjacent_lessons(lesson)
     module_work = [(assessment, _assessment_url(enrolment, assessment))
                    for assessment in _module_work_after(lesson, next_lesson)]
-    page = render_template("learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress,
+    # The view is committed after it returns, so the page renders with the objects already loaded.
+    return render_template("learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress,
                            previous_lesson=previous_lesson, next_lesson=next_lesson, module_work=module_work)
-    # Committed after rendering: a commit expires every loaded object, and the page would load them again.
-    db.session.commit()
-    return page
 
 
 @bp.route("/<int:enrolment_id>/lessons/<int:lesson_id>/done", methods=["POST"])
@@ -108,7 +106,6 @@ def mark_lesson_done(enrolment_id: int, lesson_id: int):
         return redirect(url_for("learning.show_lesson", enrolment_id=enrolment.id, lesson_id=lesson.id))
     mark_done(enrolment, lesson)
     completed = evaluate_completion(enrolment, by=current_user)
-    db.session.commit()
     if completed:
         flash(_("You have completed the course. Congratulations!"), "success")
         return redirect(url_for("learning.show_intake", enrolment_id=enrolment.id))

@@ -73,7 +73,6 @@ def create_report_schedule():
     if form.validate_on_submit():
         schedule = create_schedule(programme, current_user, form.settings(),
                                    subscriber=current_user if subscribing else None)
-        db.session.commit()
         _said_saved(schedule)
         return redirect(url_for("reports.list_report_schedules"))
     return render_template("reports/schedule_form.html", form=form, schedule=None, runs=[],
@@ -87,7 +86,6 @@ def edit_report_schedule(schedule_id: int):
     form = _form_for(schedule, subscription=schedule.is_subscription)
     if form.validate_on_submit():
         update_schedule(schedule, current_user, form.settings())
-        db.session.commit()
         _said_saved(schedule)
         return redirect(url_for("reports.list_report_schedules"))
     return render_template("reports/schedule_form.html", form=form, schedule=schedule, runs=recent_runs(schedule),
@@ -99,7 +97,6 @@ def edit_report_schedule(schedule_id: int):
 def run_report_schedule_now(schedule_id: int):
     schedule = get_schedule_or_404(schedule_id)
     request_run(schedule, current_user)
-    db.session.commit()
     flash(_("The report is queued: the worker sends it in a minute or two. Reload this page to see how it went."),
           "success")
     return redirect(url_for("reports.list_report_schedules"))
@@ -109,7 +106,6 @@ def run_report_schedule_now(schedule_id: int):
 @role_required(*SCHEDULE_KEEPERS)
 def pause_report_schedule(schedule_id: int):
     set_paused(get_schedule_or_404(schedule_id), current_user, True)
-    db.session.commit()
     flash(_("The schedule is paused: no report goes out until it is resumed."), "success")
     return redirect(url_for("reports.list_report_schedules"))
 
@@ -118,7 +114,6 @@ def pause_report_schedule(schedule_id: int):
 @role_required(*SCHEDULE_KEEPERS)
 def resume_report_schedule(schedule_id: int):
     schedule = set_paused(get_schedule_or_404(schedule_id), current_user, False)
-    db.session.commit()
     flash(_("The schedule is running again. Its next report goes out on %(when)s.",
             when=_moment(schedule.next_run_at)), "success")
     return redirect(url_for("reports.list_report_schedules"))
@@ -131,7 +126,6 @@ def delete_report_schedule(schedule_id: int):
     form = DeleteScheduleForm()
     if form.validate_on_submit():
         delete_schedule(schedule, current_user)
-        db.session.commit()
         flash(_("The schedule \"%(name)s\" is deleted.", name=schedule.name), "success")
         return redirect(url_for("reports.list_report_schedules"))
     return render_template("reports/schedule_delete.html", schedule=schedule, form=form)

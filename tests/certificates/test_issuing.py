@@ -164,7 +164,7 @@ def test_issuing_by_hand_needs_a_reason_and_happens_once(client, intake):
     assert post_form(client, issue_url(enrolment), {"reason": "Late record"}).status_code == 302
     [certificate] = certificates_of(enrolment)
     response = post_form(client, issue_url(enrolment), {"reason": "Again"})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert f"already has certificate {certificate.serial}" in response.get_data(as_text=True)
     assert certificates_of(enrolment) == [certificate]
 
@@ -173,7 +173,7 @@ def test_a_withdrawn_enrolment_cannot_be_certified(client, intake):
     enrolment = enrol(intake, state=EnrolmentState.WITHDRAWN)
     sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
     response = post_form(client, issue_url(enrolment), {"reason": "Please"})
-    assert response.status_code == 400 and "Only an active or completed enrolment" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "Only an active or completed enrolment" in response.get_data(as_text=True)
     assert certificates_of(enrolment) == []
 
 

@@ -56,7 +56,7 @@ def test_reissuing_after_a_name_correction_gives_a_new_serial_and_supersedes_the
     # Re-issuing the replaced one again is refused.
     response = post_form(client, f"/certificates/{old.serial}/reissue",
                          {"name_latin": "X", "reason": "again"}, form_url=f"/certificates/{new.serial}/reissue")
-    assert response.status_code == 400 and "already replaced" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "already replaced" in response.get_data(as_text=True)
 
 
 def test_revoking_needs_a_reason_and_is_audited(client, intake, coordinator):
@@ -79,9 +79,9 @@ def test_revoking_needs_a_reason_and_is_audited(client, intake, coordinator):
     assert certificate not in certificates_to_render(intake.id)
 
     response = post_form(client, f"/certificates/{certificate.serial}/revoke", {"reason": "Twice"})
-    assert response.status_code == 400 and "already revoked" in response.get_data(as_text=True)
+    assert response.status_code == 409 and "already revoked" in response.get_data(as_text=True)
     assert post_form(client, f"/certificates/{certificate.serial}/reissue",
-                     {"name_latin": "Somchai", "reason": "fix"}).status_code == 400
+                     {"name_latin": "Somchai", "reason": "fix"}).status_code == 409
 
 
 def test_revocation_keeps_the_serial_and_verification_says_why(client, intake, coordinator):
