@@ -14,8 +14,10 @@ from lms import create_app
 from lms.catalogue.course_files import read_tree
 from lms.catalogue.operations import import_courses
 from lms.credentials.keys import init_keys
+from lms.accounts.models import Role, User
 from lms.extensions import db, limiter
 from lms.programme.operations import ensure_countries
+from tests.factories import make_user
 
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
@@ -45,6 +47,9 @@ def app(database_url, tmp_path_factory):
         PDF_DIR = data_dir / "pdf"
         COURSES_DIR = COURSES_DIR
         KEYS_DIR = data_dir / "keys"
+        # Whatever the environment says: the signed-in fixtures' staff have no second factor set up,
+        # and the tests of that rule turn it on themselves.
+        TWO_FACTOR_REQUIRED = False
 
     app = create_app(Config)
     with app.app_context():
@@ -111,10 +116,14 @@ class FreshContextClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def client(app):
+def new_client(app) -> FreshContextClient:
     app.test_client_class = FreshContextClient
     return app.test_client()
+
+
+@pytest.fixture
+def client(app):
+    return new_client(app)
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -139,3 +148,44 @@ def sign_in(client, user, password: str = "correct horse battery staple"):
     response = post_form(client, "/login", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)
     return response
+
+
+@pytest.fixture
+def signed_in_client(app):
+    """Makes a new client signed in through the login form: `signed_in_client(user)` for a prepared
+    user, or `signed_in_client(Role.X, **make_user_kwargs)` for a fresh one; `client.user` is who."""
+
+    def make(who: User | Role, **user_fields) -> FreshContextClient:
+        user = who if isinstance(who, User) else make_user(who, **user_fields)
+        signed_in = new_client(app)
+        sign_in(signed_in, user)
+        signed_in.user = user
+        return signed_in
+
+    return make
+
+
+@pytest.fixture
+def trainee_client(signed_in_client):
+    return signed_in_client(Role.TRAINEE)
+
+
+@pytest.fixture
+def instructor_client(signed_in_client):
+    return signed_in_client(Role.INSTRUCTOR)
+
+
+@pytest.fixture
+def country_coordinator_client(signed_in_client):
+    """Signed in as a coordinator for Thailand (make_user's default country)."""
+    return signed_in_client(Role.COUNTRY_COORDINATOR)
+
+
+@pytest.fixture
+def programme_coordinator_client(signed_in_client):
+    return signed_in_client(Role.PROGRAMME_COORDINATOR)
+
+
+@pytest.fixture
+def admin_client(signed_in_client):
+    return signed_in_client(Role.ADMIN)

@@ -60,12 +60,11 @@ def test_an_admin_invites_a_country_coordinator_who_chooses_a_password_and_signs
                      ).status_code == 302
 
 
-def test_every_role_can_be_invited_and_a_trainee_gets_a_profile(client, db_session):
-    sign_in(client, make_user(Role.ADMIN))
+def test_every_role_can_be_invited_and_a_trainee_gets_a_profile(admin_client, db_session):
     for number, role in enumerate(("instructor", "programme_coordinator", "admin")):
-        assert invite(client, email=f"staff{number}@example.org", role=role, country="").status_code == 302
-    assert invite(client).status_code == 302  # a country coordinator, for Cambodia
-    response = invite(client, email="trainee@example.org", role="trainee", country=str(country("LA").id),
+        assert invite(admin_client, email=f"staff{number}@example.org", role=role, country="").status_code == 302
+    assert invite(admin_client).status_code == 302  # a country coordinator, for Cambodia
+    response = invite(admin_client, email="trainee@example.org", role="trainee", country=str(country("LA").id),
                       organisation="Lao Telecom", position="Engineer", organisation_type="business",
                       category="technician")
     assert response.status_code == 302
@@ -76,9 +75,8 @@ def test_every_role_can_be_invited_and_a_trainee_gets_a_profile(client, db_sessi
     assert roles == set(Role)
 
 
-def test_bad_invitations_say_why_and_keep_what_was_typed(client, db_session):
+def test_bad_invitations_say_why_and_keep_what_was_typed(admin_client, db_session):
     make_user(Role.INSTRUCTOR, email="taken@example.org")
-    sign_in(client, make_user(Role.ADMIN))
     before = db_session.scalar(select(func.count()).select_from(User))
     cases = [
         ({"country": ""}, "Trainees and country coordinators need a country."),
@@ -90,7 +88,7 @@ def test_bad_invitations_say_why_and_keep_what_was_typed(client, db_session):
         ({"role": "emperor"}, "Please choose a role from the list."),
     ]
     for fields, message in cases:
-        response = invite(client, **fields)
+        response = invite(admin_client, **fields)
         page = response.get_data(as_text=True)
         assert response.status_code == 400 and message in page, fields
         assert 'value="Sokha Chan"' in page and 'value="សុខា ចាន់"' in page  # nothing typed is lost
@@ -98,13 +96,11 @@ def test_bad_invitations_say_why_and_keep_what_was_typed(client, db_session):
     assert not mails_to(db_session, "sokha.chan@example.org")
 
 
-def test_a_new_invitation_voids_the_old_link_and_only_waiting_people_get_the_button(client, app, db_session):
-    admin = make_user(Role.ADMIN)
-    sign_in(client, admin)
-    invite(client)
+def test_a_new_invitation_voids_the_old_link_and_only_waiting_people_get_the_button(admin_client, app, db_session):
+    invite(admin_client)
     user = db_session.scalar(select(User).where(User.email == "sokha.chan@example.org"))
     first = invitation_path(mails_to(db_session, user.email)[0])
-    response = post_form(client, f"/admin/users/{user.id}/invitation?back=role%3Dcountry_coordinator", {},
+    response = post_form(admin_client, f"/admin/users/{user.id}/invitation?back=role%3Dcountry_coordinator", {},
                          form_url=f"/admin/users/{user.id}")
     assert response.status_code == 302 and "back=role" in response.location
     second = invitation_path(mails_to(db_session, user.email)[1])
@@ -114,25 +110,23 @@ def test_a_new_invitation_voids_the_old_link_and_only_waiting_people_get_the_but
     assert db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.invitation_resent")).one()
 
     assert accept(person, second).status_code == 302
-    page = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
+    page = admin_client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert "Send a new invitation" not in page
-    response = post_form(client, f"/admin/users/{user.id}/invitation", {}, form_url=f"/admin/users/{user.id}")
-    assert "has already chosen a password" in client.get(response.location).get_data(as_text=True)
+    response = post_form(admin_client, f"/admin/users/{user.id}/invitation", {}, form_url=f"/admin/users/{user.id}")
+    assert "has already chosen a password" in admin_client.get(response.location).get_data(as_text=True)
     assert len(mails_to(db_session, user.email)) == 2
 
 
-def test_an_invitation_expires_after_a_week(client, app, db_session):
-    sign_in(client, make_user(Role.ADMIN))
-    invite(client)
+def test_an_invitation_expires_after_a_week(admin_client, app, db_session):
+    invite(admin_client)
     path = invitation_path(mails_to(db_session, "sokha.chan@example.org")[0])
     with time_machine.travel(clock.now() + timedelta(days=8), tick=False):
         response = app.test_client().get(path)
     assert response.status_code == 400 and "not valid any more" in response.get_data(as_text=True)
 
 
-def test_an_expired_invitation_offers_a_new_one_mailed_to_the_invited_address(client, app, db_session):
-    sign_in(client, make_user(Role.ADMIN))
-    invite(client)
+def test_an_expired_invitation_offers_a_new_one_mailed_to_the_invited_address(admin_client, app, db_session):
+    invite(admin_client)
     address = "sokha.chan@example.org"
     expired = invitation_path(mails_to(db_session, address)[0])
     person = app.test_client()
@@ -153,9 +147,8 @@ def test_an_expired_invitation_offers_a_new_one_mailed_to_the_invited_address(cl
     assert db_session.scalars(select(AuditEntry).where(AuditEntry.action == "user.invitation_renewed")).one()
 
 
-def test_only_a_genuine_expired_invitation_can_be_renewed(client, app, db_session):
-    sign_in(client, make_user(Role.ADMIN))
-    invite(client)
+def test_only_a_genuine_expired_invitation_can_be_renewed(admin_client, app, db_session):
+    invite(admin_client)
     address = "sokha.chan@example.org"
     link = invitation_path(mails_to(db_session, address)[0])
     person = app.test_client()
@@ -186,11 +179,10 @@ def test_only_admins_invite(client, db_session):
                              .where(AuditEntry.action.like("user.invit%"))) == 0
 
 
-def test_the_user_list_shows_and_filters_people_still_invited(client, db_session):
-    sign_in(client, make_user(Role.ADMIN))
+def test_the_user_list_shows_and_filters_people_still_invited(admin_client, db_session):
     make_user(Role.INSTRUCTOR, full_name="Has Password")
-    invite(client)
-    page = client.get("/admin/users?status=invited").get_data(as_text=True)
+    invite(admin_client)
+    page = admin_client.get("/admin/users?status=invited").get_data(as_text=True)
     assert "Sokha Chan" in page and "Has Password" not in page and "invited, no password yet" in page
 
 
@@ -218,9 +210,8 @@ def test_a_trainee_nominated_by_csv_is_invited_the_same_way_and_the_admin_can_in
     assert trainee.is_confirmed and not trainee.is_invitation_pending
 
 
-def test_choosing_a_password_through_forgot_password_also_answers_the_invitation(client, app, db_session):
-    sign_in(client, make_user(Role.ADMIN))
-    invite(client)
+def test_choosing_a_password_through_forgot_password_also_answers_the_invitation(admin_client, app, db_session):
+    invite(admin_client)
     person = app.test_client()
     post_form(person, "/forgot-password", {"email": "sokha.chan@example.org"})
     reset = re.search(r"https://training\.example\.org(/reset-password/\S+)",

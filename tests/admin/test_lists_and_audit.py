@@ -32,10 +32,9 @@ def test_users_filter_by_country_and_the_search_survives_a_save(client, db_sessi
     assert thai.full_name == "Kanya Srisuk-Lee"
 
 
-def test_a_country_without_a_coordinator_is_named_on_the_user_list(client):
+def test_a_country_without_a_coordinator_is_named_on_the_user_list(admin_client):
     make_user(Role.COUNTRY_COORDINATOR, country_code="KH")
-    sign_in(client, make_user(Role.ADMIN, country_code=None))
-    warning = re.search(r'class="warning">([^<]+)<', client.get("/admin/users").get_data(as_text=True)).group(1)
+    warning = re.search(r'class="warning">([^<]+)<', admin_client.get("/admin/users").get_data(as_text=True)).group(1)
     assert "Lao" in warning and "Cambodia" not in warning
 
 
@@ -84,26 +83,24 @@ def test_the_audit_log_exports_what_is_filtered_formula_safe(client, db_session)
     assert rows[1][6] == "full_name: ສົມ" and rows[1][7] == "'=HYPERLINK(1)"
 
 
-def test_country_coordinators_cannot_read_the_audit_log(client):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR))
-    assert client.get("/admin/audit").status_code == 403
-    assert client.get("/admin/audit.csv").status_code == 403
+def test_country_coordinators_cannot_read_the_audit_log(country_coordinator_client):
+    assert country_coordinator_client.get("/admin/audit").status_code == 403
+    assert country_coordinator_client.get("/admin/audit.csv").status_code == 403
 
 
-def test_every_filter_of_the_user_list_survives_a_save_and_back_never_leaves_the_site(client, db_session):
+def test_every_filter_of_the_user_list_survives_a_save_and_back_never_leaves_the_site(admin_client, db_session):
     from urllib.parse import parse_qs, urlsplit
 
     from tests.conftest import post_form
 
-    sign_in(client, make_user(Role.ADMIN, country_code=None))
     for number in range(3):
         make_user(Role.COUNTRY_COORDINATOR, country_code="KH", full_name=f"Kim Chea {number}")
     chea = make_user(Role.TRAINEE, country_code="KH", full_name="Kim Chea Trainee")
     state = {"q": "kim", "role": "trainee", "country": str(country("KH").id), "status": "active", "sort": "-email"}
-    listed = client.get("/admin/users", query_string=state).get_data(as_text=True)
+    listed = admin_client.get("/admin/users", query_string=state).get_data(as_text=True)
     assert names_in(listed) == ["Kim Chea Trainee"]
     edit_link = re.search(rf'href="(/admin/users/{chea.id}\?back=[^"]+)"', listed).group(1).replace("&amp;", "&")
-    response = post_form(client, edit_link, {"full_name": "Kim Chea", "role": "trainee", "is_active": "y",
+    response = post_form(admin_client, edit_link, {"full_name": "Kim Chea", "role": "trainee", "is_active": "y",
                                              "country": state["country"]})
     assert response.status_code == 302
     kept = {key: values[0] for key, values in parse_qs(urlsplit(response.location).query).items()}
@@ -111,13 +108,13 @@ def test_every_filter_of_the_user_list_survives_a_save_and_back_never_leaves_the
     # A page number is kept too, and a back that names another site or unknown keys only reaches the list.
     for back in ("page=2&role=country_coordinator", "https://evil.example/", "//evil.example/users",
                  "next=https%3A%2F%2Fevil.example&role=trainee", "q=%0d%0aLocation:+https://evil.example"):
-        response = post_form(client, f"/admin/users/{chea.id}", {"full_name": "Kim Chea", "role": "trainee",
+        response = post_form(admin_client, f"/admin/users/{chea.id}", {"full_name": "Kim Chea", "role": "trainee",
                                                                  "is_active": "y", "country": state["country"]},
                              form_url=f"/admin/users/{chea.id}", query_string={"back": back})
         location = urlsplit(response.location)
         assert response.status_code == 302 and location.netloc in ("", "localhost") and location.path == "/admin/users"
         assert "evil" not in parse_qs(location.query).get("next", [""])[0]
-    response = post_form(client, f"/admin/users/{chea.id}", {"full_name": "Kim Chea", "role": "trainee",
+    response = post_form(admin_client, f"/admin/users/{chea.id}", {"full_name": "Kim Chea", "role": "trainee",
                                                              "is_active": "y", "country": state["country"]},
                          form_url=f"/admin/users/{chea.id}", query_string={"back": "page=2&role=country_coordinator"})
     assert parse_qs(urlsplit(response.location).query) == {"page": ["2"], "role": ["country_coordinator"]}
