@@ -14,7 +14,7 @@ from lms.certificates.operations import CertificateRefused
 from lms.certificates.serials import normalise_serial
 from lms.core import clock
 from lms.core.permissions import COORDINATOR_ROLES, role_required
-from lms.core.transactions import tell_refusal
+from lms.core.transactions import keep_visit_record, tell_refusal
 from lms.credentials import keys
 from lms.enrolment.models import Enrolment, Intake
 from lms.extensions import db
@@ -106,7 +106,8 @@ def _file_response(data: bytes, download_name: str, mimetype: str):
 @login_required
 def download_certificate(serial: str):
     certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
-    data = stored_pdf(certificate)  # a PDF stored for the first time is kept by the request's commit
+    data = stored_pdf(certificate)
+    keep_visit_record()  # a PDF stored on its first download: the bytes served are the bytes kept
     return _file_response(data, f"certificate-{certificate.serial}.pdf", "application/pdf")
 
 
@@ -116,6 +117,7 @@ def download_credential(serial: str):
     """The signed Open Badges credential, the same bytes as in the PDF, for a wallet or a verifier."""
     certificate = queries.get_downloadable_certificate_or_404(serial, current_user)
     stored_pdf(certificate)  # a certificate issued before credentials gets its credential and PDF now
+    keep_visit_record()
     return _file_response(certificate.credential_json.encode(), f"certificate-{certificate.serial}.jsonld",
                           credentials.MEDIA_TYPE)
 
@@ -129,6 +131,7 @@ def download_intake_certificates(intake_id: int):
         flash(_("No valid certificate to download in this intake."), "info")
         return redirect(url_for("certificates.list_intake_certificates", intake_id=intake.id))
     data = zip_of(certificates)
+    keep_visit_record()  # any PDF stored on its first download
     return _file_response(data, f"certificates-intake-{intake.id}.zip", "application/zip")
 
 

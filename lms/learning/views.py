@@ -12,6 +12,7 @@ from lms.catalogue.queries import adjacent_lessons
 from lms.core.i18n import current_language
 from lms.core.permissions import role_required
 from lms.enrolment.queries import get_own_enrolment_or_404
+from lms.core.transactions import keep_visit_record
 from lms.extensions import db
 from lms.grading.completion import evaluate_completion, standing
 from lms.learning import bp
@@ -88,10 +89,11 @@ def show_lesson(enrolment_id: int, lesson_id: int):
     enrolment = _load(enrolment_id)
     lesson = _lesson_of(enrolment, lesson_id)
     progress = record_view(enrolment, lesson)
+    keep_visit_record()  # the last view, which the intake page resumes from
     previous_lesson, next_lesson = adjacent_lessons(lesson)
     module_work = [(assessment, _assessment_url(enrolment, assessment))
                    for assessment in _module_work_after(lesson, next_lesson)]
-    # The view is committed after it returns, so the page renders with the objects already loaded.
+    # Committed after it returns (lms/core/transactions.py), so the page renders with the objects already loaded.
     return render_template("learning/lesson.html", enrolment=enrolment, lesson=lesson, progress=progress,
                            previous_lesson=previous_lesson, next_lesson=next_lesson, module_work=module_work)
 
