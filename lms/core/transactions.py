@@ -7,7 +7,7 @@ not catch is answered 409 here with its message, for people and for the API alik
 """
 from functools import wraps
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 
 from lms.extensions import db
@@ -34,7 +34,9 @@ def keep_visit_record() -> None:
 
 def keep_nothing() -> None:
     """Nothing of this request is kept, whatever status its answer has (a refusal shown on a redirect,
-    a simultaneous change the view answers in its own words)."""
+    a simultaneous change the view answers in its own words). Rolled back at once, so the page the view
+    goes on to show reads what is stored, not the half-done work."""
+    db.session.rollback()
     g.refused = True
 
 
@@ -48,8 +50,6 @@ def tell_refusal(refusal: Refused) -> str:
 def _committed(view):
     @wraps(view)
     def run(*args, **kwargs):
-        from flask import current_app
-
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:

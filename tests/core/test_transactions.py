@@ -92,3 +92,18 @@ def test_every_view_of_the_app_goes_through_the_edge(app):
     unwrapped = [endpoint for endpoint, view in app.view_functions.items()
                  if endpoint != "static" and view.__code__ is not transactions._committed(lambda: None).__code__]
     assert unwrapped == []
+
+
+def test_the_page_after_a_told_refusal_shows_what_is_stored(app):
+    with app.test_request_context("/somewhere", method="POST"):
+        user = make_user(Role.TRAINEE, full_name="Stored Name")
+        db.session.commit()
+
+        def half_done_then_refused():
+            user.full_name = "Half Done"
+            db.session.flush()
+            flash(tell_refusal(EnrolmentRefused("No places are left.")), "error")
+            return user.full_name  # the page the view goes on to render
+
+        response = transactions._committed(half_done_then_refused)()
+        assert response.get_data(as_text=True) == "Stored Name"
