@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, g, has_request_context, request
-from flask_babel import force_locale, get_locale, get_timezone, gettext as _
+from flask_babel import force_locale, get_locale, get_timezone, get_translations, gettext as _
 from babel.dates import get_timezone_location
 
 from lms.core import clock
@@ -198,6 +198,20 @@ def _safe_next(target: str | None) -> str:
     return "/"
 
 
+def _catalogue():
+    """The catalogue of the request's language, found once per request and language (force_locale changes
+    the language inside a request, so the catalogue is kept with the locale it was found for)."""
+    space = g.get("_flask_babel")
+    kept = getattr(space, "lms_catalogue", None)
+    if kept is not None and kept[0] is getattr(space, "babel_locale", None):
+        return kept[1]
+    translations = get_translations()
+    space = g.get("_flask_babel")
+    if space is not None:
+        space.lms_catalogue = (getattr(space, "babel_locale", None), translations)
+    return translations
+
+
 def register_language_rules(app: Flask) -> None:
     @app.after_request
     def name_the_language(response):
@@ -212,5 +226,13 @@ def register_language_rules(app: Flask) -> None:
     def languages():
         return {"LANGUAGES": LANGUAGES, "current_language": current_language(), "zone_label": zone_label}
 
+    # Pages ask for a hundred strings each; Flask-Babel finds the request's catalogue again for every one.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _catalogue().ugettext(string),
+        ngettext=lambda singular, plural, n: _catalogue().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, string: _catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, n: _catalogue().unpgettext(context, singular, plural, n),
+    )
     app.jinja_env.filters["script_language"] = script_language
     app.jinja_env.filters["country_name"] = country_name

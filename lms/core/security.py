@@ -35,7 +35,8 @@ def _is_personal(response: Response) -> bool:
     """A response made for one person: signed in by session or by an API token."""
     if request.endpoint == "static":
         return False
-    return bool(request.headers.get("Authorization")) or current_user.is_authenticated
+    # is_anonymous, not is_authenticated: the latter reads a column of the user, whom a GET's rollback expired.
+    return bool(request.headers.get("Authorization")) or not current_user.is_anonymous
 
 
 def register_security_headers(app: Flask) -> None:

@@ -1,24 +1,43 @@
 """Template globals and filters shared by every page."""
 from datetime import date, datetime
+from functools import lru_cache
 
 from zoneinfo import ZoneInfo
 
+from babel import Locale, dates
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone, gettext as _
+from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext as _
 
 from lms.core.i18n import zone_label
 
 
-def date_pattern() -> str:
+def date_pattern(locale: Locale | None = None) -> str:
     """CLDR's medium date for the reader's language; English keeps the programme's day-month-year."""
-    return "d MMM yyyy" if str(get_locale()) == "en" else "medium"
+    return "d MMM yyyy" if str(locale or get_locale()) == "en" else "medium"
 
 
 def format_moment(value: datetime, zone: ZoneInfo | None = None) -> str:
     """A stored (UTC) time in `zone` (the reader's when None), in the reader's language, the zone named."""
-    zone = zone or get_timezone()
+    return _moment_text(value, zone or get_timezone(), get_locale())
+
+
+def format_day(value: date) -> str:
+    """A calendar date in the reader's language."""
+    return _day_text(value, get_locale())
+
+
+# A page shows the same dates and times to every reader of a language at each visit: each is formatted
+# once per process (CLDR's patterns cost more than the rest of a table cell).
+@lru_cache(maxsize=16384)
+def _day_text(value: date, locale: Locale) -> str:
+    return dates.format_date(value, date_pattern(locale), locale=locale)
+
+
+@lru_cache(maxsize=16384)
+def _moment_text(value: datetime, zone: ZoneInfo, locale: Locale) -> str:
     local = value.astimezone(zone)
-    return f"{format_date(local, date_pattern(), rebase=False)}, {format_datetime(local, 'HH:mm', rebase=False)} {zone_label(zone)}"
+    return (f"{dates.format_date(local, date_pattern(locale), locale=locale)}, "
+            f"{dates.format_datetime(local, 'HH:mm', locale=locale)} {zone_label(zone)}")
 
 
 def file_size(size: int) -> str:
@@ -33,7 +52,9 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.template_filter("day")
     def day(value: date | datetime | None) -> str:
-        return format_date(value, date_pattern()) if value else ""
+        if isinstance(value, datetime):
+            return format_date(value, date_pattern())  # the day in the reader's zone
+        return format_day(value) if value else ""
 
     @app.template_filter("moment")
     def moment(value: datetime | None, zone: ZoneInfo | str | None = None) -> str:

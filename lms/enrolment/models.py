@@ -122,16 +122,19 @@ class EnrolmentState(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {
-            EnrolmentState.REQUESTED: _l("Requested"),
-            EnrolmentState.APPROVED: _l("Approved"),
-            EnrolmentState.WAITLISTED: _l("Waitlisted"),
-            EnrolmentState.REJECTED: _l("Rejected"),
-            EnrolmentState.ACTIVE: _l("Active"),
-            EnrolmentState.COMPLETED: _l("Completed"),
-            EnrolmentState.WITHDRAWN: _l("Withdrawn"),
-            EnrolmentState.FAILED: _l("Failed"),
-        }[self]
+        return _STATE_LABELS[self]  # built once: lists and the gradebook ask for it on every row
+
+
+_STATE_LABELS = {
+    EnrolmentState.REQUESTED: _l("Requested"),
+    EnrolmentState.APPROVED: _l("Approved"),
+    EnrolmentState.WAITLISTED: _l("Waitlisted"),
+    EnrolmentState.REJECTED: _l("Rejected"),
+    EnrolmentState.ACTIVE: _l("Active"),
+    EnrolmentState.COMPLETED: _l("Completed"),
+    EnrolmentState.WITHDRAWN: _l("Withdrawn"),
+    EnrolmentState.FAILED: _l("Failed"),
+}
 
 
 # States that hold one of the country's quota slots.

@@ -101,12 +101,13 @@ def standings_across(enrolments: list[Enrolment],
                 select(Assessment).where(Assessment.version_id.in_(version_ids))
                 .order_by(Assessment.module_id, Assessment.position)):
             assessments_by_version[assessment.version_id].append(assessment)
-    pass_marks = dict(db.session.execute(
-        select(CourseVersion.id, CourseVersion.pass_mark).where(CourseVersion.id.in_(version_ids))).all())
+    required_lessons = (select(func.count()).where(Lesson.version_id == CourseVersion.id, Lesson.is_required.is_(True))
+                        .correlate(CourseVersion).scalar_subquery())
+    pass_marks, required = {}, {}
+    for version_id, pass_mark, lessons in db.session.execute(
+            select(CourseVersion.id, CourseVersion.pass_mark, required_lessons).where(CourseVersion.id.in_(version_ids))):
+        pass_marks[version_id], required[version_id] = pass_mark, lessons
     scores = assessment_scores(ids)
-    required = dict(db.session.execute(
-        select(Lesson.version_id, func.count()).where(Lesson.version_id.in_(version_ids), Lesson.is_required.is_(True))
-        .group_by(Lesson.version_id)).all())
     done = dict(db.session.execute(
         select(LessonProgress.enrolment_id, func.count())
         .join(Lesson, LessonProgress.lesson_id == Lesson.id)

@@ -43,7 +43,9 @@ def get_intake_to_run_or_403(intake_id: int, user: User) -> Intake:
 
 
 def get_intake_or_404(intake_id: int, user: User) -> Intake:
-    intake = db.session.get(Intake, intake_id)
+    # With what every intake page shows and asks (its course, its version, who teaches it) in the same query.
+    intake = db.session.get(Intake, intake_id, options=[
+        joinedload(Intake.course), joinedload(Intake.version), selectinload(Intake.instructors)])
     if intake is None or not may_view(intake, user):
         abort(404)
     return intake

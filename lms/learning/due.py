@@ -3,7 +3,8 @@ her next face-to-face session and her attendance so far. Read by her home page i
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
+from sqlalchemy.orm import load_only
 
 from lms.assessments.deadlines import extensions_by_work, terms_for
 from lms.assessments.models import Attempt, Submission, SubmissionState
@@ -78,10 +79,15 @@ def _due_work(running: list[Enrolment]) -> list[DueWork]:
             .order_by(Module.position, Assessment.position)):
         by_version.setdefault(assessment.version_id, []).append(assessment)
     attempts: dict[tuple[int, int], list[Attempt]] = {}
-    for attempt in db.session.scalars(select(Attempt).where(Attempt.enrolment_id.in_(ids)).order_by(Attempt.number)):
+    # Only what the list says of each (not the answers, results or text).
+    for attempt in db.session.scalars(
+            select(Attempt).where(Attempt.enrolment_id.in_(ids)).order_by(Attempt.number)
+            .options(load_only(Attempt.id, Attempt.enrolment_id, Attempt.assessment_id, Attempt.number,
+                               Attempt.submitted_at))):
         attempts.setdefault((attempt.enrolment_id, attempt.assessment_id), []).append(attempt)
     submissions = {(submission.enrolment_id, submission.assessment_id): submission for submission in
-                   db.session.scalars(select(Submission).where(Submission.enrolment_id.in_(ids)))}
+                   db.session.scalars(select(Submission).where(Submission.enrolment_id.in_(ids)).options(
+                       load_only(Submission.id, Submission.enrolment_id, Submission.assessment_id, Submission.state)))}
     extensions = extensions_by_work(ids)
     due = []
     for enrolment in running:
@@ -96,16 +102,18 @@ def _due_work(running: list[Enrolment]) -> list[DueWork]:
 
 def _sessions(placed: list[Enrolment], now: datetime) -> tuple[list[SessionMark], list[SessionMark]]:
     by_intake = {enrolment.intake_id: enrolment for enrolment in placed}
-    marks = dict(db.session.execute(
-        select(Attendance.session_id, Attendance.is_present)
-        .where(Attendance.enrolment_id.in_([enrolment.id for enrolment in placed]))).all())
     next_sessions: dict[int, SessionMark] = {}
     held = []
-    for session in db.session.scalars(select(IntakeSession).where(IntakeSession.intake_id.in_(by_intake))
-                                      .order_by(IntakeSession.held_on, IntakeSession.starts_at, IntakeSession.id)):
+    # Each session with her mark, if one was recorded (she holds one place per intake).
+    for session, present in db.session.execute(
+            select(IntakeSession, Attendance.is_present)
+            .outerjoin(Attendance, and_(Attendance.session_id == IntakeSession.id,
+                                        Attendance.enrolment_id.in_([enrolment.id for enrolment in placed])))
+            .where(IntakeSession.intake_id.in_(by_intake))
+            .order_by(IntakeSession.held_on, IntakeSession.starts_at, IntakeSession.id)):
         enrolment = by_intake[session.intake_id]
-        mark = SessionMark(enrolment, session, marks.get(session.id))
-        if session.held_on >= now.astimezone(enrolment.intake.zone).date() and session.id not in marks:
+        mark = SessionMark(enrolment, session, present)
+        if session.held_on >= now.astimezone(enrolment.intake.zone).date() and present is None:
             next_sessions.setdefault(session.intake_id, mark)
         else:
             held.append(mark)
