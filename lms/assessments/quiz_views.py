@@ -14,6 +14,7 @@ from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core.db import utcnow
 from lms.core.i18n import zone_label
 from lms.core.templating import format_moment
+from lms.core.transactions import keep_nothing, tell_refusal
 from lms.enrolment.models import Enrolment
 from lms.enrolment.queries import get_own_enrolment_or_404
 from lms.extensions import db
@@ -73,23 +74,29 @@ def _closed_message() -> str:
     return _("Time was up, so this attempt was closed at its deadline with the answers you had saved.")
 
 
+def _shown_closed(attempt: Attempt):
+    """An attempt whose time is up, opened with GET: shown closed on the quiz page. The row is closed and
+    scored by the job (lms/assessments/jobs.py) or by the next post, never by a page being read."""
+    flash(_closed_message(), "info")
+    return redirect(_quiz_url(attempt))
+
+
 @bp.route("/<int:enrolment_id>/quizzes/<int:assessment_id>")
 @login_required
 def show_quiz(enrolment_id: int, assessment_id: int):
     enrolment, quiz = get_own_quiz_or_404(enrolment_id, assessment_id)
-    changed = False
+    now = utcnow()
     attempts = quizzes.attempts_of(enrolment, quiz)
-    current = quizzes.open_attempt(attempts)
-    if current is not None and quizzes.close_if_expired(current):
+    current = quizzes.attempt_in_progress(attempts, now)
+    time_up = quizzes.open_attempt(attempts) if current is None else None  # shown closed; the job closes it
+    if time_up is not None:
         flash(_closed_message(), "info")
-        current, changed = None, True
-    if changed:
-        db.session.commit()
     terms = terms_for(enrolment, quiz)
     return render_template(
         "assessments/quiz.html", enrolment=enrolment, quiz=quiz, attempts=attempts, current=current, terms=terms,
+        time_up=time_up, time_up_at=quizzes.closing_at(time_up) if time_up else None,
         counting_score=quizzes.counting_score(quiz, attempts),
-        refusal=quizzes.start_refusal(enrolment, quiz, attempts, terms=terms),
+        refusal=quizzes.start_refusal(enrolment, quiz, attempts, now, terms=terms),
         late_penalty=quizzes.late_penalty(quiz.late_policy), grace_seconds=int(quizzes.GRACE.total_seconds()),
     )
 
@@ -101,14 +108,14 @@ def start_attempt(enrolment_id: int, assessment_id: int):
     quiz_url = url_for(".show_quiz", enrolment_id=enrolment.id, assessment_id=quiz.id)
     try:
         attempt = quizzes.start_attempt(enrolment, quiz)
-        db.session.commit()
     except quizzes.AttemptRefused as refused:
-        db.session.commit()  # an expired attempt closed on the way stays closed
+        # Not told as a refusal, which would keep nothing: an expired attempt closed on the way stays
+        # closed, and nothing else was written before the refusal.
         flash(refused.message, "error")
         return redirect(quiz_url)
     except IntegrityError:
         # A second click started the same attempt number at the same moment; the first one stands.
-        db.session.rollback()
+        keep_nothing()
         return redirect(quiz_url)
     return redirect(url_for(".take_attempt", attempt_id=attempt.id))
 
@@ -121,17 +128,17 @@ def take_attempt(attempt_id: int):
     if attempt.is_submitted:
         if request.method == "POST":
             flash(quizzes.already_submitted_message(), "info")
+            keep_nothing()
         return redirect(result_url)
     if not attempt.enrolment.can_work:
         flash(quizzes.inactive_message(attempt.enrolment), "error")
+        keep_nothing()
         return redirect(_quiz_url(attempt))
     if request.method == "POST":
         action = request.form.get("action")
         return _record(attempt, submit=action == "submit", review=action == "review")
-    if quizzes.close_if_expired(attempt):
-        db.session.commit()
-        flash(_closed_message(), "info")
-        return redirect(result_url)
+    if quizzes.is_expired(attempt, utcnow()):
+        return _shown_closed(attempt)
     return render_template(
         "assessments/attempt.html", attempt=attempt, quiz=attempt.assessment,
         questions=quizzes.shown_questions(attempt), max_length=quizzes.MAX_ANSWER_LENGTH,
@@ -149,10 +156,8 @@ def confirm_submit(attempt_id: int):
     if not attempt.enrolment.can_work:
         flash(quizzes.inactive_message(attempt.enrolment), "error")
         return redirect(_quiz_url(attempt))
-    if quizzes.close_if_expired(attempt):
-        db.session.commit()
-        flash(_closed_message(), "info")
-        return redirect(url_for(".show_attempt_result", attempt_id=attempt.id))
+    if quizzes.is_expired(attempt, utcnow()):
+        return _shown_closed(attempt)
     questions = quizzes.shown_questions(attempt)
     unanswered = [shown.number for shown in questions if str(shown.question.id) not in (attempt.answers or {})]
     return render_template(
@@ -164,12 +169,10 @@ def confirm_submit(attempt_id: int):
 def _record(attempt: Attempt, submit: bool, review: bool = False):
     try:
         recorded = quizzes.record_answers(attempt, request.form, submit=submit, by=current_user._get_current_object())
-    except quizzes.AttemptRefused as refused:  # submitted from another window in the meantime
-        db.session.rollback()
-        flash(refused.message, "info")
+    except quizzes.AttemptRefused as refused:  # submitted from another window (or closed by the job) meanwhile
+        flash(tell_refusal(refused), "info")
         return redirect(url_for(".show_attempt_result", attempt_id=attempt.id) if attempt.is_submitted
                         else _quiz_url(attempt))
-    db.session.commit()
     for refusal in recorded.refused:
         flash(refusal.message, "error")
     if recorded.is_late:
@@ -193,6 +196,8 @@ def _record(attempt: Attempt, submit: bool, review: bool = False):
 def show_attempt_result(attempt_id: int):
     attempt = get_own_attempt_or_404(attempt_id)
     if not attempt.is_submitted:
+        if quizzes.is_expired(attempt, utcnow()):
+            return _shown_closed(attempt)
         flash(_("The answers are shown once the attempt is submitted."), "info")
         return redirect(url_for(".take_attempt", attempt_id=attempt.id))
     with_answers = quizzes.answers_shown(attempt)

@@ -50,6 +50,13 @@ def open_attempt(attempts: list[Attempt]) -> Attempt | None:
     return next((attempt for attempt in attempts if not attempt.is_submitted), None)
 
 
+def attempt_in_progress(attempts: list[Attempt], now: datetime) -> Attempt | None:
+    """The open attempt that may still be worked on: one whose time is up counts as closed, even before
+    the server has closed it in the database (a page shows it closed; the job or the next post closes it)."""
+    current = open_attempt(attempts)
+    return None if current is None or is_expired(current, now) else current
+
+
 def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     """The score that counts toward the course grade, by the quiz's grading method."""
     scores = [attempt.final_score for attempt in attempts if attempt.is_submitted and attempt.final_score is not None]
@@ -84,10 +91,11 @@ def start_refusal(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt
     finished (late, past the deadline); a new one needs the deadline not passed and an attempt left."""
     if not enrolment.can_work:
         return inactive_message(enrolment)
-    if open_attempt(attempts) is not None:
+    now = now or utcnow()
+    if attempt_in_progress(attempts, now) is not None:
         return None
     terms = terms or terms_for(enrolment, quiz)
-    if terms.is_past_due(now or utcnow()):
+    if terms.is_past_due(now):
         return _("The deadline (%(deadline)s) has passed, so no new attempt can be started.",
                  deadline=format_moment(terms.due_at))
     if not terms.has_attempts_left(len(attempts)):
@@ -169,7 +177,7 @@ def attempt_left(enrolment: Enrolment, quiz: Assessment, attempts: list[Attempt]
     terms = terms_for(enrolment, quiz)
     if not enrolment.can_work or terms.is_past_due(now):
         return False
-    if open_attempt(attempts) is not None:
+    if attempt_in_progress(attempts, now) is not None:
         return True
     return terms.has_attempts_left(len(attempts))
 
@@ -244,7 +252,10 @@ def shuffled_order(quiz: Assessment) -> dict[str, list[int]]:
 
 
 def start_attempt(enrolment: Enrolment, quiz: Assessment, now: datetime | None = None) -> Attempt:
-    """The attempt in progress if its time is not up, else a new one; AttemptRefused if none may start."""
+    """The attempt in progress if its time is not up, else a new one; AttemptRefused if none may start.
+
+    An expired attempt is closed before anything is refused, and nothing else is written before a
+    refusal: the request may keep the closing even when it starts nothing."""
     now = now or utcnow()
     attempts = attempts_of(enrolment, quiz)
     current = open_attempt(attempts)
@@ -315,6 +326,22 @@ def close_if_expired(attempt: Attempt, now: datetime | None = None) -> bool:
     attempt.closed_by_server = True
     _finish(attempt, closing_at(attempt), by=attempt.enrolment.user)
     return True
+
+
+def close_expired_attempts(now: datetime | None = None) -> list[Attempt]:
+    """Close every timed attempt whose time is up and whose grace has passed too, so a submission still
+    on its way is taken on time; each is locked and re-read first, so one closed by a post meanwhile, or
+    by an earlier run, is left as it is. Returns the attempts closed."""
+    now = now or utcnow()
+    closed = []
+    candidates = list(db.session.scalars(
+        select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline_at.is_not(None)).order_by(Attempt.id)))
+    # Her deadline for the quiz (extension included) may come before the time limit: decided here, not in SQL.
+    for attempt in [attempt for attempt in candidates if is_expired(attempt, now - GRACE)]:
+        db.session.refresh(attempt, with_for_update=True)
+        if is_expired(attempt, now - GRACE) and close_if_expired(attempt, now):
+            closed.append(attempt)
+    return closed
 
 
 @dataclass

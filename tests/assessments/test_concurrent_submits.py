@@ -1,6 +1,6 @@
 """Two windows submitting the same work at the same moment, each request on its own PostgreSQL connection:
 exactly one submission succeeds and the other is told it was already submitted; every acknowledged
-resubmission is counted."""
+resubmission is counted; the job closing expired attempts and a late submit never both finish one attempt."""
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
@@ -172,3 +172,45 @@ def test_two_tabs_opening_a_lesson_for_the_first_time_share_one_progress_row(own
         with own_app.app_context():
             rows = db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment_id)).all()
             assert [row.lesson_id for row in rows] == [lesson_id]
+
+
+def test_the_closing_job_and_a_late_submit_at_one_moment_finish_the_attempt_once(own_app):
+    for _ in range(ROUNDS):
+        with own_app.app_context():
+            setup = make_setup(db.session, time_limit=10, late_policy="accept")
+            attempt = quizzes.start_attempt(setup.enrolment, setup.quiz)
+            attempt.deadline_at = utcnow() - timedelta(minutes=2)  # time and grace are up
+            db.session.commit()
+            attempt_id, trainee = attempt.id, SimpleNamespace(email=setup.trainee.email)
+            statement_id = next(question.id for question in setup.quiz.questions if question.key == "q3")
+            db.session.expunge_all()
+        url = f"/study/attempts/{attempt_id}"
+        client = own_app.test_client()
+        sign_in(client, trainee)
+        data = {"action": "submit", f"q{statement_id}": "false", "csrf_token": csrf_token(client, "/courses")}
+        barrier, results = threading.Barrier(2), {}
+
+        def run_job() -> None:
+            with own_app.app_context():
+                barrier.wait(timeout=30)
+                results["closed"] = [closed.id for closed in quizzes.close_expired_attempts()]
+                db.session.commit()
+
+        def post() -> None:
+            barrier.wait(timeout=30)
+            results["page"] = client.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+
+        threads = [threading.Thread(target=run_job), threading.Thread(target=post)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+
+        with own_app.app_context():
+            stored = db.session.get(Attempt, attempt_id)
+            assert stored.is_submitted
+            if attempt_id in results["closed"]:  # the job first: closed with what was saved, the post refused
+                assert stored.closed_by_server and not stored.answers and "already been submitted" in results["page"]
+            else:  # the post first: her late answers kept, the job leaves it alone
+                assert not stored.closed_by_server and stored.is_late and stored.answers == {str(statement_id): False}
+                assert "arrived after the deadline" in results["page"]

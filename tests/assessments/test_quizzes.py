@@ -2,16 +2,18 @@
 import html
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from itertools import count
 
 import pytest
+import time_machine
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from lms.accounts.models import Role
 from lms.assessments import quizzes
+from lms.assessments.jobs import close_expired_quiz_attempts
 from lms.assessments.models import Attempt
 from lms.assessments.scoring import quiz_scores
 from lms.catalogue.models import (AnswerDisplay, Area, Assessment, AssessmentKind, Course, CourseVersion, GradingMethod, Lesson, Module, Question,
@@ -22,6 +24,7 @@ from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from tests.conftest import post_form, sign_in
 from tests.factories import make_intake, make_user
+from tests.job_runner import run_queued_jobs
 
 _slugs = count(1)
 
@@ -153,7 +156,7 @@ def right_answers(page: str, setup: Setup) -> dict:
 
 
 def post_attempt(client, attempt_id: int, data: dict, action: str = "save"):
-    # Any signed-in page carries the session's CSRF token; the attempt page itself may close an expired attempt.
+    # Any signed-in page carries the session's CSRF token; an expired attempt's own page only redirects.
     return post_form(client, f"/study/attempts/{attempt_id}", {**data, "action": action}, form_url="/courses")
 
 
@@ -406,34 +409,83 @@ def test_saving_after_the_time_limit_is_a_late_submission_not_a_loss(client, db_
     assert attempt.is_late and attempt.raw_score == 100.0 and attempt.score == 50.0
 
 
-def test_an_expired_attempt_is_closed_by_the_server_with_the_saved_answers(client, db_session):
+MORNING = datetime(2027, 2, 1, 2, 0, tzinfo=timezone.utc)  # inside make_intake's dates, the quiz due in March
+
+
+def run_closing_job() -> list[str]:
+    """The minute's job, queued by the scheduler and run by a worker."""
+    close_expired_quiz_attempts()
+    return run_queued_jobs()
+
+
+def test_an_expired_attempt_is_closed_by_the_job_with_the_saved_answers_and_scored_once(client, db_session,
+                                                                                       monkeypatch):
     setup = make_setup(db_session, time_limit=10, late_policy="zero", attempts=2)
-    sign_in(client, setup.trainee)
-    start(client, setup)
-    attempt = only_attempt(db_session, setup)
-    page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
-    single = f"q{setup.question('q1').id}"
-    post_attempt(client, attempt.id, {single: option_value(page, single, SINGLE_RIGHT)})
-    expire(db_session, attempt, seconds_ago=600)
+    graded = []
+    grade = quizzes.grade_attempt
+    monkeypatch.setattr(quizzes, "grade_attempt", lambda attempt: (graded.append(attempt.id), grade(attempt)))
+    with time_machine.travel(MORNING, tick=False) as traveller:
+        sign_in(client, setup.trainee)
+        start(client, setup)
+        attempt = only_attempt(db_session, setup)
+        page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
+        single = f"q{setup.question('q1').id}"
+        post_attempt(client, attempt.id, {single: option_value(page, single, SINGLE_RIGHT)})
 
-    response = client.get(f"/study/attempts/{attempt.id}")
-    assert response.headers["Location"] == f"/study/attempts/{attempt.id}/result"
-    db_session.refresh(attempt)
-    assert attempt.closed_by_server and not attempt.is_late
-    assert attempt.submitted_at == attempt.deadline_at
-    assert attempt.raw_score == attempt.score == 12.5  # the single-choice point of 8, saved in time
-    result = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Time was up, so this attempt was closed at its deadline" in flashed(result)
-    assert "closed at its deadline with the answers you had saved" in result
+        traveller.move_to(MORNING + timedelta(minutes=10, seconds=20))  # time is up, the grace is not
+        run_closing_job()
+        db_session.refresh(attempt)
+        assert not attempt.is_submitted  # a submission still on its way would be on time
 
-    # Posting the old page afterwards changes nothing, and says so.
-    response = post_attempt(client, attempt.id, {single: "0"}, action="submit")
-    assert response.headers["Location"] == f"/study/attempts/{attempt.id}/result"
-    db_session.refresh(attempt)
-    assert attempt.score == 12.5
+        traveller.move_to(MORNING + timedelta(minutes=11))
+        assert run_closing_job() == ["close_expired_quiz_attempts"]
+        db_session.refresh(attempt)
+        assert attempt.closed_by_server and not attempt.is_late
+        assert attempt.submitted_at == attempt.deadline_at == MORNING + timedelta(minutes=10)
+        assert attempt.raw_score == attempt.score == 12.5  # the single-choice point of 8, saved in time
+
+        traveller.move_to(MORNING + timedelta(minutes=12))  # the next minute's run finds nothing to do
+        run_closing_job()
+        assert quizzes.close_expired_attempts() == []
+        db_session.refresh(attempt)
+        assert attempt.submitted_at == MORNING + timedelta(minutes=10) and attempt.score == 12.5
+        assert graded == [attempt.id]
+
+        result = client.get(f"/study/attempts/{attempt.id}/result").get_data(as_text=True)
+        assert "closed at its deadline with the answers you had saved" in result
+        intro = client.get(setup.quiz_url).get_data(as_text=True)
+        assert "closed at the time limit" in intro and "See the result of attempt 1" in intro
+
+        # Posting the old page afterwards changes nothing, and says so.
+        response = post_attempt(client, attempt.id, {single: "0"}, action="submit")
+        assert response.headers["Location"] == f"/study/attempts/{attempt.id}/result"
+        assert "already been submitted" in flashed(client.get(response.headers["Location"]).get_data(as_text=True))
+        db_session.refresh(attempt)
+        assert attempt.score == 12.5 and graded == [attempt.id]
 
 
-def test_the_quiz_page_and_start_close_an_expired_attempt_before_going_on(client, db_session):
+def test_opening_an_attempt_after_its_time_writes_nothing_and_shows_it_closed(client, db_session):
+    setup = make_setup(db_session, time_limit=10, attempts=2)
+    with time_machine.travel(MORNING, tick=False) as traveller:
+        sign_in(client, setup.trainee)
+        start(client, setup)
+        attempt = only_attempt(db_session, setup)
+        traveller.move_to(MORNING + timedelta(minutes=15))
+        for url in (f"/study/attempts/{attempt.id}", f"/study/attempts/{attempt.id}/confirm",
+                    f"/study/attempts/{attempt.id}/result"):
+            response = client.get(url)
+            assert response.headers["Location"] == setup.quiz_url
+            intro = client.get(setup.quiz_url).get_data(as_text=True)
+            assert "Time was up, so this attempt was closed at its deadline" in flashed(intro)
+            assert "closed at the time limit" in intro and "In progress" not in intro
+            assert "Resume" not in intro and "Start a new attempt" in intro and "1 of 2 used" in intro
+        db_session.expire_all()
+        stored = db_session.get(Attempt, attempt.id)
+        assert not stored.is_submitted and not stored.closed_by_server and stored.score is None  # the job's to close
+
+
+def test_starting_again_closes_an_expired_attempt_and_keeps_the_closing_when_no_attempt_is_left(client,
+                                                                                                db_session):
     setup = make_setup(db_session, time_limit=10, attempts=2)
     sign_in(client, setup.trainee)
     start(client, setup)
@@ -446,9 +498,16 @@ def test_the_quiz_page_and_start_close_an_expired_attempt_before_going_on(client
     assert second.number == 2 and response.headers["Location"] == f"/study/attempts/{second.id}"
     expire(db_session, second, seconds_ago=60)
     intro = client.get(setup.quiz_url).get_data(as_text=True)
-    db_session.refresh(second)
-    assert second.closed_by_server
     assert "Resume" not in intro and "You have used all 2 attempt(s)" in intro
+    db_session.refresh(second)
+    assert not second.is_submitted  # the page only shows it closed
+
+    response = start(client, setup)  # an old page's button: refused, and the expired attempt closed on the way
+    assert response.headers["Location"] == setup.quiz_url
+    assert "You have used all 2 attempt(s)" in flashed(client.get(setup.quiz_url).get_data(as_text=True))
+    db_session.refresh(second)
+    assert second.closed_by_server and second.submitted_at == second.deadline_at
+    assert len(quizzes.attempts_of(setup.enrolment, setup.quiz)) == 2
 
 
 # Access
