@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime, get_timezone, gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from lms.assessments import bp, quizzes
 from lms.assessments.deadlines import terms_for
@@ -23,7 +24,7 @@ from lms.extensions import db
 def get_own_quiz_or_404(enrolment_id: int, assessment_id: int) -> tuple[Enrolment, Assessment]:
     """The signed-in trainee's enrolment and a quiz of its course; 404 for anything else."""
     enrolment = get_own_enrolment_or_404(enrolment_id, current_user)
-    quiz = db.session.get(Assessment, assessment_id)
+    quiz = db.session.get(Assessment, assessment_id, options=[joinedload(Assessment.module)])  # the page names it
     if quiz is None or quiz.kind is not AssessmentKind.QUIZ or quiz.version_id != enrolment.intake.course_version_id:
         abort(404)
     return enrolment, quiz
