@@ -6,7 +6,7 @@ from flask_login import current_user
 from lms.announcements import bp, operations, queries
 from lms.announcements.forms import AnnouncementForm
 from lms.core.permissions import GRADE_VIEWERS, role_required
-from lms.extensions import db
+from lms.core.transactions import tell_refusal
 from lms.grading.queries import get_intake_to_run_or_403
 
 
@@ -19,10 +19,8 @@ def manage_announcements(intake_id: int):
         try:
             operations.post_announcement(intake, current_user, form.title.data, form.body.data)
         except operations.AnnouncementRefused as refused:
-            db.session.rollback()
-            form[refused.field].errors = [*form[refused.field].errors, refused.message]
+            form[refused.field].errors = [*form[refused.field].errors, tell_refusal(refused)]
         else:
-            db.session.commit()
             flash(_("Announcement posted. %(count)d trainee(s) will be told in the app and by mail.",
                     count=len(queries.recipients(intake))), "success")
             return redirect(url_for("announcements.manage_announcements", intake_id=intake.id))

@@ -12,7 +12,7 @@ from lms.certificates import verification_limit
 from lms.certificates.credentials import MEDIA_TYPE, issue_credential
 from lms.certificates.queries import Problem, Verification, get_certificate, verify
 from lms.core.errors import json_error
-from lms.extensions import db
+from lms.core.transactions import keep_visit_record
 
 
 def _day(moment) -> str | None:
@@ -69,7 +69,7 @@ def show_certificate_credential(serial: str):
         return json_error(404, _("No certificate has this serial."))
     if not certificate.credential_json:  # issued before credentials: signed now, once, and kept
         issue_credential(certificate)
-        db.session.commit()
+        keep_visit_record()
     response = Response(certificate.credential_json, mimetype=MEDIA_TYPE)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response

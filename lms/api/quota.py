@@ -9,7 +9,7 @@ from lms.accounts.token_operations import user_for_token
 from lms.api import bp
 from lms.api.openapi import COUNTRY_PATTERN
 from lms.core.errors import json_error
-from lms.extensions import db
+from lms.core.transactions import keep_visit_record
 from lms.programme.queries import current_programme
 from lms.reports.access import REPORT_READERS, report_country
 from lms.reports.exports import quota_json
@@ -45,5 +45,5 @@ def show_quota():
         return json_error(404, _("No programme has been set up yet."))
     key = ("api-quota", programme.id, country.id if country else None, *report_edition())
     body = rendered_reports.get(key, lambda: current_app.json.dumps(quota_json(quota_report(programme, country))))
-    db.session.commit()  # the token's last use
+    keep_visit_record()  # the token's last use
     return current_app.response_class(body + "\n", mimetype="application/json")

@@ -14,7 +14,7 @@ from lms.catalogue.operations import apply_plan
 from lms.catalogue.plans import build_plan
 from lms.core.forms import BaseForm
 from lms.core.permissions import role_required
-from lms.extensions import db
+from lms.core.transactions import keep_nothing
 
 
 def _imports_dir() -> Path:
@@ -56,7 +56,7 @@ def import_course_zip():
         zip_import.discard(item)
         return render_template("catalogue/import.html", form=form, errors=_errors(invalid, item.root)), 400
     plan = build_plan(specs)
-    db.session.rollback()  # building the plan wrote nothing; leave the session clean
+    keep_nothing()  # only the plan is shown: nothing is applied until the admin says so
     return render_template("catalogue/import.html", form=form, plan=plan, token=item.token)
 
 
@@ -75,7 +75,6 @@ def apply_course_zip():
         flash(_("That upload is no longer valid; please upload the archive again."), "error")
         return redirect(url_for(".import_course_zip"))
     result = apply_plan(plan, by=current_user._get_current_object())
-    db.session.commit()
     zip_import.discard(item)
     flash(_("Imported: %(created)d new, %(updated)d with a new version, %(unchanged)d unchanged.",
             created=len(result.created), updated=len(result.updated), unchanged=len(result.unchanged)), "success")

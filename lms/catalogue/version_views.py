@@ -11,6 +11,7 @@ from lms.catalogue.models import OfflinePack
 from lms.core.forms import BaseForm, parse_id
 from lms.core.i18n import LANGUAGES
 from lms.core.permissions import INTAKE_STAFF, role_required
+from lms.core.transactions import tell_refusal
 from lms.enrolment.models import Intake
 from lms.extensions import db
 from lms.grading import regrading
@@ -59,9 +60,8 @@ def move_intake_version(intake_id: int):
         try:
             result = regrading.move_intake(intake, target, current_user._get_current_object())
         except regrading.MoveRefused as refused:
-            flash(str(refused), "error")
+            flash(tell_refusal(refused), "error")
             return redirect(url_for(".move_intake_version", intake_id=intake.id))
-        db.session.commit()
         flash(_("The intake now studies version %(number)d; %(count)d piece(s) of work were regraded.",
                 number=target.number, count=len(result.regrades)), "success")
         return redirect(url_for(".move_intake_version", intake_id=intake.id))

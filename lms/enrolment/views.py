@@ -12,6 +12,7 @@ from lms.core import clock
 from lms.core.csv_export import csv_response, xlsx_response
 from lms.core.forms import parse_id
 from lms.core.permissions import DECIDERS, INTAKE_STAFF, role_required
+from lms.core.transactions import keep_nothing, tell_refusal
 from lms.enrolment import at_risk, bp, queries
 from lms.catalogue.models import Course
 from lms.enrolment.bulk import decide_all, decision_message
@@ -45,7 +46,6 @@ def request_place(intake_id: int):
         abort(400)
     try:
         request_enrolment(current_user, intake)
-        db.session.commit()
         if queries.coordinators_of_country(current_user.country_id):
             flash(_("Your request to join %(course)s has been sent to your country's coordinator.",
                     course=intake.course.title), "success")
@@ -53,8 +53,7 @@ def request_place(intake_id: int):
             flash(_("Your request to join %(course)s has been sent to the programme coordinators, since your "
                     "country has no coordinator yet.", course=intake.course.title), "success")
     except EnrolmentRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+        flash(tell_refusal(refused), "error")
     return redirect(url_for("catalogue.show_course", slug=intake.course.slug))
 
 
@@ -68,10 +67,8 @@ def withdraw(enrolment_id: int):
     if form.validate_on_submit():
         try:
             promoted = withdraw_enrolment(enrolment, current_user, form.reason.data or None)
-            db.session.commit()
         except EnrolmentRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
+            flash(tell_refusal(refused), "error")
         else:
             flash(_("Withdrawn from %(course)s.", course=enrolment.intake.course.title), "info")
             if promoted and current_user.id != enrolment.user_id:
@@ -148,12 +145,10 @@ def decide_selected():
     decision, reason = form.decision.data, form.reason.data or None
     try:
         decided = decide_all(enrolments, current_user, decision, reason)
-        db.session.commit()
-    except EnrolmentRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+    except EnrolmentRefused as refused:  # all or none: the approvals made before it are undone too
+        flash(tell_refusal(refused), "error")
     except OperationalError:  # SQLite answers a simultaneous write this way
-        db.session.rollback()
+        keep_nothing()
         flash(_busy_message(), "error")
     else:
         for enrolment in decided[:MESSAGES_SHOWN]:
@@ -186,13 +181,11 @@ def decide_enrolment(enrolment_id: int):
                 waitlist_enrolment(enrolment, current_user, reason)
             else:
                 reject_enrolment(enrolment, current_user, reason)
-            db.session.commit()
         except EnrolmentRefused as refused:
-            db.session.rollback()
-            form.decision.errors = [refused.message]
+            form.decision.errors = [tell_refusal(refused)]
             status = 409
         except OperationalError:  # SQLite answers a simultaneous write this way
-            db.session.rollback()
+            keep_nothing()  # the failed statement leaves the session unusable until it is rolled back
             form.decision.errors = [_busy_message()]
             status = 409
         else:
@@ -244,12 +237,10 @@ def promote_from_waiting_list(enrolment_id: int):
         return redirect(url_for("enrolment.show_waiting_list", intake_id=enrolment.intake_id))
     try:
         approve_enrolment(enrolment, current_user, form.reason.data or _("Promoted from the waiting list"))
-        db.session.commit()
     except EnrolmentRefused as refused:
-        db.session.rollback()
-        flash(refused.message, "error")
+        flash(tell_refusal(refused), "error")
     except OperationalError:
-        db.session.rollback()
+        keep_nothing()
         flash(_busy_message(), "error")
     else:
         flash(decision_message("approve", enrolment), "success")
@@ -278,10 +269,8 @@ def nominate_trainee():
         else:
             try:
                 nominate(current_user, trainee, intake, form.reason.data or None)
-                db.session.commit()
             except EnrolmentRefused as refused:
-                db.session.rollback()
-                form.intake.errors = [refused.message]
+                form.intake.errors = [tell_refusal(refused)]
                 status = 409
             else:
                 flash(_("%(name)s now has a place in %(intake)s.", name=trainee.full_name, intake=intake.title),
@@ -315,13 +304,10 @@ def upload_nominations():
         try:
             nominees = check_rows(read_rows(form.file.data.read()), current_user, intake)
             enrolments = nominate_all(nominees, current_user, intake)
-            db.session.commit()
-        except NominationFileInvalid as invalid:
-            db.session.rollback()
+        except NominationFileInvalid as invalid:  # found before anything is written
             errors, status = invalid.errors, 400
-        except EnrolmentRefused as refused:
-            db.session.rollback()
-            errors, status = [refused.message], 409
+        except EnrolmentRefused as refused:  # all or none: accounts and places of the rows before it are undone
+            errors, status = [tell_refusal(refused)], 409
         else:
             flash(_("%(count)d trainee(s) nominated and placed in %(intake)s.", count=len(enrolments),
                     intake=intake.title), "success")
@@ -366,10 +352,8 @@ def edit_intake(intake_id: int | None = None):
                 ends_on=form.ends_on.data, capacity=form.capacity.data, location=form.location.data or None,
                 attendance_threshold=form.attendance_threshold.data,
                 instructor_ids=[int(value) for value in form.instructors.data or []])
-            db.session.commit()
         except EnrolmentRefused as refused:
-            db.session.rollback()
-            form.capacity.errors = [refused.message]
+            form.capacity.errors = [tell_refusal(refused)]
             status = 409
         else:
             flash(_("Saved the intake %(title)s.", title=saved.title), "success")

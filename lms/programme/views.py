@@ -9,6 +9,7 @@ from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
 from lms.audit.queries import readable
 from lms.core.permissions import role_required
+from lms.core.transactions import keep_nothing
 from lms.extensions import db
 from lms.programme import bp
 from lms.programme.forms import ProgrammeSettingsForm
@@ -27,9 +28,8 @@ def edit_settings():
             update_settings(programme, current_user, target=form.target.data, starts_on=form.starts_on.data,
                             ends_on=form.ends_on.data, allocations=form.allocations(),
                             reason=form.reason.data or None, aqrf_level=form.aqrf_level.data)
-            db.session.commit()
         except AllocationError as refused:  # someone was placed while the form was being filled in
-            db.session.rollback()
+            keep_nothing()
             for name, message in refused.errors.items():
                 form[name].errors.append(message)
         else:

@@ -235,6 +235,15 @@ def test_the_api_serves_the_credential_as_issued_as_json_ld(client, certificate)
     assert missing.status_code in (400, 404) and missing.is_json
 
 
+def test_a_credential_signed_when_the_api_first_serves_it_is_kept(client, db_session, certificate):
+    certificate.credential_json = certificate.credential_sha256 = None  # issued before credentials existed
+    db_session.flush()
+    response = client.get(f"/api/v1/certificates/{certificate.serial}/credential")
+    assert response.status_code == 200 and dataintegrity.verify(response.get_json(), keys.public_key_for).is_valid
+    assert certificate.credential_json == response.get_data(as_text=True)  # what a verifier got is what is kept
+    assert certificate.credential_sha256 == hashlib.sha256(response.data).hexdigest()
+
+
 def test_the_trainee_downloads_the_credential_and_pdf_with_the_same_serial(client, certificate):
     sign_in(client, certificate.user)
     page = client.get("/").get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The coordinators' list of enrolments (search, filters, sort, paging) and deciding several at once."""
+import html
 import re
 
 import pytest
@@ -6,7 +7,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
-from lms.enrolment.models import EnrolmentState
+from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.notifications.models import OutboxMail
 from lms.programme.quota import people_holding_places
 from tests.conftest import csrf_token, sign_in
@@ -138,3 +139,25 @@ def test_the_programme_coordinator_is_warned_of_countries_without_a_coordinator(
     page = client.get("/enrolments").get_data(as_text=True)
     warning = re.search(r'class="warning">([^<]+)<', page).group(1)
     assert "Viet Nam" in warning and "Thailand" not in warning
+
+
+def test_a_selection_refused_part_way_through_keeps_none_of_it(client, db_session, programme):
+    """The selection is decided whole: one person refused after others were approved undoes their approvals."""
+    intake = upcoming_intake(programme)
+    elsewhere = upcoming_intake(programme, course=intake.course)
+    elsewhere.title = "Earlier intake of the same course"
+    first = requested(intake, "TH", full_name="Waited Longest")
+    later = requested(intake, "TH", full_name="Placed Elsewhere")
+    db_session.add(Enrolment(intake=elsewhere, user=later.user, state=EnrolmentState.APPROVED))
+    db_session.flush()
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+
+    page = html.unescape(bulk_post(client, [first.id, later.id], "approve").get_data(as_text=True))
+
+    assert "Placed Elsewhere: Placed Elsewhere already holds a place in the intake Earlier intake" in page
+    assert "Nothing was changed." in page and "Approved Waited Longest" not in page
+    assert first.state is EnrolmentState.REQUESTED and later.state is EnrolmentState.REQUESTED
+    assert db_session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "enrolment.approved")) == 0
+    assert db_session.scalar(select(func.count()).select_from(OutboxMail).where(
+        OutboxMail.to_address == first.user.email)) == 0  # nobody was told of a place they do not have

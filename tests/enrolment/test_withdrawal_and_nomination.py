@@ -196,3 +196,25 @@ def test_csv_nomination_applies_the_name_rules(client, db_session, programme):
     assert "Row 3, column native_name: A name cannot hold emoji or symbols" in page
     assert "Row 3, column full_name" not in page and "Row 2, column native_name" not in page
     assert db_session.scalar(select(User).where(User.email == "b@example.org")) is None
+
+
+def test_csv_nomination_refused_on_a_later_row_keeps_no_account_or_place(client, db_session, programme):
+    """A file is placed whole: a row refused at placing undoes the accounts and places of the rows before it."""
+    intake = upcoming_intake(programme)
+    elsewhere = upcoming_intake(programme, course=intake.course)
+    elsewhere.title = "Earlier intake of the same course"
+    placed = make_user(Role.TRAINEE, country_code="TH", email="placed@example.org", full_name="Placed Elsewhere")
+    db_session.add(Enrolment(intake=elsewhere, user=placed, state=EnrolmentState.APPROVED))
+    db_session.flush()
+    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+
+    response = upload(client, intake, HEADER + "new.one@example.org,New Person,,Regulator,Engineer,technician,\n"
+                      + "placed@example.org,Placed Elsewhere,,Regulator,Engineer,technician,\n")
+
+    assert response.status_code == 409
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Row 3, column -: Placed Elsewhere already holds a place in the intake Earlier intake" in page
+    assert db_session.scalar(select(User).where(User.email == "new.one@example.org")) is None
+    assert db_session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.intake_id == intake.id)) == 0
+    assert db_session.scalar(select(func.count()).select_from(OutboxMail).where(
+        OutboxMail.to_address == "new.one@example.org")) == 0  # no invitation to an account that does not exist
