@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo, available_timezones
 
 from flask import Flask, g, has_request_context, request
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from flask_babel import force_locale, get_locale, get_timezone, get_translations, gettext as _
 from babel.dates import get_timezone_location
 
@@ -126,8 +128,15 @@ def select_timezone() -> str | None:
     return clock.programme_zone().key
 
 
+def reader_locale():
+    """The locale of the request (or of force_locale inside it): what Flask-Babel's get_locale() gives, read
+    where it keeps it once found, since a page asks for it at every date, title and label."""
+    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    return locale if locale is not None else get_locale()
+
+
 def current_language() -> Language:
-    return LANGUAGES.get(str(get_locale() or DEFAULT_LANGUAGE), LANGUAGES[DEFAULT_LANGUAGE])
+    return LANGUAGES.get(str(reader_locale() or DEFAULT_LANGUAGE), LANGUAGES[DEFAULT_LANGUAGE])
 
 
 def guess_time_zone(country_code: str | None) -> str:
@@ -145,7 +154,7 @@ def zone_label(zone: ZoneInfo | str | None = None) -> str:
     name = zone if isinstance(zone, str) else getattr(zone, "key", str(zone))
     if name == "UTC":
         return "UTC"
-    city = get_timezone_location(ZoneInfo(name), locale=get_locale(), return_city=True)
+    city = get_timezone_location(ZoneInfo(name), locale=reader_locale(), return_city=True)
     return _("%(city)s time", city=city)
 
 
@@ -157,7 +166,7 @@ def zone_choice_label(name: str) -> str:
 
 def country_name(country) -> str:
     """A member country's name in the reader's language (CLDR's), the stored English one otherwise."""
-    locale = get_locale()
+    locale = reader_locale()
     if locale is None or locale.language == "en":
         return country.name  # the programme's own English names (Viet Nam, Lao PDR), as ASEAN writes them
     return locale.territories.get(country.code) or country.name
@@ -212,6 +221,15 @@ def _catalogue():
     return translations
 
 
+@pass_eval_context
+def _template_gettext(eval_context, string: str, **variables) -> str:
+    """`_()` in templates: Jinja's newstyle gettext (escaped, always %-formatted), in one call instead of three."""
+    text = _catalogue().ugettext(string)
+    if eval_context.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def register_language_rules(app: Flask) -> None:
     @app.after_request
     def name_the_language(response):
@@ -234,5 +252,6 @@ def register_language_rules(app: Flask) -> None:
         pgettext=lambda context, string: _catalogue().upgettext(context, string),
         npgettext=lambda context, singular, plural, n: _catalogue().unpgettext(context, singular, plural, n),
     )
+    app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.filters["script_language"] = script_language
     app.jinja_env.filters["country_name"] = country_name

@@ -6,24 +6,24 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, dates
 from flask import Flask
-from flask_babel import format_date, format_decimal, get_locale, get_timezone, gettext as _
+from flask_babel import format_date, format_decimal, get_timezone, gettext as _
 
-from lms.core.i18n import zone_label
+from lms.core.i18n import reader_locale, zone_label
 
 
 def date_pattern(locale: Locale | None = None) -> str:
     """CLDR's medium date for the reader's language; English keeps the programme's day-month-year."""
-    return "d MMM yyyy" if str(locale or get_locale()) == "en" else "medium"
+    return "d MMM yyyy" if str(locale or reader_locale()) == "en" else "medium"
 
 
 def format_moment(value: datetime, zone: ZoneInfo | None = None) -> str:
     """A stored (UTC) time in `zone` (the reader's when None), in the reader's language, the zone named."""
-    return _moment_text(value, zone or get_timezone(), get_locale())
+    return _moment_text(value, zone or get_timezone(), reader_locale())
 
 
 def format_day(value: date) -> str:
     """A calendar date in the reader's language."""
-    return _day_text(value, get_locale())
+    return _day_text(value, reader_locale())
 
 
 # A page shows the same dates and times to every reader of a language at each visit: each is formatted
