@@ -53,25 +53,27 @@ def approve_name_correction(correction: NameCorrection, by: User, reason: str | 
     from lms.certificates.queries import certificates_of
 
     _check_decider(by, correction)
-    correction.decide(CorrectionState.APPROVED, by, reason)
-    user = correction.user
-    before = {"full_name": user.full_name, "native_name": user.native_name}
-    user.full_name, user.native_name = correction.full_name, correction.native_name
-    record(by, "user.name_corrected", user, before=before,
-           after={"full_name": user.full_name, "native_name": user.native_name},
-           reason=reason or correction.reason)
-    reissued = [reissue_certificate(certificate, by, correction.full_name, correction.native_name,
-                                    correction.reason)
-                for certificate in certificates_of(user) if certificate.is_valid]
-    with speaking_to(user):
-        message = _("Your name is corrected to %(name)s.", name=correction.full_name)
-        if reissued:
-            message += " " + _("Your certificates are issued again with it (new serials: %(serials)s); the "
-                               "previous ones are marked as replaced.",
-                               serials=", ".join(certificate.serial for certificate in reissued))
-        notify(user, message, link=external_url("accounts.show_profile"),
-               mail_subject=_("Your name is corrected"))
-    db.session.flush()
+    # One piece: a certificate whose re-issue is refused half way leaves her names, the decision and the
+    # certificates re-issued before it as they were, whoever called (and whatever the caller then keeps).
+    with db.session.begin_nested():
+        correction.decide(CorrectionState.APPROVED, by, reason)
+        user = correction.user
+        before = {"full_name": user.full_name, "native_name": user.native_name}
+        user.full_name, user.native_name = correction.full_name, correction.native_name
+        record(by, "user.name_corrected", user, before=before,
+               after={"full_name": user.full_name, "native_name": user.native_name},
+               reason=reason or correction.reason)
+        reissued = [reissue_certificate(certificate, by, correction.full_name, correction.native_name,
+                                        correction.reason)
+                    for certificate in certificates_of(user) if certificate.is_valid]
+        with speaking_to(user):
+            message = _("Your name is corrected to %(name)s.", name=correction.full_name)
+            if reissued:
+                message += " " + _("Your certificates are issued again with it (new serials: %(serials)s); the "
+                                   "previous ones are marked as replaced.",
+                                   serials=", ".join(certificate.serial for certificate in reissued))
+            notify(user, message, link=external_url("accounts.show_profile"),
+                   mail_subject=_("Your name is corrected"))
     return correction
 
 

@@ -11,6 +11,7 @@ from lms.accounts.models import NameCorrection, NameCorrectionRefused, Role
 from lms.accounts.queries import corrections_for, pending_correction
 from lms.certificates.operations import CertificateRefused
 from lms.core.permissions import DECIDERS, role_required
+from lms.core.transactions import tell_refusal
 from lms.extensions import db
 
 DECIDED_SHOWN = 20
@@ -34,10 +35,8 @@ def ask_for_name_correction():
         try:
             request_name_correction(user, full_name=form.full_name.data, native_name=form.native_name.data,
                                     reason=form.reason.data)
-            db.session.commit()
         except NameCorrectionRefused as refused:
-            db.session.rollback()
-            form.full_name.errors = [str(refused.message)]
+            form.full_name.errors = [tell_refusal(refused)]
             status = 409
         else:
             flash(_("Your request is sent to your country's coordinator. You will be told of the decision."),
@@ -71,10 +70,8 @@ def decide_name_correction(correction_id: int):
                 approve_name_correction(correction, by, form.reason.data or None)
             else:
                 refuse_name_correction(correction, by, form.reason.data)
-            db.session.commit()
         except (NameCorrectionRefused, CertificateRefused) as refused:
-            db.session.rollback()
-            form.decision.errors = [str(refused.message)]
+            form.decision.errors = [tell_refusal(refused)]
             status = 409
         else:
             flash(_("Approved: %(name)s's names are corrected.", name=correction.full_name)

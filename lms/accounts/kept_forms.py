@@ -89,6 +89,7 @@ def register_kept_forms(app) -> None:
     from flask_wtf.csrf import CSRFError
 
     from lms.core.errors import json_error, wants_json
+    from lms.core.transactions import keep_visit_record
 
     @app.errorhandler(CSRFError)
     def keep_what_was_typed(error: CSRFError):
@@ -99,7 +100,7 @@ def register_kept_forms(app) -> None:
             current_user if current_user.is_authenticated else None)
         if kept is None:
             return render_template("error.html", status=400, message=expired), 400
-        db.session.commit()
+        keep_visit_record()  # answered before any view ran: what was typed is all this request keeps
         kept_page = url_for("accounts.show_kept_form", token=kept.token)
         if not current_user.is_authenticated:  # the session itself was lost: sign in, then see it
             flash(_("Your session had ended, so nothing was saved yet. What you typed is kept: sign in again to "

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from lms.accounts.kept_forms import keep_posted_form
 from lms.accounts.models import Role, User
 from lms.core.permissions import TWO_FACTOR_ROLES
-from lms.extensions import db
+from lms.core.transactions import keep_visit_record
 
 # (idle minutes, absolute hours)
 LIMITS = {"staff": (30, 8), "trainee": (120, 24)}
@@ -53,7 +53,7 @@ def register_session_rules(app: Flask) -> None:
         if now - seen_at > idle or now - signed_in_at > absolute:
             kept = keep_posted_form(current_user._get_current_object())
             if kept is not None:
-                db.session.commit()
+                keep_visit_record()  # the request itself is refused: only what was typed into it is kept
             logout_user()
             session.clear()
             if request.path.startswith("/api/"):

@@ -13,6 +13,7 @@ from lms.accounts.token_operations import TokenRefused, active_tokens, create_to
 from lms.accounts.tokens import ApiToken
 from lms.core.forms import BaseForm, no_hidden_characters
 from lms.core.permissions import COORDINATOR_ROLES, role_required
+from lms.core.transactions import tell_refusal
 from lms.extensions import db
 
 
@@ -44,9 +45,8 @@ def create_api_token():
         try:
             _token, secret = create_token(current_user, form.name.data)
         except TokenRefused as refused:
-            form.name.errors = [str(refused)]
+            form.name.errors = [tell_refusal(refused)]
         else:
-            db.session.commit()
             # Shown on this response only: never in a redirect, a flash message or a log.
             response = render_template("accounts/profile.html", user=current_user, preferences_form=preferences_form_for(current_user),
                                        **token_section(current_user, secret=secret))
@@ -63,6 +63,5 @@ def revoke_api_token(token_id: int):
     if not RevokeTokenForm().validate_on_submit():
         abort(400)
     revoke_token(token, current_user)
-    db.session.commit()
     flash(_("The token %(name)s is revoked; it no longer opens the API.", name=token.name), "success")
     return redirect(url_for("accounts.show_profile") + "#api-tokens")

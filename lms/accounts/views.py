@@ -27,6 +27,7 @@ from lms.core.forms import parse_id
 from lms.core.i18n import LANGUAGE_COOKIE, LANGUAGES, current_language, language_for_tag
 from lms.core.permissions import TWO_FACTOR_ROLES, role_required
 from lms.core.text import masked_email
+from lms.core.transactions import keep_visit_record
 from lms.extensions import db, limiter
 
 
@@ -71,7 +72,6 @@ def register():
             organisation_type=OrganisationType(form.organisation_type.data) if form.organisation_type.data else None,
             language=current_language().code,
         )
-        db.session.commit()
         # The same answer whether or not the address had an account: the mail tells its owner which.
         flash(_("We have sent a message to %(email)s. Open the link in it to activate your account; "
                 "it works for three days.", email=form.email.data), "info")
@@ -88,7 +88,6 @@ def confirm_email(token: str):
     form = ConfirmEmailForm()
     if form.validate_on_submit():
         confirm_email_of(user)
-        db.session.commit()
         flash(_("Thank you: your address is confirmed and your account is active. Please sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/confirm_email.html", form=form, email=user.email)
@@ -115,10 +114,11 @@ def login():
             if not user.is_active:
                 error = _("This account has been deactivated. Please contact your coordinator.")
             elif not user.is_confirmed:
+                # Answered 200, not 400: the link mailed again is this request's work, and the edge keeps it.
                 send_confirmation(user)
-                db.session.commit()
                 error = _("Please confirm your address first: open the link we sent to it. We have just sent "
                           "it again.")
+                return render_template("accounts/login.html", form=form, error=error)
             elif user.has_two_factor:
                 session.clear()
                 session["pending_user"] = user.get_id()
@@ -137,7 +137,6 @@ def login():
 def _signed_in(user: User, next_path: str | None):
     start_session(user)
     record_sign_in(user)
-    db.session.commit()
     return limits.remember_device(redirect(next_path or url_for("home.index")), user.email)
 
 
@@ -167,7 +166,6 @@ def verify_two_factor():
     if form.validate_on_submit():
         if verify_second_factor(user, form.code.data):
             return _signed_in(user, session.get("pending_next"))
-        db.session.commit()
         form.code.errors = [_("This code is not right or was already used. Check your authenticator app's "
                               "time, or use one of your recovery codes.")]
     status = 400 if form.errors else 200
@@ -187,7 +185,6 @@ def logout():
 @login_required
 def logout_everywhere():
     end_all_sessions(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out on every device."), "info")
@@ -201,7 +198,7 @@ def show_kept_form(token: str):
     kept = kept_form_for(token, current_user)
     if kept is None:
         abort(404)
-    db.session.commit()  # a form kept before anyone was known now belongs to whoever signed in with its link
+    keep_visit_record()  # a form kept before anyone was known now belongs to whoever signed in with its link
     return render_template("accounts/kept_form.html", kept=kept)
 
 
@@ -210,8 +207,7 @@ def show_kept_form(token: str):
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        send_password_reset(form.email.data)
-        db.session.commit()  # the mail leaves from the worker, never from this request
+        send_password_reset(form.email.data)  # the mail leaves from the worker, once the edge commits
         flash(_("If an account uses %(email)s, a reset link is on its way. It works for one hour.",
                 email=form.email.data), "info")
         return redirect(url_for("accounts.login"))
@@ -228,7 +224,6 @@ def reset_password(token: str):
     if form.validate_on_submit():
         set_password(user, form.password.data, by_mailed_link=True)
         end_all_sessions(user)
-        db.session.commit()
         flash(_("Your password has been changed. Please sign in with it."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form), 400 if form.errors else 200
@@ -247,7 +242,6 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         set_password(user, form.password.data, by_mailed_link=True)
         end_all_sessions(user)
-        db.session.commit()
         flash(_("Your password is set and your account is active. Please sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/accept_invitation.html", form=form, user=user), 400 if form.errors else 200
@@ -261,8 +255,7 @@ def renew_invitation(token: str):
     if user is None:
         return render_template("accounts/invitation_invalid.html", days=current_app.config["INVITATION_MAX_AGE"].days,
                                renewable=False, token=token), 400
-    renew_expired_invitation(user)
-    db.session.commit()  # the mail leaves from the worker
+    renew_expired_invitation(user)  # the mail leaves from the worker, once the edge commits
     return render_template("accounts/invitation_renewed.html", email=masked_email(user.email),
                            days=current_app.config["INVITATION_MAX_AGE"].days)
 
@@ -290,7 +283,6 @@ def edit_work_details():
     form = WorkDetailsForm() if request.method == "POST" else WorkDetailsForm.for_profile(user.profile)
     if form.validate_on_submit():
         if set_work_details(user, **form.work_details()):
-            db.session.commit()
             flash(_("Your work details are saved."), "success")
         else:
             flash(_("Nothing has changed."), "info")
@@ -305,7 +297,6 @@ def change_preferences():
     if form.validate_on_submit():
         set_preferences(current_user._get_current_object(), language=form.language.data,
                         time_zone=form.time_zone.data)
-        db.session.commit()
         with force_locale(form.language.data):
             flash(_("Your language and time zone are saved."), "success")
         return redirect(url_for("accounts.show_profile"))
@@ -321,7 +312,6 @@ def choose_language():
         return response
     if current_user.is_authenticated:
         set_preferences(current_user._get_current_object(), language=code)
-        db.session.commit()
     response.set_cookie(LANGUAGE_COOKIE, LANGUAGES[code].tag, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=request.is_secure)
     return response
@@ -339,7 +329,6 @@ def edit_notice_settings():
     if form.validate_on_submit():
         chosen = set(request.form.getlist("kind"))
         set_wanted(user, {kind for kind in NoticeKind if kind.value in chosen})
-        db.session.commit()
         flash(_("Your notification settings are saved."), "success")
         return redirect(url_for("accounts.edit_notice_settings"))
     return render_template("accounts/notice_settings.html", form=form,
@@ -362,7 +351,6 @@ def change_password():
             set_password(user, form.password.data)
             end_all_sessions(user)
             start_session(user)  # this device stays signed in; every other one is signed out
-            db.session.commit()
             flash(_("Your password has been changed. You were signed out on your other devices."), "success")
             return redirect(url_for("accounts.show_profile"))
     return render_template("accounts/change_password.html", form=form), 400 if form.errors else 200
@@ -384,7 +372,6 @@ def setup_two_factor():
         codes = enable_two_factor(user, secret, form.code.data)
         if codes:
             session.pop("totp_setup_secret", None)
-            db.session.commit()
             return render_template("accounts/two_factor_codes.html", codes=codes)
         form.code.errors = [_("This code does not match. Check the time on your phone and try the newest code.")]
     uri = provisioning_uri(user, secret)
@@ -398,7 +385,6 @@ def _manage_two_factor(user: User):
     if form.validate_on_submit() and not required:
         if check_password(user, form.password.data):
             disable_two_factor(user)
-            db.session.commit()
             flash(_("Two-factor sign-in is off."), "info")
             return redirect(url_for("accounts.show_profile"))
         limits.note_failed_password()

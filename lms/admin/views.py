@@ -21,6 +21,7 @@ from lms.core.forms import BaseForm
 from lms.core.listing import Filter, Listing, Sort
 from lms.core.paging import PAGE_SIZE, page_count, requested_page
 from lms.core.permissions import AUDIT_READERS, role_required
+from lms.core.transactions import tell_refusal
 from lms.extensions import db
 from lms.jobs.engine import queue
 from lms.notifications.delivery import send_again
@@ -76,9 +77,8 @@ def _back_to_users(back: str | None):
 
 
 def _refused_on(form, refused: AccountRefused) -> None:
-    """A rule's refusal shown next to the field it is about; what was typed stays in the form.
-    The operations check every rule before changing anything, so there is nothing to undo."""
-    form[refused.field].errors = [*form[refused.field].errors, refused.message]
+    """A rule's refusal shown next to the field it is about; what was typed stays in the form, nothing is kept."""
+    form[refused.field].errors = [*form[refused.field].errors, tell_refusal(refused)]
 
 
 def _back() -> str:
@@ -96,7 +96,6 @@ def invite_new_user():
         except AccountRefused as refused:
             _refused_on(form, refused)
         else:
-            db.session.commit()
             flash(_("%(name)s's account is made; the invitation to %(email)s will be sent in a moment.",
                     name=user.full_name, email=user.email), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id, back=_back() or None))
@@ -115,9 +114,8 @@ def resend_user_invitation(user_id: int):
     try:
         resend_invitation(current_user._get_current_object(), user)
     except AccountRefused as refused:
-        flash(refused.message, "error")
+        flash(tell_refusal(refused), "error")
     else:
-        db.session.commit()
         flash(_("A new invitation to %(email)s will be sent in a moment; the links sent before no longer work.",
                 email=user.email), "success")
     return redirect(url_for("admin.edit_user", user_id=user.id, back=_back() or None))
@@ -139,7 +137,6 @@ def edit_user(user_id: int):
             except AccountRefused as refused:
                 _refused_on(form, refused)
             else:
-                db.session.commit()
                 flash(_("Saved the changes to %(name)s.", name=user.full_name), "success")
                 return _back_to_users(request.args.get("back"))
     history = db.session.scalars(
@@ -189,7 +186,6 @@ def resend_mail(mail_id: int):
     send_again(mail)
     queue(deliver_mail)
     record(current_user._get_current_object(), "mail.resent", mail, before={"error": mail.error})
-    db.session.commit()
     flash(_("The mail will be sent again in a moment."), "success")
     return redirect(url_for("admin.show_mail", mail_id=mail.id))
 

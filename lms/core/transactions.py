@@ -3,7 +3,9 @@
 Views and operations only flush. The view's answer decides what is kept: an answer under 400 to a
 POST commits; a GET keeps nothing but what records the visit itself (`keep_visit_record`); an error status, an exception, or a refusal the view told the person about (`tell_refusal`,
 `keep_nothing`) rolls back, so a refused request never keeps half of its work. A refusal the view does
-not catch is answered 409 here with its message, for people and for the API alike.
+not catch is answered 409 here with its message, for people and for the API alike. An answer no view gave
+(a hook that signs out an idle session, the handler of an expired form) keeps only what it asked to keep
+with `keep_visit_record`.
 """
 from functools import wraps
 
@@ -28,7 +30,9 @@ READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def keep_visit_record() -> None:
     """A page opened with GET keeps what records that visit (a lesson's last view, an API token's last use,
-    a kept form claimed by its reader, a certificate's bytes as first served); nothing else it changed."""
+    a kept form claimed by its reader, a certificate's bytes as first served); nothing else it changed.
+    An answer no view gave keeps this much too (the form kept from a request that arrived too late), and
+    nothing more."""
     g.keep_visit = True
 
 
@@ -54,7 +58,9 @@ def _committed(view):
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:
             db.session.rollback()
+            g.pop("keep_visit", None)  # an error handler answers instead, under the rule for answers no view gave
             raise
+        g.answered_by_view = True
         kept = not g.pop("refused", False) and (request.method not in READING_METHODS or g.pop("keep_visit", False))
         if response.status_code < 400 and kept:
             db.session.commit()  # an IntegrityError here is answered 409 like one raised in the view
@@ -70,6 +76,17 @@ def register_transaction_edge(app: Flask) -> None:
     for endpoint, view in list(app.view_functions.items()):
         if endpoint != "static":
             app.view_functions[endpoint] = _committed(view)
+
+    @app.after_request
+    def keep_only_the_visit_record_without_a_view(response):
+        """An answer a hook or an error handler gave, which the edge around the views did not settle."""
+        if g.pop("answered_by_view", False):
+            return response
+        if response.status_code < 400 and g.pop("keep_visit", False) and not g.pop("refused", False):
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
 
     @app.errorhandler(Refused)
     def answer_refusal(refusal: Refused):

@@ -40,6 +40,23 @@ def test_a_deactivated_account_cannot_sign_in(client):
     assert "deactivated" in response.get_data(as_text=True)
 
 
+def test_signing_in_before_confirming_mails_the_link_again(client, db_session):
+    from sqlalchemy import select
+
+    from lms.notifications.models import OutboxMail
+    from tests.job_runner import queued_names
+
+    user = make_user()
+    user.email_confirmed_at = None
+    response = post_form(client, "/login", {"email": user.email, "password": PASSWORD})
+    assert response.status_code == 200  # not signed in, but the link mailed again is kept and goes out
+    assert "We have just sent it again." in response.get_data(as_text=True)
+    assert db_session.scalar(select(OutboxMail).where(OutboxMail.to_address == user.email,
+                                                      OutboxMail.subject.contains("Confirm your address")))
+    assert "deliver_mail" in queued_names()
+    assert client.get("/profile").status_code == 302  # still signed out
+
+
 def test_after_sign_in_only_local_paths_are_followed(client):
     user = make_user(Role.ADMIN)
     token = csrf_token(client)

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.correction_operations import request_name_correction
-from lms.accounts.models import CorrectionState, NameCorrection, NameCorrectionRefused, Role
+from lms.accounts.models import CorrectionState, NameCorrection, NameCorrectionRefused, Role, User
 from lms.audit.models import AuditEntry
 from lms.certificates.documents import stored_pdf
 from lms.certificates.models import Certificate
@@ -87,6 +87,34 @@ def test_an_approved_correction_changes_the_names_and_issues_her_certificates_ag
     # Kept with its decision, and decided once.
     assert decide(client, coordinator, correction, "refuse", "again").status_code == 409
     assert correction.state is CorrectionState.APPROVED
+
+
+def test_an_approval_refused_half_way_keeps_nothing_of_it(client, app, certificate, tmp_path, monkeypatch):
+    from lms.accounts.correction_operations import approve_name_correction
+    from lms.certificates.operations import CertificateRefused
+
+    trainee = certificate.user
+    ask(client, trainee)
+    correction = only_correction()
+    coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
+    # Her names change first; re-issuing her certificate is then refused for want of the signing keys.
+    monkeypatch.setitem(app.config, "KEYS_DIR", tmp_path / "no-keys-here")
+
+    def nothing_kept():
+        assert db.session.scalar(select(User.full_name).where(User.id == trainee.id)) == "Somchai Wongsawad"
+        assert db.session.scalar(select(NameCorrection.state)) is CorrectionState.PENDING
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "user.name_corrected")) == 0
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+    response = decide(client, coordinator, correction, "approve")
+    assert response.status_code == 409 and "signing keys are not set up" in response.get_data(as_text=True)
+    nothing_kept()
+    # A caller that goes on after the refusal (and commits what else it did) keeps nothing of it either.
+    with pytest.raises(CertificateRefused):
+        approve_name_correction(correction, coordinator)
+    nothing_kept()
+    assert correction.is_pending and certificate.is_valid
 
 
 def test_a_refused_correction_changes_nothing_and_tells_her_why(client, certificate):

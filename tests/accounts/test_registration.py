@@ -45,7 +45,8 @@ def test_registration_creates_a_trainee_who_confirms_the_address_by_a_link(clien
     assert not user.is_confirmed
     # Not active yet: the right password is not enough before the link is used.
     response = post_form(client, "/login", {"email": user.email, "password": "a long enough passphrase"})
-    assert response.status_code == 400 and "Please confirm your address first" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Please confirm your address first" in response.get_data(as_text=True)
+    assert client.get("/profile").status_code == 302  # not signed in
     mails = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == user.email)).all()
     assert len(mails) == 2  # the confirmation, sent again at the refused sign-in
     link = re.search(r"https://training\.example\.org(/confirm/\S+)", mails[-1].body).group(1)

@@ -107,3 +107,24 @@ def test_the_page_after_a_told_refusal_shows_what_is_stored(app):
 
         response = transactions._committed(half_done_then_refused)()
         assert response.get_data(as_text=True) == "Stored Name"
+
+
+def test_an_answer_no_view_gave_keeps_only_what_it_asked_to_keep(app):
+    """A hook that signs out an idle session, or the handler of an expired form, keeps what was typed
+    into the refused request and nothing else it changed."""
+    def answered_by_a_hook(status, asks_to_keep):
+        with app.test_request_context("/somewhere", method="POST"):
+            user = make_user(Role.TRAINEE)
+            db.session.commit()
+            user_id = user.id
+            user.full_name = "Changed By The Hook"
+            db.session.flush()
+            if asks_to_keep:
+                transactions.keep_visit_record()
+            app.process_response(app.make_response(("answered", status)))  # what Flask does after a hook's answer
+            db.session.expire_all()
+            return db.session.scalar(select(User.full_name).where(User.id == user_id)) == "Changed By The Hook"
+
+    assert answered_by_a_hook(303, asks_to_keep=True)
+    assert not answered_by_a_hook(303, asks_to_keep=False)
+    assert not answered_by_a_hook(400, asks_to_keep=True)
