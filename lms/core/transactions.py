@@ -9,7 +9,7 @@ with `keep_visit_record`.
 """
 from functools import wraps
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, render_template, request, session
 from flask_babel import gettext as _
 
 from lms.extensions import db
@@ -51,9 +51,16 @@ def tell_refusal(refusal: Refused) -> str:
     return refusal.message
 
 
+def _forget_flashes_after(count: int) -> None:
+    flashes = session.get("_flashes")
+    if flashes and len(flashes) > count:
+        session["_flashes"] = flashes[:count]
+
+
 def _committed(view):
     @wraps(view)
     def run(*args, **kwargs):
+        flashed_before = len(session.get("_flashes", ()))
         try:
             response = current_app.make_response(view(*args, **kwargs))
         except BaseException:
@@ -63,7 +70,11 @@ def _committed(view):
         g.answered_by_view = True
         kept = not g.pop("refused", False) and (request.method not in READING_METHODS or g.pop("keep_visit", False))
         if response.status_code < 400 and kept:
-            db.session.commit()  # an IntegrityError here is answered 409 like one raised in the view
+            try:
+                db.session.commit()  # an IntegrityError here is answered 409 like one raised in the view
+            except BaseException:
+                _forget_flashes_after(flashed_before)  # "Saved." would be shown for what was not saved
+                raise
         else:
             db.session.rollback()
         return response

@@ -128,3 +128,31 @@ def test_an_answer_no_view_gave_keeps_only_what_it_asked_to_keep(app):
     assert answered_by_a_hook(303, asks_to_keep=True)
     assert not answered_by_a_hook(303, asks_to_keep=False)
     assert not answered_by_a_hook(400, asks_to_keep=True)
+
+
+def test_a_commit_that_fails_takes_back_the_success_message_of_its_view(app):
+    with app.test_request_context("/somewhere", method="POST"):
+        user = make_user(Role.TRAINEE)
+        other = make_user(Role.TRAINEE)
+        db.session.commit()
+        flash("Waiting from an earlier page.", "info")
+        user_id, taken = user.id, other.email
+
+        def saving_a_duplicate():
+            db.session.get(User, user_id).email = taken  # refused by the unique index, at the commit
+            flash("Saved.", "success")
+            return redirect("/done")
+
+        response = app.make_response(app.handle_user_exception(_raised(transactions._committed(saving_a_duplicate))))
+        assert response.status_code == 409
+        from flask import get_flashed_messages
+
+        assert get_flashed_messages() == ["Waiting from an earlier page."]
+
+
+def _raised(call):
+    try:
+        call()
+    except Exception as error:
+        return error
+    raise AssertionError("the commit should have failed")
