@@ -1,5 +1,5 @@
 """Progress writes: a lesson viewed, a lesson done."""
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.catalogue.models import Lesson
 from lms.core.db import find_or_add, utcnow
@@ -21,9 +21,15 @@ def _progress(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
 
 
 def record_view(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
-    progress = _progress(enrolment, lesson)
-    progress.last_viewed_at = utcnow()
-    db.session.flush()
+    """Her last view of the lesson, which her intake page resumes from: one statement when she has opened
+    it before (every view after the first), her row started otherwise."""
+    progress = db.session.scalar(
+        update(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id)
+        .values(last_viewed_at=utcnow()).returning(LessonProgress))
+    if progress is None:
+        progress = _progress(enrolment, lesson)
+        progress.last_viewed_at = utcnow()
+        db.session.flush()
     return progress
 
 
