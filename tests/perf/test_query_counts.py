@@ -13,6 +13,7 @@ from sqlalchemy import select
 from lms.accounts.models import Role
 from lms.assessments.models import Attempt, Submission, SubmissionState
 from lms.catalogue.models import AssessmentKind, Course
+from lms.catalogue.translations import ContentTranslation
 from lms.certificates.models import Certificate
 from lms.certificates.serials import new_serial
 from lms.core.db import utcnow
@@ -114,6 +115,26 @@ def test_the_trainee_home_page_is_flat_in_enrolments_certificates_and_notificati
         certify(enrol(running_intake(programme, course), trainee, EnrolmentState.COMPLETED))
     for number in range(6):
         notify(trainee, f"Message {number}")
+    db.session.flush()
+    assert count_queries(client, "/") == few
+
+
+def test_a_trainee_reading_in_vietnamese_gets_her_home_in_as_many_queries_however_many_courses_it_names(
+        client, programme, courses):
+    trainee = make_user(country_code="VN")
+    trainee.language = "vi"
+    enrol(running_intake(programme, courses[0]), trainee)
+    make_intake(programme, courses[1])  # starting soon: its course's title is shown in her language
+    sign_in(client, trainee)
+    few = count_queries(client, "/")
+    vietnamese_title = db.session.scalar(select(ContentTranslation.title).where(
+        ContentTranslation.course_id == courses[1].id, ContentTranslation.kind == "course",
+        ContentTranslation.language == "vi"))
+    assert vietnamese_title and vietnamese_title in client.get("/").get_data(as_text=True)
+
+    for course in courses[2:]:
+        make_intake(programme, course)
+        certify(enrol(running_intake(programme, course), make_user(country_code="VN")))
     db.session.flush()
     assert count_queries(client, "/") == few
 
