@@ -91,6 +91,11 @@ bench: setup
 bench-certificates: setup
 	$(BIN)/python -m benchmarks.certificates
 
+# make bench-profile: each main page's worker CPU per request and, with PROFILE_TOP=40, where it goes (cProfile).
+.PHONY: bench-profile
+bench-profile: setup
+	$(BIN)/python -m benchmarks.profile
+
 # make faults: the fault suite (not part of make test): gunicorn behind nginx on a throwaway PostgreSQL
 # cluster of its own, with a small tmpfs as the data folder, under slow links, a database restart, kill -9,
 # a full disk and simultaneous submits, then SQLite under concurrent use; prints the table and writes it
