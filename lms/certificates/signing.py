@@ -43,7 +43,10 @@ def _once(provider):
 
         async def build_attr_value(self, dry_run=False):
             if key not in _attributes:
-                _attributes[key] = await provider.build_attr_value(dry_run=False)
+                value = await provider.build_attr_value(dry_run=False)
+                # Kept as parsed from its DER: asn1crypto re-encodes a value it built, field by field, at
+                # every dump (~3 ms for this one), and dumps a parsed one as the bytes it was read from.
+                _attributes[key] = type(value).load(value.dump())
             return _attributes[key]
 
     return Cached()
