@@ -220,6 +220,26 @@ def test_after_rotation_old_credentials_still_verify_and_new_ones_use_the_new_ke
     assert len(list(own_keys.glob("credential-*.pem"))) == 1  # only the current private key is kept
 
 
+def test_after_a_new_pdf_signing_certificate_is_installed_new_pdfs_are_signed_with_it(intake, own_keys, tmp_path):
+    keys.init_keys()
+    old_root = trusted_roots()
+    before = certified(intake)
+    key_pem, certificate_pem = keys._self_signed_pdf_certificate("Ministry of Digital Economy")
+    (tmp_path / "ministry-key.pem").write_bytes(key_pem)
+    (tmp_path / "ministry-certificate.pem").write_bytes(certificate_pem)
+    keys.init_keys(pdf_key=tmp_path / "ministry-key.pem", pdf_certificate=tmp_path / "ministry-certificate.pem")
+    after = certified(intake, full_name="Nguyen Van An", native_name=None, country_code="VN")
+    for certificate, roots, name in ((before, old_root, keys.SIGNER_NAME),
+                                     (after, trusted_roots(), "Ministry of Digital Economy")):
+        signature = PdfFileReader(io.BytesIO(stored_pdf(certificate))).embedded_signatures[0]
+        assert signature.signer_cert.subject.native["common_name"] == name
+        status = run_to_completion(async_validate_pdf_signature(signature, ValidationContext(trust_roots=roots)))
+        assert status.intact and status.valid and status.trusted
+    signature = PdfFileReader(io.BytesIO(stored_pdf(after))).embedded_signatures[0]
+    status = run_to_completion(async_validate_pdf_signature(signature, ValidationContext(trust_roots=old_root)))
+    assert not status.trusted
+
+
 def test_without_keys_nothing_is_issued_in_production_or_anywhere(app, intake, own_keys):
     coordinator = make_user(Role.PROGRAMME_COORDINATOR, country_code=None)
     with pytest.raises(CertificateRefused, match="signing keys"):
