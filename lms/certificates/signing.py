@@ -93,9 +93,9 @@ class _LoadedKeySigner(signers.SimpleSigner):
     signing-certificate attribute alone).
     """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._private_key = None
+    def __init__(self, private_key, **kwargs):
+        super().__init__(**kwargs)
+        self._private_key = private_key
         self._containers: dict = {}
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
@@ -105,8 +105,6 @@ class _LoadedKeySigner(signers.SimpleSigner):
         return self._sign_pkcs1(data, digest_algorithm)
 
     def _sign_pkcs1(self, data: bytes, digest_algorithm: str) -> bytes:
-        if self._private_key is None:
-            self._private_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
         return self._private_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
 
     async def async_sign(self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False,
@@ -137,7 +135,10 @@ def _signer() -> signers.SimpleSigner:
         loaded = signers.SimpleSigner.load(str(key), str(certificate), ca_chain_files=(str(chain),) if chain else None)
         if loaded is None:
             raise keys.KeysMissing("the PDF signing key or certificate cannot be read")
-        signer = _LoadedKeySigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+        # pyHanko's load has just parsed the key with its checks (some 150 ms for RSA): not a second time.
+        private_key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None,
+                                                         unsafe_skip_rsa_key_validation=True)
+        signer = _LoadedKeySigner(private_key, signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
                                   cert_registry=loaded.cert_registry)
         cached = _signers[str(key)] = (stamp, signer)
     return cached[1]
