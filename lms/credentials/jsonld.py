@@ -4,6 +4,7 @@ A credential naming any other context is refused (ContextRefused), so what a ver
 depends on the network or on whoever answers at a context's URL.
 """
 import json
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +67,7 @@ class _Processor(jsonld.JsonLdProcessor):
     """
 
     _processed = LRUCache(maxsize=256)
+    _lock = threading.Lock()  # cachetools' caches are not thread-safe; pages render in threads
 
     def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
                          validate_scoped=True, cycles=None):
@@ -74,13 +76,15 @@ class _Processor(jsonld.JsonLdProcessor):
                 and id(local_ctx) in _shipped_objects()):
             key = (active_ctx["_uuid"], id(local_ctx), override_protected, propagate, validate_scoped,
                    options.get("base"), options.get("processingMode"))
-            hit = self._processed.get(key)
+            with self._lock:
+                hit = self._processed.get(key)
             if hit is not None:
                 return hit
         result = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
                                           validate_scoped, cycles)
         if key is not None and isinstance(result, frozendict):
-            self._processed[key] = result
+            with self._lock:
+                self._processed[key] = result
         return result
 
 
