@@ -43,9 +43,9 @@ def _parsed(value):
 class _Container:
     """What a signer's PAdES CMS containers share: all but the message digest and the signature value.
 
-    Taken from a container pyHanko made, and kept only if rebuilding that container from it gives the same
-    bytes; with signed attributes that stay the same from one signature to the next (no signing time: PAdES
-    puts it in the signature dictionary), and neither unsigned attributes nor revocation information.
+    Taken from a container pyHanko made, where the signed attributes stay the same from one signature to the
+    next (no signing time: PAdES puts it in the signature dictionary) and there are neither unsigned
+    attributes nor revocation information; and kept only if rebuilding that container gives its very bytes.
     """
 
     signed_data: dict

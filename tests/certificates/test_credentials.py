@@ -121,6 +121,18 @@ def test_the_same_certificate_renders_to_the_same_signed_bytes(certificate):
     assert hashlib.sha256(render_certificate(certificate)).hexdigest() == certificate.pdf_sha256
 
 
+def test_a_new_signer_signs_its_first_and_later_pdfs_alike(intake, own_keys):
+    from lms.certificates.documents import render_certificate
+
+    keys.init_keys()
+    certificate = certified(intake)  # the first signature with these keys: pyHanko builds the CMS container
+    again = render_certificate(certificate)  # built from the first one's steady parts
+    assert hashlib.sha256(again).hexdigest() == certificate.pdf_sha256
+    signature = PdfFileReader(io.BytesIO(again)).embedded_signatures[0]
+    status = run_to_completion(async_validate_pdf_signature(signature, ValidationContext(trust_roots=trusted_roots())))
+    assert status.intact and status.valid and status.trusted
+
+
 def test_a_certificate_is_signed_where_an_event_loop_already_runs(certificate):
     # A process that drives a browser (Playwright's sync API) keeps a loop running in its main thread.
     # The loop runs in a thread of the test's own (with the test's app context), so this test sees a
