@@ -7,8 +7,10 @@ so the same certificate always gives the same bytes (RSA PKCS#1 v1.5 signatures 
 """
 import hashlib
 import io
+from dataclasses import dataclass
 from datetime import datetime
 
+from asn1crypto import cms
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 from pyhanko.pdf_utils import generic
@@ -18,11 +20,9 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.metadata import model as metadata_model
 from pyhanko.pdf_utils.metadata.model import DocumentMetadata
 from pyhanko.sign import fields, signers
-
-from lms.core.coroutines import run_to_completion
-from pyhanko.sign.attributes import CMSAttributeProvider
 from pyhanko.sign.general import get_pyca_cryptography_hash
 
+from lms.core.coroutines import run_to_completion
 from lms.credentials import keys
 
 CREDENTIAL_FILE = "credential.jsonld"
@@ -31,40 +31,99 @@ SIGNATURE_BYTES = 12_288  # room for the CMS container with a certificate chain:
 _signers: dict = {}
 
 
-_attributes: dict = {}
+def _parsed(value):
+    """The value as read back from its DER. asn1crypto re-encodes a value it built, field by field, at every
+    dump (a few milliseconds for a signer's certificate identifiers), and dumps a parsed one as the bytes it
+    was read from."""
+    tagging = {"implicit": (value.class_, value.tag)} if value.implicit else {}
+    return type(value).load(value.dump(), **tagging)
 
 
-def _once(provider):
-    """The provider's attribute computed once per process (per signing certificate)."""
-    key = (type(provider).__name__, provider.signing_cert.sha256)
+@dataclass(frozen=True)
+class _Container:
+    """What a signer's PAdES CMS containers share: all but the message digest and the signature value.
 
-    class Cached(CMSAttributeProvider):
-        attribute_type = provider.attribute_type
+    Taken from a container pyHanko made, where the signed attributes stay the same from one signature to the
+    next (no signing time: PAdES puts it in the signature dictionary) and there are neither unsigned
+    attributes nor revocation information; and kept only if rebuilding that container gives its very bytes.
+    """
 
-        async def build_attr_value(self, dry_run=False):
-            if key not in _attributes:
-                _attributes[key] = await provider.build_attr_value(dry_run=False)
-            return _attributes[key]
+    signed_data: dict
+    signer_info: dict
+    signed_attributes: tuple
 
-    return Cached()
+    STEADY_ATTRIBUTES = frozenset({"content_type", "message_digest", "signing_certificate_v2",
+                                   "cms_algorithm_protection"})
+
+    @classmethod
+    def of(cls, container: cms.ContentInfo) -> "_Container | None":
+        signed_data = container["content"]
+        if container["content_type"].native != "signed_data" or len(signed_data["signer_infos"]) != 1:
+            return None
+        info = signed_data["signer_infos"][0]
+        types = [attribute["type"].native for attribute in info["signed_attrs"]]
+        if (set(types) - cls.STEADY_ATTRIBUTES or types.count("message_digest") != 1
+                or info["unsigned_attrs"].native is not None or signed_data["crls"].native is not None
+                or info["signature_algorithm"].signature_algo != "rsassa_pkcs1v15"):
+            return None
+        return cls(
+            signed_data={name: _parsed(signed_data[name]) for name in
+                         ("version", "digest_algorithms", "encap_content_info", "certificates")},
+            signer_info={name: _parsed(info[name]) for name in
+                         ("version", "sid", "digest_algorithm", "signature_algorithm")},
+            signed_attributes=tuple(None if kind == "message_digest" else _parsed(attribute)
+                                    for kind, attribute in zip(types, info["signed_attrs"])))
+
+    def build(self, digest: bytes, sign) -> cms.ContentInfo:
+        """The container for this document digest; `sign(data)` gives the signature value."""
+        attributes = cms.CMSAttributes([
+            cms.CMSAttribute({"type": "message_digest", "values": [digest]}) if attribute is None else attribute
+            for attribute in self.signed_attributes])
+        info = cms.SignerInfo({**self.signer_info, "signed_attrs": attributes, "signature": sign(attributes.dump())})
+        return cms.ContentInfo({"content_type": "signed_data",
+                                "content": cms.SignedData({**self.signed_data, "signer_infos": [info]})})
 
 
 class _LoadedKeySigner(signers.SimpleSigner):
-    """pyHanko's SimpleSigner parses the private key for every signature (about 0.5 s for RSA, as the key
-    is checked each time); this one keeps the parsed key, for the PKCS#1 v1.5 signatures we make."""
+    """pyHanko's SimpleSigner, faster for the signatures we make, each alike but for the document digest.
 
-    def _signed_attr_providers(self, *args, **kwargs):
-        # The signing-certificate attribute depends on the certificate only, and building it costs ~10 ms.
-        for provider in super()._signed_attr_providers(*args, **kwargs):
-            yield _once(provider) if type(provider).__name__ == "SigningCertificateV2Provider" else provider
+    It keeps the parsed private key (SimpleSigner parses and checks it for every signature: about 0.5 s for
+    RSA), and after its first PAdES signature, made by pyHanko, it builds the CMS container from the parts
+    that one shares with every other (pyHanko builds and encodes each from scratch: some 10 ms for the
+    signing-certificate attribute alone).
+    """
+
+    def __init__(self, private_key, **kwargs):
+        super().__init__(**kwargs)
+        self._private_key = private_key
+        self._containers: dict = {}
 
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         mechanism = self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
         if mechanism != "rsassa_pkcs1v15":
             return super().sign_raw(data, digest_algorithm)
-        if getattr(self, "_private_key", None) is None:
-            self._private_key = serialization.load_der_private_key(self.signing_key.dump(), password=None)
+        return self._sign_pkcs1(data, digest_algorithm)
+
+    def _sign_pkcs1(self, data: bytes, digest_algorithm: str) -> bytes:
         return self._private_key.sign(data, PKCS1v15(), get_pyca_cryptography_hash(digest_algorithm))
+
+    async def async_sign(self, data_digest: bytes, digest_algorithm: str, dry_run=False, use_pades=False,
+                         timestamper=None, signed_attr_settings=None, is_pdf_sig=True, encap_content_info=None):
+        steady = (use_pades and is_pdf_sig and not dry_run and timestamper is None and encap_content_info is None
+                  and signed_attr_settings is not None and signed_attr_settings.cades_signed_attrs is None
+                  and signed_attr_settings.adobe_revinfo_attr is None)
+        template = self._containers.get(digest_algorithm) if steady else None
+        if template is not None:
+            return template.build(data_digest, lambda data: self._sign_pkcs1(data, digest_algorithm))
+        container = await super().async_sign(
+            data_digest, digest_algorithm, dry_run=dry_run, use_pades=use_pades, timestamper=timestamper,
+            signed_attr_settings=signed_attr_settings, is_pdf_sig=is_pdf_sig, encap_content_info=encap_content_info)
+        if steady:
+            template = _Container.of(container)
+            if template is not None and template.build(
+                    data_digest, lambda data: self._sign_pkcs1(data, digest_algorithm)).dump() == container.dump():
+                self._containers[digest_algorithm] = template
+        return container
 
 
 def _signer() -> signers.SimpleSigner:
@@ -76,7 +135,10 @@ def _signer() -> signers.SimpleSigner:
         loaded = signers.SimpleSigner.load(str(key), str(certificate), ca_chain_files=(str(chain),) if chain else None)
         if loaded is None:
             raise keys.KeysMissing("the PDF signing key or certificate cannot be read")
-        signer = _LoadedKeySigner(signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
+        # pyHanko's load has just parsed the key with its checks (some 150 ms for RSA): not a second time.
+        private_key = serialization.load_der_private_key(loaded.signing_key.dump(), password=None,
+                                                         unsafe_skip_rsa_key_validation=True)
+        signer = _LoadedKeySigner(private_key, signing_cert=loaded.signing_cert, signing_key=loaded.signing_key,
                                   cert_registry=loaded.cert_registry)
         cached = _signers[str(key)] = (stamp, signer)
     return cached[1]

@@ -121,6 +121,18 @@ def test_the_same_certificate_renders_to_the_same_signed_bytes(certificate):
     assert hashlib.sha256(render_certificate(certificate)).hexdigest() == certificate.pdf_sha256
 
 
+def test_a_new_signer_signs_its_first_and_later_pdfs_alike(intake, own_keys):
+    from lms.certificates.documents import render_certificate
+
+    keys.init_keys()
+    certificate = certified(intake)  # the first signature with these keys: pyHanko builds the CMS container
+    again = render_certificate(certificate)  # built from the first one's steady parts
+    assert hashlib.sha256(again).hexdigest() == certificate.pdf_sha256
+    signature = PdfFileReader(io.BytesIO(again)).embedded_signatures[0]
+    status = run_to_completion(async_validate_pdf_signature(signature, ValidationContext(trust_roots=trusted_roots())))
+    assert status.intact and status.valid and status.trusted
+
+
 def test_a_certificate_is_signed_where_an_event_loop_already_runs(certificate):
     # A process that drives a browser (Playwright's sync API) keeps a loop running in its main thread.
     # The loop runs in a thread of the test's own (with the test's app context), so this test sees a
@@ -218,6 +230,26 @@ def test_after_rotation_old_credentials_still_verify_and_new_ones_use_the_new_ke
     for certificate in (before, after):
         assert dataintegrity.verify(credential_of(certificate), keys.public_key_for).is_valid
     assert len(list(own_keys.glob("credential-*.pem"))) == 1  # only the current private key is kept
+
+
+def test_after_a_new_pdf_signing_certificate_is_installed_new_pdfs_are_signed_with_it(intake, own_keys, tmp_path):
+    keys.init_keys()
+    old_root = trusted_roots()
+    before = certified(intake)
+    key_pem, certificate_pem = keys._self_signed_pdf_certificate("Ministry of Digital Economy")
+    (tmp_path / "ministry-key.pem").write_bytes(key_pem)
+    (tmp_path / "ministry-certificate.pem").write_bytes(certificate_pem)
+    keys.init_keys(pdf_key=tmp_path / "ministry-key.pem", pdf_certificate=tmp_path / "ministry-certificate.pem")
+    after = certified(intake, full_name="Nguyen Van An", native_name=None, country_code="VN")
+    for certificate, roots, name in ((before, old_root, keys.SIGNER_NAME),
+                                     (after, trusted_roots(), "Ministry of Digital Economy")):
+        signature = PdfFileReader(io.BytesIO(stored_pdf(certificate))).embedded_signatures[0]
+        assert signature.signer_cert.subject.native["common_name"] == name
+        status = run_to_completion(async_validate_pdf_signature(signature, ValidationContext(trust_roots=roots)))
+        assert status.intact and status.valid and status.trusted
+    signature = PdfFileReader(io.BytesIO(stored_pdf(after))).embedded_signatures[0]
+    status = run_to_completion(async_validate_pdf_signature(signature, ValidationContext(trust_roots=old_root)))
+    assert not status.trusted
 
 
 def test_without_keys_nothing_is_issued_in_production_or_anywhere(app, intake, own_keys):
