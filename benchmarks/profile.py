@@ -50,7 +50,6 @@ def main() -> None:
         print(f"Filling {name} at {scale}x...", flush=True)
         print("  " + prepare_database(url, scale, environment), flush=True)
         app = bench_app(url, work_dir / "data")
-        app.logger.disabled = True  # the request log line is the same on every page; it is not the page's work
         pages, _skipped = choose_pages(app, 10)
         prepared = []
         for page in pages:

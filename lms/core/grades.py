@@ -1,5 +1,6 @@
 """Exact grades: points, weights and scores are Decimals, compared unrounded, rounded once for display."""
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 DISPLAY_STEP = Decimal("0.01")  # grades are shown to two decimal places at most
 ZERO = Decimal(0)
@@ -27,6 +28,7 @@ def rounded(value) -> Decimal | None:
     return None if value is None else value.quantize(DISPLAY_STEP, rounding=ROUND_HALF_UP)
 
 
+@lru_cache(maxsize=4096)  # a gradebook shows the same few scores in many cells
 def shown(value) -> str:
     """A grade as a page or export shows it: "66.67", "72.5", "60"; "" when there is none."""
     value = rounded(value)
