@@ -61,14 +61,12 @@ def test_a_line_break_in_next_is_ignored_and_is_not_a_failed_sign_in(client):
     assert sign_in(client, user).status_code == 302  # none of the above counted against the account
 
 
-def test_wrong_current_passwords_on_the_change_password_page_are_limited(signed_in_client):
-    user = make_user()
-    client = signed_in_client(user)
+def test_wrong_current_passwords_on_the_change_password_page_are_limited(trainee_client):
     new = {"password": "a brand new passphrase", "confirm_password": "a brand new passphrase"}
-    statuses = [post_form(client, "/password", {"current_password": f"guess number {n}", **new}).status_code
+    statuses = [post_form(trainee_client, "/password", {"current_password": f"guess number {n}", **new}).status_code
                 for n in range(6)]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
-    assert post_form(client, "/password", {"current_password": PASSWORD, **new}).status_code == 429
+    assert post_form(trainee_client, "/password", {"current_password": PASSWORD, **new}).status_code == 429
 
 
 def test_a_new_password_that_is_too_weak_does_not_count_as_a_guess(trainee_client):

@@ -20,14 +20,13 @@ def details(**overrides) -> dict:
     return data
 
 
-def test_a_trainee_changes_her_work_details_and_the_change_is_audited(signed_in_client, db_session):
-    trainee = make_user(Role.TRAINEE)
-    client = signed_in_client(trainee)
-    page = client.get("/profile/work").get_data(as_text=True)
+def test_a_trainee_changes_her_work_details_and_the_change_is_audited(trainee_client, db_session):
+    trainee = trainee_client.user
+    page = trainee_client.get("/profile/work").get_data(as_text=True)
     assert 'value="Ministry of ICT"' in page and 'value="Engineer"' in page  # the form starts from what she said
-    assert 'href="/profile/work"' in client.get("/profile").get_data(as_text=True)
+    assert 'href="/profile/work"' in trainee_client.get("/profile").get_data(as_text=True)
 
-    response = post_form(client, "/profile/work", details())
+    response = post_form(trainee_client, "/profile/work", details())
     assert response.status_code == 302 and response.headers["Location"] == "/profile"
     profile = trainee.profile
     assert (profile.organisation, profile.position) == ("Ministry of Digital Economy", "Head of spectrum")
@@ -40,7 +39,7 @@ def test_a_trainee_changes_her_work_details_and_the_change_is_audited(signed_in_
     assert entry.after["category"] == "high_manager" and "gender" not in entry.after  # unchanged: not listed
 
     # "Prefer not to say" takes the gender away.
-    assert post_form(client, "/profile/work", details(gender="")).status_code == 302
+    assert post_form(trainee_client, "/profile/work", details(gender="")).status_code == 302
     assert trainee.profile.gender is None
 
 
@@ -54,11 +53,10 @@ def test_a_trainee_changes_her_work_details_and_the_change_is_audited(signed_in_
     ("position", "Engineer\u202e", "Please remove control characters"),
     ("organisation", "x" * 161, "Field cannot be longer than 160 characters."),
 ])
-def test_refused_details_change_nothing_and_keep_what_was_typed(signed_in_client, db_session, field, value, message):
-    trainee = make_user(Role.TRAINEE)
-    client = signed_in_client(trainee)
+def test_refused_details_change_nothing_and_keep_what_was_typed(trainee_client, db_session, field, value, message):
+    trainee = trainee_client.user
     typed = details(**{field: value})
-    response = post_form(client, "/profile/work", typed)
+    response = post_form(trainee_client, "/profile/work", typed)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
     assert 'value="Head of spectrum"' in page or field == "position"  # the other fields keep what was typed
@@ -68,11 +66,9 @@ def test_refused_details_change_nothing_and_keep_what_was_typed(signed_in_client
     assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "user.work_details_changed")) is None
 
 
-def test_staff_have_no_work_details_to_edit(signed_in_client, db_session):
-    coordinator = make_user(Role.COUNTRY_COORDINATOR)
-    client = signed_in_client(coordinator)
-    assert client.get("/profile/work").status_code == 403
-    page = client.get("/profile").get_data(as_text=True)
+def test_staff_have_no_work_details_to_edit(country_coordinator_client, db_session):
+    assert country_coordinator_client.get("/profile/work").status_code == 403
+    page = country_coordinator_client.get("/profile").get_data(as_text=True)
     assert 'href="/profile/work"' not in page and "Organisation" not in page
     assert 'href="/profile/name"' not in page  # staff names are an administrator's
 

@@ -98,17 +98,16 @@ def test_a_coordinator_creates_a_token_on_the_profile_page_and_sees_its_secret_o
     assert response.status_code == 403 and error_code(response) == "forbidden"
 
 
-def test_a_revoked_token_no_longer_opens_the_api(signed_in_client, small, db_session):
-    coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    client = signed_in_client(coordinator)
-    _response, secret = create_token_on_profile(client)
+def test_a_revoked_token_no_longer_opens_the_api(programme_coordinator_client, small, db_session):
+    coordinator = programme_coordinator_client.user
+    _response, secret = create_token_on_profile(programme_coordinator_client)
     token = db_session.scalars(select(ApiToken).where(ApiToken.user_id == coordinator.id)).one()
-    assert client.get("/api/v1/quota", headers=bearer(secret)).status_code == 200
-    response = post_form(client, f"/profile/tokens/{token.id}/revoke", {}, form_url="/profile")
+    assert programme_coordinator_client.get("/api/v1/quota", headers=bearer(secret)).status_code == 200
+    response = post_form(programme_coordinator_client, f"/profile/tokens/{token.id}/revoke", {}, form_url="/profile")
     assert response.status_code == 302 and token.revoked_at is not None
-    assert "no longer opens the API" in client.get("/profile").get_data(as_text=True)
-    sign_out(client)
-    response = client.get("/api/v1/quota", headers=bearer(secret))
+    assert "no longer opens the API" in programme_coordinator_client.get("/profile").get_data(as_text=True)
+    sign_out(programme_coordinator_client)
+    response = programme_coordinator_client.get("/api/v1/quota", headers=bearer(secret))
     assert response.status_code == 401 and error_code(response) == "unauthorised"
 
 
@@ -137,15 +136,14 @@ def test_people_the_api_does_not_serve_get_no_tokens(trainee_client, db_session)
     assert db_session.scalar(select(ApiToken)) is None
 
 
-def test_a_token_needs_a_name_and_there_is_a_limit(signed_in_client, db_session):
-    coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    client = signed_in_client(coordinator)
-    response, secret = create_token_on_profile(client, "")
+def test_a_token_needs_a_name_and_there_is_a_limit(programme_coordinator_client, db_session):
+    coordinator = programme_coordinator_client.user
+    response, secret = create_token_on_profile(programme_coordinator_client, "")
     assert response.status_code == 400 and secret is None
     assert "Please give the token a name" in response.get_data(as_text=True)
     for number in range(MAX_ACTIVE_TOKENS):
         create_token(coordinator, f"token {number}")
-    response, secret = create_token_on_profile(client, "one too many")
+    response, secret = create_token_on_profile(programme_coordinator_client, "one too many")
     assert response.status_code == 400 and secret is None
     assert f"You already have {MAX_ACTIVE_TOKENS} active tokens" in response.get_data(as_text=True)
 

@@ -58,9 +58,8 @@ def test_each_role_gets_its_own_home_page(signed_in_client, role):
             assert heading not in page
 
 
-def test_a_deactivated_user_loses_access_at_the_next_request(signed_in_client, db_session):
-    user = make_user(Role.ADMIN)
-    client = signed_in_client(user)
+def test_a_deactivated_user_loses_access_at_the_next_request(admin_client, db_session):
+    user = admin_client.user
     user.is_active = False
     db_session.flush()
-    assert client.get("/admin/users").status_code == 302
+    assert admin_client.get("/admin/users").status_code == 302
