@@ -73,8 +73,8 @@ def test_a_form_from_another_site_is_not_kept(signed_in_client, setup):
 def test_passwords_are_never_kept_and_sign_in_pages_are_not_kept(trainee_client):
     user = trainee_client.user
     response = trainee_client.post("/password", data={"csrf_token": "stale", "current_password": "old secret phrase",
-                                              "password": "new secret phrase!", "confirm_password": "x",
-                                              "note": "a"}, headers=OUR_SITE)
+                                                      "password": "new secret phrase!", "confirm_password": "x",
+                                                      "note": "a"}, headers=OUR_SITE)
     kept = KeptForm.query.one()
     assert response.status_code == 303 and kept.fields == [["note", "a"]]
     trainee_client.post("/login", data={"csrf_token": "stale", "email": user.email, "password": "x"}, headers=OUR_SITE)

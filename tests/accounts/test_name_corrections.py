@@ -43,7 +43,7 @@ def only_correction() -> NameCorrection:
 
 
 def test_an_approved_correction_changes_the_names_and_issues_her_certificates_again(client, signed_in_client,
-                                                                                  certificate):
+                                                                                    certificate):
     trainee = certificate.user
     page = client.get("/profile/name", follow_redirects=False)
     assert page.status_code == 302  # signed in first

@@ -72,7 +72,7 @@ def test_wrong_current_passwords_on_the_change_password_page_are_limited(trainee
 def test_a_new_password_that_is_too_weak_does_not_count_as_a_guess(trainee_client):
     for _ in range(6):
         response = post_form(trainee_client, "/password", {"current_password": PASSWORD, "password": "short",
-                                                    "confirm_password": "short"})
+                                                           "confirm_password": "short"})
         assert response.status_code == 400
 
 

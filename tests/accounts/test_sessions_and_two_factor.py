@@ -43,7 +43,7 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(signed_in_
 def test_a_wrong_current_password_is_refused_next_to_the_field(trainee_client):
     new = "a new and rather long passphrase"
     response = post_form(trainee_client, "/password", {"current_password": "wrong password!", "password": new,
-                                               "confirm_password": new})
+                                                       "confirm_password": new})
     assert response.status_code == 400 and 'id="current_password-error"' in response.get_data(as_text=True)
 
 

@@ -111,7 +111,7 @@ def test_the_text_is_rendered_safely(signed_in_client, db_session, instructor, i
 
 
 def test_the_trainee_and_the_instructor_see_the_announcements_newest_first(signed_in_client, db_session, instructor,
-                                                                         intake):
+                                                                           intake):
     enrolment = enrol(intake, EnrolmentState.ACTIVE)
     for day, title in ((1, "First news"), (2, "Second news")):
         with time_machine.travel(datetime(2027, 1, day, tzinfo=timezone.utc), tick=False):

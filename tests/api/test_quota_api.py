@@ -75,7 +75,7 @@ def test_a_bad_token_is_refused_even_with_a_session(programme_coordinator_client
 
 
 def test_a_coordinator_creates_a_token_on_the_profile_page_and_sees_its_secret_once(signed_in_client, small,
-                                                                                   db_session):
+                                                                                    db_session):
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
     client = signed_in_client(coordinator)
     assert "API tokens" in client.get("/profile").get_data(as_text=True)

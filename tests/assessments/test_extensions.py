@@ -171,7 +171,7 @@ def test_an_assignment_is_locked_after_the_deadline_and_open_with_an_extension(s
     ("nothing", "a later deadline, extra attempts, or both", 409),
 ])
 def test_bad_extensions_are_refused_next_to_the_field_and_nothing_is_saved(signed_in_client, db_session, instructor,
-                                                                            case, message, status):
+                                                                           case, message, status):
     setup = quiz_setup(db_session, instructor, attempts=1)
     intake = setup.enrolment.intake
     stranger = Enrolment(intake=make_intake(course=intake.course), user=make_user(), state=EnrolmentState.ACTIVE)

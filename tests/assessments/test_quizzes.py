@@ -167,7 +167,7 @@ def flashed(response_page: str) -> str:
 # The life cycle
 
 def test_a_trainee_starts_saves_resumes_in_a_new_browser_submits_and_sees_the_result(signed_in_client, db_session,
-                                                                                      setup):
+                                                                                     setup):
     client = signed_in_client(setup.trainee)
     intro = client.get(setup.quiz_url).get_data(as_text=True)
     assert "Marker quiz" in intro and "Start a new attempt" in intro
@@ -419,7 +419,7 @@ def run_closing_job() -> list[str]:
 
 
 def test_an_expired_attempt_is_closed_by_the_job_with_the_saved_answers_and_scored_once(signed_in_client, db_session,
-                                                                                       monkeypatch):
+                                                                                        monkeypatch):
     setup = make_setup(db_session, time_limit=10, late_policy="zero", attempts=2)
     graded = []
     grade = quizzes.grade_attempt

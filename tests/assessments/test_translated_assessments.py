@@ -313,7 +313,7 @@ def test_a_thai_trainee_reads_the_assignment_and_her_graded_rubric_in_thai(signe
 
 
 def test_the_instructor_grades_on_the_english_rubric_and_is_told_the_trainee_read_it_in_thai(signed_in_client, course,
-                                                                                            db_session):
+                                                                                             db_session):
     instructor = make_user(Role.INSTRUCTOR)
     enrolment = enrol(db_session, course, "th", instructors=[instructor])
     plan = assessment(course, "plan")

@@ -91,7 +91,7 @@ def test_a_country_report_agrees_in_every_format(signed_in_client, small, thai_c
 
 
 def test_the_pdf_is_a4_with_page_numbers_the_programme_the_time_and_the_definitions(signed_in_client, small,
-                                                                                  programme_coordinator):
+                                                                                    programme_coordinator):
     client = signed_in_client(programme_coordinator)
     response = client.get("/reports/quota.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

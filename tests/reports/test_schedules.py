@@ -321,7 +321,7 @@ def _create_edit_and_delete(client, db_session):
     ({"extra_addresses": "office@ministry.example.org\nnot an address"}, "is not an e-mail address"),
 ])
 def test_bad_input_is_refused_with_a_clear_message_and_what_was_typed_is_kept(signed_in_client, db_session, small,
-                                                                               programme_coordinator, change, message):
+                                                                              programme_coordinator, change, message):
     client = signed_in_client(programme_coordinator)
     data = {**FORM, "name": "Report for the ASEAN secretariat", **change}
     response = post_form(client, "/reports/schedules/new", {key: value for key, value in data.items() if value != ""})

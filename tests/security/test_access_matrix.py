@@ -242,7 +242,7 @@ def test_each_actor_gets_exactly_what_the_table_allows(app, signed_in_client, en
 
 
 def test_the_navigation_offers_each_actor_exactly_the_lists_the_table_lets_them_open(app, signed_in_client,
-                                                                                    db_session):
+                                                                                     db_session):
     """The main navigation asks the views' own role gates (can_open); the table above agrees with it."""
     import re
 
