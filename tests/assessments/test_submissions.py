@@ -302,7 +302,7 @@ def test_a_requested_enrolment_cannot_reach_the_page(signed_in_client, setup):
     assert client.get(url_of(setup)).status_code == 404
 
 
-def test_the_rubric_shows_the_levels_chosen_once_graded(signed_in_client, setup, app):
+def test_the_rubric_shows_the_levels_chosen_once_graded(signed_in_client, setup):
     client = signed_in_client(setup["trainee"])
     send(client, setup, "submit", text="Work")
     grade(signed_in_client, setup, "worst", "Needs more data.")
