@@ -7,9 +7,10 @@ from html import unescape
 import pytest
 
 from lms.accounts.kept_forms import KeptForm
+from lms.accounts.models import Role
 from lms.assessments.models import Submission
 from tests.assessments.test_submissions import setup, url_of  # noqa: F401 - the fixture, used by name
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form
 from tests.factories import make_user
 
 ANSWER = ("ฉันเสนอให้ใช้กองทุนบริการอย่างทั่วถึงเพื่อขยายโครงข่ายในจังหวัดน่าน " * 40).strip()  # ~2,400 characters
@@ -30,9 +31,9 @@ def _kept_page_form(page: str) -> dict:
     return {name: unescape(value) for name, value in fields.items()}
 
 
-def test_an_answer_sent_after_the_session_ended_is_kept_and_saved_once_sent_again(client, setup):
+def test_an_answer_sent_after_the_session_ended_is_kept_and_saved_once_sent_again(signed_in_client, setup):
     trainee = setup["trainee"]
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     token = csrf_token(client, url_of(setup))
     with client.session_transaction() as session:  # three hours without a click: past a trainee's two
         session["seen_at"] = session["signed_in_at"] = int(time.time()) - 3 * 3600
@@ -51,8 +52,8 @@ def test_an_answer_sent_after_the_session_ended_is_kept_and_saved_once_sent_agai
     assert Submission.query.one().text == ANSWER
 
 
-def test_a_stale_token_keeps_the_answer_for_the_signed_in_trainee(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_stale_token_keeps_the_answer_for_the_signed_in_trainee(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     response = client.post(url_of(setup), data={"csrf_token": "stale", "text": ANSWER, "save_draft": "1"},
                            headers=OUR_SITE)
     assert response.status_code == 303
@@ -60,8 +61,8 @@ def test_a_stale_token_keeps_the_answer_for_the_signed_in_trainee(client, setup)
     assert "Your form had expired, so nothing was saved yet" in page and ANSWER in unescape(page)
 
 
-def test_a_form_from_another_site_is_not_kept(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_form_from_another_site_is_not_kept(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     for headers in ({"Origin": "https://attacker.example"}, {}):
         response = client.post(url_of(setup), data={"csrf_token": "forged", "text": "Send this", "submit": "1"},
                                headers=headers)
@@ -69,31 +70,29 @@ def test_a_form_from_another_site_is_not_kept(client, setup):
     assert KeptForm.query.count() == 0
 
 
-def test_passwords_are_never_kept_and_sign_in_pages_are_not_kept(client):
-    user = make_user()
-    sign_in(client, user)
-    response = client.post("/password", data={"csrf_token": "stale", "current_password": "old secret phrase",
-                                              "password": "new secret phrase!", "confirm_password": "x",
-                                              "note": "a"}, headers=OUR_SITE)
+def test_passwords_are_never_kept_and_sign_in_pages_are_not_kept(trainee_client):
+    user = trainee_client.user
+    response = trainee_client.post("/password", data={"csrf_token": "stale", "current_password": "old secret phrase",
+                                                      "password": "new secret phrase!", "confirm_password": "x",
+                                                      "note": "a"}, headers=OUR_SITE)
     kept = KeptForm.query.one()
     assert response.status_code == 303 and kept.fields == [["note", "a"]]
-    client.post("/login", data={"csrf_token": "stale", "email": user.email, "password": "x"}, headers=OUR_SITE)
+    trainee_client.post("/login", data={"csrf_token": "stale", "email": user.email, "password": "x"}, headers=OUR_SITE)
     assert KeptForm.query.count() == 1
 
 
-def test_a_kept_form_is_shown_only_to_its_owner(app, client, setup):
-    sign_in(client, setup["trainee"])
-    response = client.post(url_of(setup), data={"csrf_token": "stale", "text": ANSWER}, headers=OUR_SITE)
+def test_a_kept_form_is_shown_only_to_its_owner(client, signed_in_client, setup):
+    owner = signed_in_client(setup["trainee"])
+    response = owner.post(url_of(setup), data={"csrf_token": "stale", "text": ANSWER}, headers=OUR_SITE)
     kept_path = response.headers["Location"]
-    stranger = app.test_client()
-    assert stranger.get(kept_path).status_code == 302  # sign in first
-    sign_in(stranger, make_user(email="someone.else@example.org"))
+    assert client.get(kept_path).status_code == 302  # sign in first
+    stranger = signed_in_client(Role.TRAINEE, email="someone.else@example.org")
     assert stranger.get(kept_path).status_code == 404
-    assert client.get("/kept/not-a-token").status_code == 404
+    assert owner.get("/kept/not-a-token").status_code == 404
 
 
-def test_a_kept_form_says_which_files_must_be_attached_again(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_kept_form_says_which_files_must_be_attached_again(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     response = client.post(url_of(setup), data={"csrf_token": "stale", "text": ANSWER,
                                                 "files": [(io.BytesIO(b"%PDF-1.7"), "plan.pdf")]},
                            content_type="multipart/form-data", headers=OUR_SITE)
@@ -102,11 +101,10 @@ def test_a_kept_form_says_which_files_must_be_attached_again(client, setup):
 
 
 @pytest.mark.parametrize("everywhere", [False, True])
-def test_signing_out_here_or_everywhere(app, client, everywhere):
+def test_signing_out_here_or_everywhere(signed_in_client, everywhere):
     user = make_user()
-    other_device = app.test_client()
-    sign_in(client, user)
-    sign_in(other_device, user)
+    client = signed_in_client(user)
+    other_device = signed_in_client(user)
     path = "/logout/everywhere" if everywhere else "/logout"
     assert client.post(path, data={"csrf_token": csrf_token(client, "/profile")}).status_code == 302
     assert client.get("/profile").status_code == 302

@@ -70,12 +70,11 @@ def test_after_sign_in_only_local_paths_are_followed(client):
     assert response.headers["Location"] == "/admin/users"
 
 
-def test_sign_out_needs_a_post_with_csrf_and_ends_the_session(client):
-    sign_in(client, make_user())
-    assert client.get("/logout").status_code == 405
-    assert client.post("/logout").status_code == 400  # no CSRF token
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
-    assert client.get("/profile").status_code == 302
+def test_sign_out_needs_a_post_with_csrf_and_ends_the_session(trainee_client):
+    assert trainee_client.get("/logout").status_code == 405
+    assert trainee_client.post("/logout").status_code == 400  # no CSRF token
+    trainee_client.post("/logout", data={"csrf_token": csrf_token(trainee_client, "/")})
+    assert trainee_client.get("/profile").status_code == 302
 
 
 def test_repeated_failures_on_one_account_from_one_client_are_limited_with_a_clear_message(client):

@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.notifications.models import Notification, OutboxMail
 from tests.certificates.helpers import certified
 from tests.certificates.pdf_checks import text_of
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_programme, make_user
 from tests.job_runner import run_queued_jobs
 
@@ -27,14 +27,14 @@ def certificate(db_session):
                      native_name="สมชาย วงศ์สวัสดิ")
 
 
-def ask(client, trainee, **overrides):
-    sign_in(client, trainee)
+def ask(client, **overrides):
+    """The trainee signed in on `client` asks for her names to be corrected."""
     data = {"full_name": "Somchai Wongsawat", "native_name": "สมชาย วงศ์สวัสดิ์", "reason": REASON, **overrides}
     return post_form(client, "/profile/name", data)
 
 
-def decide(client, coordinator, correction, decision, reason=""):
-    sign_in(client, coordinator)
+def decide(client, correction, decision, reason=""):
+    """The coordinator signed in on `client` decides."""
     return post_form(client, f"/name-corrections/{correction.id}", {"decision": decision, "reason": reason})
 
 
@@ -42,27 +42,28 @@ def only_correction() -> NameCorrection:
     return db.session.scalars(select(NameCorrection)).one()
 
 
-def test_an_approved_correction_changes_the_names_and_issues_her_certificates_again(client, certificate):
+def test_an_approved_correction_changes_the_names_and_issues_her_certificates_again(client, signed_in_client,
+                                                                                    certificate):
     trainee = certificate.user
     page = client.get("/profile/name", follow_redirects=False)
     assert page.status_code == 302  # signed in first
-    sign_in(client, trainee)
-    form = client.get("/profile/name").get_data(as_text=True)
+    as_trainee = signed_in_client(trainee)
+    form = as_trainee.get("/profile/name").get_data(as_text=True)
     assert 'value="Somchai Wongsawad"' in form  # she starts from her names as they are
     assert "printed on your certificate" in form and "printed under the Latin name" in form
 
-    assert ask(client, trainee).status_code == 302
+    assert ask(as_trainee).status_code == 302
     correction = only_correction()
     assert correction.is_pending and correction.old_full_name == "Somchai Wongsawad"
     assert trainee.full_name == "Somchai Wongsawad"  # nothing changes before a coordinator decides
-    assert "a coordinator of your country will decide" in client.get("/profile").get_data(as_text=True)
+    assert "a coordinator of your country will decide" in as_trainee.get("/profile").get_data(as_text=True)
 
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
-    sign_in(client, coordinator)
-    assert 'href="/name-corrections"' in client.get("/").get_data(as_text=True)  # from her home and the menu
-    listing = client.get("/name-corrections").get_data(as_text=True)
+    as_coordinator = signed_in_client(coordinator)
+    assert 'href="/name-corrections"' in as_coordinator.get("/").get_data(as_text=True)  # from her home and the menu
+    listing = as_coordinator.get("/name-corrections").get_data(as_text=True)
     assert f'href="/name-corrections/{correction.id}"' in listing and "Somchai Wongsawat" in listing
-    response = decide(client, coordinator, correction, "approve")
+    response = decide(as_coordinator, correction, "approve")
     assert response.status_code == 302
     run_queued_jobs()  # the new certificate's PDF and the mails, after the commit
     db.session.expire_all()
@@ -85,16 +86,16 @@ def test_an_approved_correction_changes_the_names_and_issues_her_certificates_ag
     assert db.session.scalar(select(OutboxMail).where(OutboxMail.to_address == trainee.email,
                                                       OutboxMail.subject == "Your name is corrected"))
     # Kept with its decision, and decided once.
-    assert decide(client, coordinator, correction, "refuse", "again").status_code == 409
+    assert decide(as_coordinator, correction, "refuse", "again").status_code == 409
     assert correction.state is CorrectionState.APPROVED
 
 
-def test_an_approval_refused_half_way_keeps_nothing_of_it(client, app, certificate, tmp_path, monkeypatch):
+def test_an_approval_refused_half_way_keeps_nothing_of_it(signed_in_client, app, certificate, tmp_path, monkeypatch):
     from lms.accounts.correction_operations import approve_name_correction
     from lms.certificates.operations import CertificateRefused
 
     trainee = certificate.user
-    ask(client, trainee)
+    ask(signed_in_client(trainee))
     correction = only_correction()
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
     # Her names change first; re-issuing her certificate is then refused for want of the signing keys.
@@ -107,7 +108,7 @@ def test_an_approval_refused_half_way_keeps_nothing_of_it(client, app, certifica
                                  .where(AuditEntry.action == "user.name_corrected")) == 0
         assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
 
-    response = decide(client, coordinator, correction, "approve")
+    response = decide(signed_in_client(coordinator), correction, "approve")
     assert response.status_code == 409 and "signing keys are not set up" in response.get_data(as_text=True)
     nothing_kept()
     # A caller that goes on after the refusal (and commits what else it did) keeps nothing of it either.
@@ -117,16 +118,17 @@ def test_an_approval_refused_half_way_keeps_nothing_of_it(client, app, certifica
     assert correction.is_pending and certificate.is_valid
 
 
-def test_a_refused_correction_changes_nothing_and_tells_her_why(client, certificate):
+def test_a_refused_correction_changes_nothing_and_tells_her_why(signed_in_client, certificate):
     trainee = certificate.user
-    ask(client, trainee)
+    as_trainee = signed_in_client(trainee)
+    ask(as_trainee)
     correction = only_correction()
-    coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    response = decide(client, coordinator, correction, "refuse")
+    as_coordinator = signed_in_client(Role.PROGRAMME_COORDINATOR)
+    response = decide(as_coordinator, correction, "refuse")
     assert response.status_code == 400 and "Please tell the trainee why" in response.get_data(as_text=True)
     assert correction.is_pending
 
-    assert decide(client, coordinator, correction, "refuse", "The passport scan shows Wongsawad.").status_code == 302
+    assert decide(as_coordinator, correction, "refuse", "The passport scan shows Wongsawad.").status_code == 302
     db.session.expire_all()
     assert correction.state is CorrectionState.REFUSED
     assert correction.decision_reason == "The passport scan shows Wongsawad."
@@ -134,37 +136,36 @@ def test_a_refused_correction_changes_nothing_and_tells_her_why(client, certific
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.to_address == trainee.email,
                                                       OutboxMail.subject == "Your name correction was refused"))
     assert "The passport scan shows Wongsawad." in mail.body
-    sign_in(client, trainee)
-    assert "The passport scan shows Wongsawad." in client.get("/profile").get_data(as_text=True)
+    assert "The passport scan shows Wongsawad." in as_trainee.get("/profile").get_data(as_text=True)
     # She may ask again; the refused request is kept.
-    assert ask(client, trainee, reason="Here is my passport number.").status_code == 302
+    assert ask(as_trainee, reason="Here is my passport number.").status_code == 302
     assert db.session.scalar(select(func.count()).select_from(NameCorrection)) == 2
 
 
-def test_one_request_waits_at_a_time(client, certificate):
+def test_one_request_waits_at_a_time(signed_in_client, certificate):
     trainee = certificate.user
-    assert ask(client, trainee).status_code == 302
-    response = ask(client, trainee, full_name="Somchai Wongsawatt")
+    as_trainee = signed_in_client(trainee)
+    assert ask(as_trainee).status_code == 302
+    response = ask(as_trainee, full_name="Somchai Wongsawatt")
     assert response.status_code == 409 and "You asked on" in response.get_data(as_text=True)
     with pytest.raises(NameCorrectionRefused):
         request_name_correction(trainee, full_name="Somchai W", native_name=None, reason="again")
     assert only_correction().full_name == "Somchai Wongsawat"
 
 
-def test_asking_for_the_names_she_has_is_refused(client, certificate):
-    response = ask(client, certificate.user, full_name="Somchai Wongsawad", native_name="สมชาย วงศ์สวัสดิ")
+def test_asking_for_the_names_she_has_is_refused(signed_in_client, certificate):
+    response = ask(signed_in_client(certificate.user), full_name="Somchai Wongsawad", native_name="สมชาย วงศ์สวัสดิ")
     assert response.status_code == 409 and "These are your names as they are now" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(NameCorrection)) == 0
 
 
-def test_a_coordinator_of_another_country_neither_sees_nor_decides(client, certificate):
-    ask(client, certificate.user)
+def test_a_coordinator_of_another_country_neither_sees_nor_decides(signed_in_client, certificate):
+    ask(signed_in_client(certificate.user))
     correction = only_correction()
-    other = make_user(Role.COUNTRY_COORDINATOR, country_code="VN")
-    sign_in(client, other)
-    assert "Somchai" not in client.get("/name-corrections").get_data(as_text=True)
-    assert client.get(f"/name-corrections/{correction.id}").status_code == 404
-    assert decide(client, other, correction, "approve").status_code == 404
+    other = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="VN")
+    assert "Somchai" not in other.get("/name-corrections").get_data(as_text=True)
+    assert other.get(f"/name-corrections/{correction.id}").status_code == 404
+    assert decide(other, correction, "approve").status_code == 404
     db.session.expire_all()
     assert correction.is_pending and certificate.user.full_name == "Somchai Wongsawad"
 

@@ -7,7 +7,7 @@ from lms.accounts.models import NameCorrection, Role, User
 from lms.accounts.names import name_problem
 from lms.extensions import db
 from tests.accounts.test_registration import valid_form
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_user
 
 LATIN_MESSAGE = "Please write this name in Latin letters"
@@ -68,9 +68,9 @@ def test_each_name_field_says_what_it_is_for(client):
 
 
 @pytest.mark.parametrize("name, message", INVALID_LATIN)
-def test_the_correction_request_refuses_what_registration_refuses(client, name, message):
+def test_the_correction_request_refuses_what_registration_refuses(signed_in_client, name, message):
     trainee = make_user(Role.TRAINEE, full_name="Somchai Wongsawad")
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     response = post_form(client, "/profile/name", {"full_name": name, "native_name": "", "reason": "Misspelt"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page and "Misspelt" in page
@@ -78,16 +78,15 @@ def test_the_correction_request_refuses_what_registration_refuses(client, name, 
 
 
 @pytest.mark.parametrize("name", VALID_LATIN[:3])
-def test_the_correction_request_takes_latin_names_with_accents(client, name):
-    sign_in(client, make_user(Role.TRAINEE, full_name="Somchai Wongsawad"))
+def test_the_correction_request_takes_latin_names_with_accents(signed_in_client, name):
+    client = signed_in_client(Role.TRAINEE, full_name="Somchai Wongsawad")
     response = post_form(client, "/profile/name", {"full_name": name, "native_name": "", "reason": "Misspelt"})
     assert response.status_code == 302
 
 
-def test_staff_forms_apply_the_same_rule(client):
-    admin = make_user(Role.ADMIN)
-    sign_in(client, admin)
-    response = post_form(client, "/admin/users/new", {"email": "new@example.org", "full_name": "王伟",
-                                                      "role": "instructor"})
+def test_staff_forms_apply_the_same_rule(admin_client):
+    admin = admin_client.user
+    response = post_form(admin_client, "/admin/users/new", {"email": "new@example.org", "full_name": "王伟",
+                                                            "role": "instructor"})
     assert response.status_code == 400 and LATIN_MESSAGE in response.get_data(as_text=True)
     assert not registered("new@example.org")

@@ -61,27 +61,24 @@ def test_a_line_break_in_next_is_ignored_and_is_not_a_failed_sign_in(client):
     assert sign_in(client, user).status_code == 302  # none of the above counted against the account
 
 
-def test_wrong_current_passwords_on_the_change_password_page_are_limited(client):
-    user = make_user()
-    sign_in(client, user)
+def test_wrong_current_passwords_on_the_change_password_page_are_limited(trainee_client):
     new = {"password": "a brand new passphrase", "confirm_password": "a brand new passphrase"}
-    statuses = [post_form(client, "/password", {"current_password": f"guess number {n}", **new}).status_code
+    statuses = [post_form(trainee_client, "/password", {"current_password": f"guess number {n}", **new}).status_code
                 for n in range(6)]
     assert statuses[:5] == [400] * 5 and statuses[5] == 429
-    assert post_form(client, "/password", {"current_password": PASSWORD, **new}).status_code == 429
+    assert post_form(trainee_client, "/password", {"current_password": PASSWORD, **new}).status_code == 429
 
 
-def test_a_new_password_that_is_too_weak_does_not_count_as_a_guess(client):
-    sign_in(client, make_user())
+def test_a_new_password_that_is_too_weak_does_not_count_as_a_guess(trainee_client):
     for _ in range(6):
-        response = post_form(client, "/password", {"current_password": PASSWORD, "password": "short",
-                                                    "confirm_password": "short"})
+        response = post_form(trainee_client, "/password", {"current_password": PASSWORD, "password": "short",
+                                                           "confirm_password": "short"})
         assert response.status_code == 400
 
 
-def test_wrong_passwords_when_turning_two_factor_off_are_limited(client):
+def test_wrong_passwords_when_turning_two_factor_off_are_limited(signed_in_client):
     user = make_user(Role.ADMIN)
-    sign_in(client, user)
+    client = signed_in_client(user)
     client.get("/account/two-factor")
     with client.session_transaction() as session:
         secret = session["totp_setup_secret"]
@@ -104,8 +101,8 @@ def test_registration_is_limited_per_address(app, client, monkeypatch):
 
 
 @pytest.mark.parametrize("role", [Role.INSTRUCTOR, Role.ADMIN, Role.COUNTRY_COORDINATOR])
-def test_instructors_and_staff_must_set_up_two_factor_where_required(app, client, monkeypatch, role):
+def test_instructors_and_staff_must_set_up_two_factor_where_required(app, signed_in_client, monkeypatch, role):
     monkeypatch.setitem(app.config, "TWO_FACTOR_REQUIRED", True)
-    sign_in(client, make_user(role))
+    client = signed_in_client(role)
     response = client.get("/profile")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")

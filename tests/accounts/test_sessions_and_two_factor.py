@@ -29,11 +29,10 @@ def test_the_password_may_not_contain_the_e_mail_name():
     assert "e-mail" in password_problem("somchai.w-2026-secure", "somchai.w@example.org")
 
 
-def test_changing_the_password_keeps_this_session_and_ends_the_others(app, client):
+def test_changing_the_password_keeps_this_session_and_ends_the_others(signed_in_client):
     user = make_user()
-    other_device = app.test_client()
-    sign_in(client, user)
-    sign_in(other_device, user)
+    client = signed_in_client(user)
+    other_device = signed_in_client(user)
     new = "a new and rather long passphrase"
     response = post_form(client, "/password", {"current_password": PASSWORD, "password": new, "confirm_password": new})
     assert response.status_code == 302
@@ -41,11 +40,10 @@ def test_changing_the_password_keeps_this_session_and_ends_the_others(app, clien
     assert other_device.get("/profile").status_code == 302
 
 
-def test_a_wrong_current_password_is_refused_next_to_the_field(client):
-    sign_in(client, make_user())
+def test_a_wrong_current_password_is_refused_next_to_the_field(trainee_client):
     new = "a new and rather long passphrase"
-    response = post_form(client, "/password", {"current_password": "wrong password!", "password": new,
-                                               "confirm_password": new})
+    response = post_form(trainee_client, "/password", {"current_password": "wrong password!", "password": new,
+                                                       "confirm_password": new})
     assert response.status_code == 400 and 'id="current_password-error"' in response.get_data(as_text=True)
 
 
@@ -57,8 +55,8 @@ def _age_session(client, idle_seconds: int, total_seconds: int | None = None) ->
 
 
 @pytest.mark.parametrize("role, idle_minutes", [(Role.TRAINEE, 120), (Role.INSTRUCTOR, 30), (Role.ADMIN, 30)])
-def test_idle_sessions_end_sooner_for_staff(client, role, idle_minutes):
-    sign_in(client, make_user(role))
+def test_idle_sessions_end_sooner_for_staff(signed_in_client, role, idle_minutes):
+    client = signed_in_client(role)
     _age_session(client, idle_minutes * 60 - 30)
     assert client.get("/profile").status_code == 200
     _age_session(client, idle_minutes * 60 + 30)
@@ -66,10 +64,9 @@ def test_idle_sessions_end_sooner_for_staff(client, role, idle_minutes):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
-def test_an_active_session_still_ends_at_the_absolute_limit(client):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR))
-    _age_session(client, 10, total_seconds=8 * 3600 + 60)
-    assert client.get("/profile").status_code == 302
+def test_an_active_session_still_ends_at_the_absolute_limit(country_coordinator_client):
+    _age_session(country_coordinator_client, 10, total_seconds=8 * 3600 + 60)
+    assert country_coordinator_client.get("/profile").status_code == 302
 
 
 def _enable_two_factor(client, user) -> tuple[str, list[str]]:
@@ -127,23 +124,21 @@ def test_guessing_second_factor_codes_is_limited(app, client):
     assert statuses[-1] == 429
 
 
-def test_a_wrong_setup_code_is_explained(client):
-    sign_in(client, make_user(Role.ADMIN))
-    client.get("/account/two-factor")
-    response = post_form(client, "/account/two-factor", {"code": "12"})
+def test_a_wrong_setup_code_is_explained(admin_client):
+    admin_client.get("/account/two-factor")
+    response = post_form(admin_client, "/account/two-factor", {"code": "12"})
     assert response.status_code == 400 and "This code does not match" in response.get_data(as_text=True)
 
 
-def test_where_required_staff_must_set_up_two_factor_before_anything_else(app, client):
+def test_where_required_staff_must_set_up_two_factor_before_anything_else(app, signed_in_client):
     app.config["TWO_FACTOR_REQUIRED"] = True
     try:
-        sign_in(client, make_user(Role.COUNTRY_COORDINATOR))
+        client = signed_in_client(Role.COUNTRY_COORDINATOR)
         response = client.get("/enrolments")
         assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")
         assert client.get("/account/two-factor").status_code == 200
-        trainee_client = app.test_client()
-        sign_in(trainee_client, make_user(Role.TRAINEE))
-        assert trainee_client.get("/profile").status_code == 200  # trainees are not required to
+        as_trainee = signed_in_client(Role.TRAINEE)
+        assert as_trainee.get("/profile").status_code == 200  # trainees are not required to
     finally:
         app.config["TWO_FACTOR_REQUIRED"] = False
 

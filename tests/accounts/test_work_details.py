@@ -8,7 +8,7 @@ from lms.accounts.models import Category, Gender, OrganisationType, Role
 from lms.audit.models import AuditEntry
 from lms.extensions import db
 from lms.reports.freshness import rendered_reports, report_version
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_user
 from tests.reports.helpers import small_programme
 
@@ -20,14 +20,13 @@ def details(**overrides) -> dict:
     return data
 
 
-def test_a_trainee_changes_her_work_details_and_the_change_is_audited(client, db_session):
-    trainee = make_user(Role.TRAINEE)
-    sign_in(client, trainee)
-    page = client.get("/profile/work").get_data(as_text=True)
+def test_a_trainee_changes_her_work_details_and_the_change_is_audited(trainee_client, db_session):
+    trainee = trainee_client.user
+    page = trainee_client.get("/profile/work").get_data(as_text=True)
     assert 'value="Ministry of ICT"' in page and 'value="Engineer"' in page  # the form starts from what she said
-    assert 'href="/profile/work"' in client.get("/profile").get_data(as_text=True)
+    assert 'href="/profile/work"' in trainee_client.get("/profile").get_data(as_text=True)
 
-    response = post_form(client, "/profile/work", details())
+    response = post_form(trainee_client, "/profile/work", details())
     assert response.status_code == 302 and response.headers["Location"] == "/profile"
     profile = trainee.profile
     assert (profile.organisation, profile.position) == ("Ministry of Digital Economy", "Head of spectrum")
@@ -40,7 +39,7 @@ def test_a_trainee_changes_her_work_details_and_the_change_is_audited(client, db
     assert entry.after["category"] == "high_manager" and "gender" not in entry.after  # unchanged: not listed
 
     # "Prefer not to say" takes the gender away.
-    assert post_form(client, "/profile/work", details(gender="")).status_code == 302
+    assert post_form(trainee_client, "/profile/work", details(gender="")).status_code == 302
     assert trainee.profile.gender is None
 
 
@@ -54,11 +53,10 @@ def test_a_trainee_changes_her_work_details_and_the_change_is_audited(client, db
     ("position", "Engineer\u202e", "Please remove control characters"),
     ("organisation", "x" * 161, "Field cannot be longer than 160 characters."),
 ])
-def test_refused_details_change_nothing_and_keep_what_was_typed(client, db_session, field, value, message):
-    trainee = make_user(Role.TRAINEE)
-    sign_in(client, trainee)
+def test_refused_details_change_nothing_and_keep_what_was_typed(trainee_client, db_session, field, value, message):
+    trainee = trainee_client.user
     typed = details(**{field: value})
-    response = post_form(client, "/profile/work", typed)
+    response = post_form(trainee_client, "/profile/work", typed)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page
     assert 'value="Head of spectrum"' in page or field == "position"  # the other fields keep what was typed
@@ -68,11 +66,9 @@ def test_refused_details_change_nothing_and_keep_what_was_typed(client, db_sessi
     assert db_session.scalar(select(AuditEntry).where(AuditEntry.action == "user.work_details_changed")) is None
 
 
-def test_staff_have_no_work_details_to_edit(client, db_session):
-    coordinator = make_user(Role.COUNTRY_COORDINATOR)
-    sign_in(client, coordinator)
-    assert client.get("/profile/work").status_code == 403
-    page = client.get("/profile").get_data(as_text=True)
+def test_staff_have_no_work_details_to_edit(country_coordinator_client, db_session):
+    assert country_coordinator_client.get("/profile/work").status_code == 403
+    page = country_coordinator_client.get("/profile").get_data(as_text=True)
     assert 'href="/profile/work"' not in page and "Organisation" not in page
     assert 'href="/profile/name"' not in page  # staff names are an administrator's
 
@@ -83,22 +79,21 @@ def certified_by_category(page: str) -> dict[str, int]:
             re.findall(r'<th scope="row">([^<]+)</th><td class="num">(\d+)</td>', table)}
 
 
-def test_the_quota_report_counts_the_new_category_at_once(app, client, monkeypatch):
+def test_the_quota_report_counts_the_new_category_at_once(app, signed_in_client, monkeypatch):
     monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 300)  # reports kept as in production
     rendered_reports.clear()
     small = small_programme()
     coordinator = make_user(Role.PROGRAMME_COORDINATOR)
     db.session.commit()
-    sign_in(client, coordinator)
-    before = certified_by_category(client.get("/reports/quota").get_data(as_text=True))
+    as_coordinator = signed_in_client(coordinator)
+    before = certified_by_category(as_coordinator.get("/reports/quota").get_data(as_text=True))
     assert before["High-level manager"] == 1 and before["Technician"] == 2
     version = report_version()
 
-    sign_in(client, small.people["th2"])  # certified as a high-level manager
-    assert post_form(client, "/profile/work", details(category="technician")).status_code == 302
+    as_trainee = signed_in_client(small.people["th2"])  # certified as a high-level manager
+    assert post_form(as_trainee, "/profile/work", details(category="technician")).status_code == 302
     assert report_version() > version
 
-    sign_in(client, coordinator)
-    after = certified_by_category(client.get("/reports/quota").get_data(as_text=True))
+    after = certified_by_category(as_coordinator.get("/reports/quota").get_data(as_text=True))
     assert after["High-level manager"] == 0 and after["Technician"] == 3
     rendered_reports.clear()

@@ -12,7 +12,7 @@ from lms.announcements.models import Announcement, AnnouncementReceipt
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.notifications.models import Notification, OutboxMail
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_user
 from tests.job_runner import queued_names, run_queued_jobs
 
@@ -45,12 +45,12 @@ def post(client, intake, title: str = "Room change", body: str = "We meet in **r
     return post_form(client, f"/teach/intakes/{intake.id}/announcements", {"title": title, "body": body})
 
 
-def test_every_trainee_holding_a_place_is_told_once_and_nobody_else(client, db_session, instructor, intake):
+def test_every_trainee_holding_a_place_is_told_once_and_nobody_else(signed_in_client, db_session, instructor, intake):
     approved, active = enrol(intake, EnrolmentState.APPROVED), enrol(intake, EnrolmentState.ACTIVE)
     others = [enrol(intake, state) for state in (EnrolmentState.WITHDRAWN, EnrolmentState.REJECTED,
                                                  EnrolmentState.REQUESTED, EnrolmentState.WAITLISTED)]
     others.append(enrol(make_intake(course=intake.course), EnrolmentState.ACTIVE))  # another intake
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     response = post(client, intake)
     assert response.status_code == 302
     # Nothing is sent inside the request: the delivery job was queued after the commit.
@@ -91,8 +91,8 @@ def test_a_lost_delivery_job_is_found_again_by_the_reconciler(db_session, instru
     assert told(trainee) == (1, 1)
 
 
-def test_an_empty_title_is_refused_and_the_text_is_kept(client, db_session, instructor, intake):
-    sign_in(client, instructor)
+def test_an_empty_title_is_refused_and_the_text_is_kept(signed_in_client, db_session, instructor, intake):
+    client = signed_in_client(instructor)
     response = post(client, intake, title="   ", body="Keep this text")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -100,29 +100,28 @@ def test_an_empty_title_is_refused_and_the_text_is_kept(client, db_session, inst
     assert db_session.scalar(select(Announcement.id)) is None and queued_names() == []
 
 
-def test_the_text_is_rendered_safely(client, db_session, instructor, intake):
+def test_the_text_is_rendered_safely(signed_in_client, db_session, instructor, intake):
     enrolment = enrol(intake, EnrolmentState.ACTIVE)
     operations.post_announcement(intake, instructor, "Links",
                                  "**Read** [this](javascript:alert(1)) <script>alert(2)</script>")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     page = client.get(f"/study/{enrolment.id}").get_data(as_text=True)
     assert "<strong>Read</strong>" in page
     assert 'href="javascript:' not in page and "<script>alert(2)" not in page
 
 
-def test_the_trainee_and_the_instructor_see_the_announcements_newest_first(app, client, db_session, instructor,
-                                                                         intake):
+def test_the_trainee_and_the_instructor_see_the_announcements_newest_first(signed_in_client, db_session, instructor,
+                                                                           intake):
     enrolment = enrol(intake, EnrolmentState.ACTIVE)
     for day, title in ((1, "First news"), (2, "Second news")):
         with time_machine.travel(datetime(2027, 1, day, tzinfo=timezone.utc), tick=False):
             operations.post_announcement(intake, instructor, title, "Text")
     other = make_intake(course=intake.course, instructors=[instructor])
     operations.post_announcement(other, instructor, "Another intake's news", "Text")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     page = client.get(f"/study/{enrolment.id}").get_data(as_text=True)
     assert page.index("Second news") < page.index("First news") and "Another intake's news" not in page
-    staff = app.test_client()
-    sign_in(staff, instructor)
+    staff = signed_in_client(instructor)
     page = staff.get(f"/teach/intakes/{intake.id}/announcements").get_data(as_text=True)
     assert page.index("Second news") < page.index("First news") and "Another intake's news" not in page
     assert "Ins Tructor" in page
@@ -134,10 +133,11 @@ def test_the_trainee_and_the_instructor_see_the_announcements_newest_first(app, 
     (Role.COUNTRY_COORDINATOR, 403),
     (Role.PROGRAMME_COORDINATOR, 302),
 ])
-def test_only_the_intakes_instructors_and_programme_coordinators_post(client, db_session, intake, role, status):
+def test_only_the_intakes_instructors_and_programme_coordinators_post(signed_in_client, db_session, intake, role,
+                                                                      status):
     person = make_user(role)
     if role is Role.INSTRUCTOR:
         make_intake(course=intake.course, instructors=[person])
-    sign_in(client, person)
+    client = signed_in_client(person)
     assert post(client, intake).status_code == status
     assert (db_session.scalar(select(Announcement.id)) is not None) == (status == 302)

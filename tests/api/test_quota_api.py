@@ -9,7 +9,7 @@ from lms.accounts.models import Role
 from lms.accounts.token_operations import MAX_ACTIVE_TOKENS, create_token
 from lms.accounts.tokens import ApiToken
 from lms.audit.models import AuditEntry
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_user
 from tests.reports.helpers import small_programme
 
@@ -39,47 +39,45 @@ def error_code(response) -> str:
     return response.get_json()["error"]["code"]
 
 
-def test_a_programme_coordinator_reads_the_programme_and_any_country_by_session(client, small):
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
-    body = client.get("/api/v1/quota").get_json()
+def test_a_programme_coordinator_reads_the_programme_and_any_country_by_session(programme_coordinator_client, small):
+    body = programme_coordinator_client.get("/api/v1/quota").get_json()
     assert body["country"] is None and body["summary"]["certified"] == 4 and len(body["countries"]) == 10
-    body = client.get("/api/v1/quota?country=th").get_json()
+    body = programme_coordinator_client.get("/api/v1/quota?country=th").get_json()
     assert body["country"]["code"] == "TH" and [row["code"] for row in body["countries"]] == ["TH"]
     assert body["summary"]["certified"] == 2
-    response = client.get("/api/v1/quota?country=ZZ")
+    response = programme_coordinator_client.get("/api/v1/quota?country=ZZ")
     assert response.status_code == 404 and error_code(response) == "not_found"
-    assert client.get("/api/v1/quota?country=THA").status_code == 400  # not Thailand cut short: not a code at all
-    assert client.get("/api/v1/quota?country=ZZ").status_code == 404
+    # not Thailand cut short: not a code at all
+    assert programme_coordinator_client.get("/api/v1/quota?country=THA").status_code == 400
+    assert programme_coordinator_client.get("/api/v1/quota?country=ZZ").status_code == 404
 
 
-def test_a_country_coordinator_gets_their_country_and_is_refused_others(client, small):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
-    assert client.get("/api/v1/quota").get_json()["country"]["code"] == "TH"
-    assert client.get("/api/v1/quota?country=TH").status_code == 200
-    response = client.get("/api/v1/quota?country=VN")
+def test_a_country_coordinator_gets_their_country_and_is_refused_others(country_coordinator_client, small):
+    assert country_coordinator_client.get("/api/v1/quota").get_json()["country"]["code"] == "TH"
+    assert country_coordinator_client.get("/api/v1/quota?country=TH").status_code == 200
+    response = country_coordinator_client.get("/api/v1/quota?country=VN")
     assert response.status_code == 403 and error_code(response) == "forbidden"
 
 
-def test_anyone_else_is_refused_with_a_json_error(client, small):
+def test_anyone_else_is_refused_with_a_json_error(client, signed_in_client, small):
     response = client.get("/api/v1/quota")
     assert response.status_code == 401 and error_code(response) == "unauthorised"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     for role in (Role.TRAINEE, Role.INSTRUCTOR):
-        sign_in(client, make_user(role))
-        response = client.get("/api/v1/quota")
+        response = signed_in_client(role).get("/api/v1/quota")
         assert response.status_code == 403 and error_code(response) == "forbidden"
 
 
 @pytest.mark.parametrize("header", ["Bearer lms_not-a-real-token", "Bearer ", "Basic dXNlcjpwYXNz", "lms_abc"])
-def test_a_bad_token_is_refused_even_with_a_session(client, small, header):
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
-    response = client.get("/api/v1/quota", headers={"Authorization": header})
+def test_a_bad_token_is_refused_even_with_a_session(programme_coordinator_client, small, header):
+    response = programme_coordinator_client.get("/api/v1/quota", headers={"Authorization": header})
     assert response.status_code == 401 and error_code(response) == "unauthorised"
 
 
-def test_a_coordinator_creates_a_token_on_the_profile_page_and_sees_its_secret_once(client, small, db_session):
+def test_a_coordinator_creates_a_token_on_the_profile_page_and_sees_its_secret_once(signed_in_client, small,
+                                                                                    db_session):
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
-    sign_in(client, coordinator)
+    client = signed_in_client(coordinator)
     assert "API tokens" in client.get("/profile").get_data(as_text=True)
     response, secret = create_token_on_profile(client, "Monthly report to the ministry")
     assert response.status_code == 201 and "no-store" in response.headers["Cache-Control"]
@@ -100,17 +98,16 @@ def test_a_coordinator_creates_a_token_on_the_profile_page_and_sees_its_secret_o
     assert response.status_code == 403 and error_code(response) == "forbidden"
 
 
-def test_a_revoked_token_no_longer_opens_the_api(client, small, db_session):
-    coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    sign_in(client, coordinator)
-    _response, secret = create_token_on_profile(client)
+def test_a_revoked_token_no_longer_opens_the_api(programme_coordinator_client, small, db_session):
+    coordinator = programme_coordinator_client.user
+    _response, secret = create_token_on_profile(programme_coordinator_client)
     token = db_session.scalars(select(ApiToken).where(ApiToken.user_id == coordinator.id)).one()
-    assert client.get("/api/v1/quota", headers=bearer(secret)).status_code == 200
-    response = post_form(client, f"/profile/tokens/{token.id}/revoke", {}, form_url="/profile")
+    assert programme_coordinator_client.get("/api/v1/quota", headers=bearer(secret)).status_code == 200
+    response = post_form(programme_coordinator_client, f"/profile/tokens/{token.id}/revoke", {}, form_url="/profile")
     assert response.status_code == 302 and token.revoked_at is not None
-    assert "no longer opens the API" in client.get("/profile").get_data(as_text=True)
-    sign_out(client)
-    response = client.get("/api/v1/quota", headers=bearer(secret))
+    assert "no longer opens the API" in programme_coordinator_client.get("/profile").get_data(as_text=True)
+    sign_out(programme_coordinator_client)
+    response = programme_coordinator_client.get("/api/v1/quota", headers=bearer(secret))
     assert response.status_code == 401 and error_code(response) == "unauthorised"
 
 
@@ -126,35 +123,31 @@ def test_a_token_follows_its_owner_role_and_account(client, small, db_session):
     assert error_code(client.get("/api/v1/quota", headers=bearer(secret))) == "unauthorised"
 
 
-def test_only_the_owner_revokes_a_token(client, small, db_session):
+def test_only_the_owner_revokes_a_token(programme_coordinator_client, small, db_session):
     owner = make_user(Role.PROGRAMME_COORDINATOR)
     token, _secret = create_token(owner, "owner's")
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
-    response = post_form(client, f"/profile/tokens/{token.id}/revoke", {}, form_url="/profile")
+    response = post_form(programme_coordinator_client, f"/profile/tokens/{token.id}/revoke", {}, form_url="/profile")
     assert response.status_code == 404 and token.revoked_at is None
 
 
-def test_people_the_api_does_not_serve_get_no_tokens(client, db_session):
-    sign_in(client, make_user(Role.TRAINEE))
-    assert "API tokens" not in client.get("/profile").get_data(as_text=True)
-    assert client.post("/profile/tokens", data={"name": "x"}).status_code in (400, 403)
+def test_people_the_api_does_not_serve_get_no_tokens(trainee_client, db_session):
+    assert "API tokens" not in trainee_client.get("/profile").get_data(as_text=True)
+    assert trainee_client.post("/profile/tokens", data={"name": "x"}).status_code in (400, 403)
     assert db_session.scalar(select(ApiToken)) is None
 
 
-def test_a_token_needs_a_name_and_there_is_a_limit(client, db_session):
-    coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    sign_in(client, coordinator)
-    response, secret = create_token_on_profile(client, "")
+def test_a_token_needs_a_name_and_there_is_a_limit(programme_coordinator_client, db_session):
+    coordinator = programme_coordinator_client.user
+    response, secret = create_token_on_profile(programme_coordinator_client, "")
     assert response.status_code == 400 and secret is None
     assert "Please give the token a name" in response.get_data(as_text=True)
     for number in range(MAX_ACTIVE_TOKENS):
         create_token(coordinator, f"token {number}")
-    response, secret = create_token_on_profile(client, "one too many")
+    response, secret = create_token_on_profile(programme_coordinator_client, "one too many")
     assert response.status_code == 400 and secret is None
     assert f"You already have {MAX_ACTIVE_TOKENS} active tokens" in response.get_data(as_text=True)
 
 
-def test_without_a_programme_the_api_says_so(client, db_session):
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
-    response = client.get("/api/v1/quota")
+def test_without_a_programme_the_api_says_so(programme_coordinator_client, db_session):
+    response = programme_coordinator_client.get("/api/v1/quota")
     assert response.status_code == 404 and error_code(response) == "not_found"

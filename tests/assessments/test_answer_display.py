@@ -8,14 +8,13 @@ import pytest
 from lms.catalogue.course_files import CourseFileError, read_assessment
 from lms.catalogue.models import AnswerDisplay
 from tests.assessments.test_quizzes import make_setup, only_attempt, post_attempt, start
-from tests.conftest import sign_in
 
 # The right option's text of the marker quiz, and its explanation.
 KEY_MARKER = "Quokka-single-right-marker"
 
 
 def _result_page(client, db_session, setup) -> str:
-    sign_in(client, setup.trainee)
+    """The result page of a blank attempt that the trainee signed in on `client` submits."""
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     post_attempt(client, attempt.id, {}, action="submit")
@@ -24,32 +23,33 @@ def _result_page(client, db_session, setup) -> str:
     return page.get_data(as_text=True)
 
 
-def test_by_default_a_blank_attempt_shows_right_and_wrong_but_not_the_answers(client, db_session):
+def test_by_default_a_blank_attempt_shows_right_and_wrong_but_not_the_answers(signed_in_client, db_session):
     setup = make_setup(db_session, attempts=2)
     assert setup.quiz.answers_shown is AnswerDisplay.AFTER_LAST_ATTEMPT
-    page = _result_page(client, db_session, setup)
+    page = _result_page(signed_in_client(setup.trainee), db_session, setup)
     assert "Wrong" in page  # right or wrong per question still shows
     assert html.escape(KEY_MARKER) not in page and "Correct answer" not in page
     assert "The correct answers are shown once you have no attempt left." in page
 
 
-def test_after_the_last_attempt_the_answers_are_shown(client, db_session):
+def test_after_the_last_attempt_the_answers_are_shown(signed_in_client, db_session):
     setup = make_setup(db_session, attempts=1)
-    page = _result_page(client, db_session, setup)
+    page = _result_page(signed_in_client(setup.trainee), db_session, setup)
     assert html.escape(KEY_MARKER) in page
 
 
 @pytest.mark.parametrize("setting, shown", [(AnswerDisplay.AFTER_EACH_ATTEMPT, True), (AnswerDisplay.NEVER, False)])
-def test_each_attempt_or_never(client, db_session, setting, shown):
+def test_each_attempt_or_never(signed_in_client, db_session, setting, shown):
     setup = make_setup(db_session, attempts=3 if shown else 1)
     setup.quiz.answers_shown = setting
-    page = _result_page(client, db_session, setup)
+    page = _result_page(signed_in_client(setup.trainee), db_session, setup)
     assert (html.escape(KEY_MARKER) in page) is shown
 
 
-def test_after_the_intake_closes(client, db_session):
+def test_after_the_intake_closes(signed_in_client, db_session):
     setup = make_setup(db_session, attempts=1)
     setup.quiz.answers_shown = AnswerDisplay.AFTER_INTAKE_CLOSES
+    client = signed_in_client(setup.trainee)
     page = _result_page(client, db_session, setup)
     assert html.escape(KEY_MARKER) not in page
     attempt = only_attempt(db_session, setup)

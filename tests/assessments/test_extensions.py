@@ -17,9 +17,8 @@ from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.notifications.models import Notification, OutboxMail
 from tests.assessments.test_quizzes import make_setup, true_false_questions
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_user
-
 
 
 def answers_all_true(quiz) -> MultiDict:
@@ -86,7 +85,7 @@ def test_no_new_attempt_starts_after_the_deadline_unless_extended(db_session, in
         assert quizzes.start_attempt(setup.enrolment, setup.quiz).number == 1
 
 
-def test_an_extra_attempt_is_allowed_exactly_once_more(app, client, db_session, instructor):
+def test_an_extra_attempt_is_allowed_exactly_once_more(app, signed_in_client, db_session, instructor):
     setup = quiz_setup(db_session, instructor, attempts=1)
     moment = closes_at(setup) - timedelta(days=5)
     take_and_submit(setup, moment, moment + timedelta(minutes=5))
@@ -100,7 +99,7 @@ def test_an_extra_attempt_is_allowed_exactly_once_more(app, client, db_session, 
         with pytest.raises(quizzes.AttemptRefused, match="used all 2 attempt"):
             quizzes.start_attempt(setup.enrolment, setup.quiz)
 
-        sign_in(client, setup.trainee)
+        client = signed_in_client(setup.trainee)
         page = client.get(setup.quiz_url).get_data(as_text=True)
     assert "You were given 1 more attempt by Ins Tructor: The first attempt was lost to a network outage" in page
     assert "2 of 2 used" in page and "Start a new attempt" not in page
@@ -137,13 +136,14 @@ def make_assignment(setup) -> Assessment:
     return assignment
 
 
-def test_an_assignment_is_locked_after_the_deadline_and_open_with_an_extension(client, db_session, instructor):
+def test_an_assignment_is_locked_after_the_deadline_and_open_with_an_extension(signed_in_client, db_session,
+                                                                               instructor):
     setup = quiz_setup(db_session, instructor)
     setup.trainee.time_zone = "Asia/Manila"  # an hour ahead of the intake's Bangkok
     assignment = make_assignment(setup)
     url = f"/study/{setup.enrolment.id}/assignments/{assignment.id}"
     with time_machine.travel(closes_at(setup) + timedelta(hours=3), tick=False):
-        sign_in(client, setup.trainee)
+        client = signed_in_client(setup.trainee)
         refused = post_form(client, url, {"text": "My essay", "submit": "Submit"})
         assert "has passed, so this work can no longer be changed" in refused.get_data(as_text=True)
         due = datetime(2027, 3, 29, 10, 0, tzinfo=timezone.utc)  # 18:00 in Manila
@@ -170,8 +170,8 @@ def test_an_assignment_is_locked_after_the_deadline_and_open_with_an_extension(c
     ("other_intake", "does not hold a place in this intake", 400),
     ("nothing", "a later deadline, extra attempts, or both", 409),
 ])
-def test_bad_extensions_are_refused_next_to_the_field_and_nothing_is_saved(client, db_session, instructor,
-                                                                            case, message, status):
+def test_bad_extensions_are_refused_next_to_the_field_and_nothing_is_saved(signed_in_client, db_session, instructor,
+                                                                           case, message, status):
     setup = quiz_setup(db_session, instructor, attempts=1)
     intake = setup.enrolment.intake
     stranger = Enrolment(intake=make_intake(course=intake.course), user=make_user(), state=EnrolmentState.ACTIVE)
@@ -191,7 +191,7 @@ def test_bad_extensions_are_refused_next_to_the_field_and_nothing_is_saved(clien
     elif case == "nothing":
         data["due_on"] = ""
     with time_machine.travel(datetime(2027, 3, 29, 3, 0, tzinfo=timezone.utc), tick=False):
-        sign_in(client, instructor)
+        client = signed_in_client(instructor)
         response = post_form(client, f"/teach/intakes/{intake.id}/extensions", data)
     assert response.status_code == status
     assert message in response.get_data(as_text=True)
@@ -215,11 +215,12 @@ def test_the_last_day_of_the_grace_period_is_still_accepted(db_session, instruct
 
 # Through the pages: given, told, changed, withdrawn
 
-def test_an_instructor_gives_changes_and_withdraws_an_extension_audited_and_told(client, db_session, instructor):
+def test_an_instructor_gives_changes_and_withdraws_an_extension_audited_and_told(signed_in_client, db_session,
+                                                                                 instructor):
     setup = quiz_setup(db_session, instructor, attempts=1)
     intake = setup.enrolment.intake
     url = f"/teach/intakes/{intake.id}/extensions"
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     response = post_form(client, url, {"enrolment": setup.enrolment.id, "assessment": setup.quiz.id,
                                        "due_on": "2027-04-02", "due_time": "17:00", "extra_attempts": "1",
                                        "reason": "Typhoon closed the training centre"})
@@ -253,10 +254,10 @@ def test_an_instructor_gives_changes_and_withdraws_an_extension_audited_and_told
     assert deadlines.terms_for(setup.enrolment, setup.quiz).attempts_allowed == 1
 
 
-def test_withdrawing_needs_a_reason(client, db_session, instructor):
+def test_withdrawing_needs_a_reason(signed_in_client, db_session, instructor):
     setup = quiz_setup(db_session, instructor)
     extension = extend(setup, instructor)
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     url = f"/teach/intakes/{setup.enrolment.intake.id}/extensions"
     response = post_form(client, f"/teach/extensions/{extension.id}/withdraw",
                          {f"withdraw-{extension.id}-reason": ""}, form_url=url)
@@ -274,14 +275,14 @@ def test_withdrawing_needs_a_reason(client, db_session, instructor):
     (Role.ADMIN, 403),
     (Role.PROGRAMME_COORDINATOR, 200),
 ])
-def test_only_the_intakes_instructors_and_programme_coordinators_give_extensions(client, db_session, instructor,
-                                                                                  role, status):
+def test_only_the_intakes_instructors_and_programme_coordinators_give_extensions(signed_in_client, db_session,
+                                                                                 instructor, role, status):
     setup = quiz_setup(db_session, instructor)
     extension_id = extend(setup, instructor).id
     person = make_user(role)
     if role is Role.INSTRUCTOR:
         make_intake(course=setup.enrolment.intake.course, instructors=[person])
-    sign_in(client, person)
+    client = signed_in_client(person)
     url = f"/teach/intakes/{setup.enrolment.intake.id}/extensions"
     assert client.get(url).status_code == status
     sent = post_form(client, f"/teach/extensions/{extension_id}/withdraw",

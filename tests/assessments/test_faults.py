@@ -17,7 +17,7 @@ from lms.assessments.sweep import sweep_orphan_files
 from lms.core.db import utcnow
 from tests.assessments.test_quizzes import make_setup
 from tests.assessments.test_uploads import PDF, page_url, setup, submission_of  # noqa: F401 - the fixture
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 
 
 def change_behind_the_session(db_session, model, row_id: int, **values) -> None:
@@ -54,10 +54,10 @@ def full_disk(monkeypatch):
 
 
 def test_a_full_disk_keeps_the_text_removes_the_partial_file_and_says_the_file_was_not_stored(
-        client, setup, app, full_disk):  # noqa: F811 - the fixture
+        signed_in_client, setup, app, full_disk):  # noqa: F811 - the fixture
     folder = uploads.upload_dir()
     before = files_in(folder)
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     response = post_form(client, page_url(setup), {
         "text": "My plan for the northern districts", "submit": "1",
         "files": [(io.BytesIO(PDF * 50), "plan.pdf")]}, content_type="multipart/form-data")
@@ -152,10 +152,10 @@ def test_submissions_are_counted_by_the_database_not_from_a_stale_copy(setup, db
     assert db_session.scalar(select(Submission.times_submitted).where(Submission.id == submission.id)) == 4
 
 
-def test_two_submits_of_one_attempt_in_a_row_are_one_submission_and_one_refusal(client, db_session):
+def test_two_submits_of_one_attempt_in_a_row_are_one_submission_and_one_refusal(signed_in_client, db_session):
     quiz_setup = make_setup(db_session)
     attempt = quizzes.start_attempt(quiz_setup.enrolment, quiz_setup.quiz)
-    sign_in(client, quiz_setup.trainee)
+    client = signed_in_client(quiz_setup.trainee)
     url = f"/study/attempts/{attempt.id}"
     first = post_form(client, url, {"action": "submit"})
     second = post_form(client, url, {"action": "submit"}, form_url=url + "/result")

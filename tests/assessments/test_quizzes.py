@@ -22,7 +22,7 @@ from lms.core.db import utcnow
 from lms.core.grades import shown
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_user
 from tests.job_runner import run_queued_jobs
 
@@ -166,8 +166,9 @@ def flashed(response_page: str) -> str:
 
 # The life cycle
 
-def test_a_trainee_starts_saves_resumes_in_a_new_browser_submits_and_sees_the_result(app, client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_a_trainee_starts_saves_resumes_in_a_new_browser_submits_and_sees_the_result(signed_in_client, db_session,
+                                                                                     setup):
+    client = signed_in_client(setup.trainee)
     intro = client.get(setup.quiz_url).get_data(as_text=True)
     assert "Marker quiz" in intro and "Start a new attempt" in intro
     assert "You have not attempted this quiz yet." in intro
@@ -190,8 +191,7 @@ def test_a_trainee_starts_saves_resumes_in_a_new_browser_submits_and_sees_the_re
     assert str(setup.question("q4").id) not in attempt.answers
 
     # The browser is closed; a new one signs in again and finds the answers where they were left.
-    other_browser = app.test_client()
-    sign_in(other_browser, setup.trainee)
+    other_browser = signed_in_client(setup.trainee)
     intro = other_browser.get(setup.quiz_url).get_data(as_text=True)
     assert "Resume attempt 1" in intro
     response = post_form(other_browser, setup.start_url, {}, form_url=setup.quiz_url)
@@ -220,8 +220,8 @@ def test_a_trainee_starts_saves_resumes_in_a_new_browser_submits_and_sees_the_re
     assert "Start a new attempt" in intro  # unlimited attempts
 
 
-def test_partial_answers_are_weighted_by_points(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_partial_answers_are_weighted_by_points(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
@@ -241,9 +241,9 @@ def test_partial_answers_are_weighted_by_points(client, db_session, setup):
     assert "7000" in result
 
 
-def test_a_submission_that_completes_the_course_completes_the_enrolment(client, db_session):
+def test_a_submission_that_completes_the_course_completes_the_enrolment(signed_in_client, db_session):
     setup = make_setup(db_session, with_required_lesson=False)
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
@@ -255,9 +255,9 @@ def test_a_submission_that_completes_the_course_completes_the_enrolment(client, 
 
 # Attempts and grading methods
 
-def test_attempts_are_limited(client, db_session):
+def test_attempts_are_limited(signed_in_client, db_session):
     setup = make_setup(db_session, attempts=2)
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     for number in (1, 2):
         start(client, setup)
         attempt = db_session.scalar(select(Attempt).where(Attempt.enrolment_id == setup.enrolment.id,
@@ -285,7 +285,7 @@ def submit_direct(setup: Setup, right_statements: int) -> Attempt:
 @pytest.mark.parametrize("method,expected", [
     (GradingMethod.HIGHEST, "100"), (GradingMethod.LAST, "25"), (GradingMethod.AVERAGE, "58.33"),
 ])
-def test_the_grading_method_picks_the_score_that_counts(client, db_session, method, expected):
+def test_the_grading_method_picks_the_score_that_counts(signed_in_client, db_session, method, expected):
     setup = make_setup(db_session, questions=true_false_questions(), grading=method, attempts=3)
     scores = [submit_direct(setup, right).score for right in (2, 4, 1)]
     assert scores == [50.0, 100.0, 25.0]
@@ -295,16 +295,16 @@ def test_the_grading_method_picks_the_score_that_counts(client, db_session, meth
     assert {key: shown(value) for key, value in quiz_scores([setup.enrolment.id]).items()} == {
         (setup.enrolment.id, setup.quiz.id): expected}
     db_session.flush()
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     assert f"The score that counts: {expected}%" in client.get(setup.quiz_url).get_data(as_text=True)
 
 
 # Shuffling
 
-def test_each_attempt_stores_its_option_order_and_answers_map_back(client, db_session, monkeypatch):
+def test_each_attempt_stores_its_option_order_and_answers_map_back(signed_in_client, db_session, monkeypatch):
     setup = make_setup(db_session, shuffle=True)
     monkeypatch.setattr(quizzes.random, "sample", lambda population, k: list(reversed(population)))
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     single, multiple = setup.question("q1"), setup.question("q2")
@@ -330,8 +330,8 @@ def test_each_attempt_stores_its_option_order_and_answers_map_back(client, db_se
     assert attempt.results[str(multiple.id)]["fraction"] == 1.0
 
 
-def test_a_quiz_that_does_not_shuffle_shows_the_file_order(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_a_quiz_that_does_not_shuffle_shows_the_file_order(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
@@ -342,7 +342,7 @@ def test_a_quiz_that_does_not_shuffle_shows_the_file_order(client, db_session, s
 
 # Time limits
 
-def test_the_attempt_page_states_the_deadline_in_the_trainees_own_time(client, db_session, monkeypatch):
+def test_the_attempt_page_states_the_deadline_in_the_trainees_own_time(signed_in_client, db_session, monkeypatch):
     from datetime import datetime, timezone
     from lms.core import clock
 
@@ -350,7 +350,7 @@ def test_the_attempt_page_states_the_deadline_in_the_trainees_own_time(client, d
     setup.trainee.time_zone = "Asia/Phnom_Penh"
     db_session.flush()
     monkeypatch.setattr(clock, "now", lambda: datetime(2027, 1, 30, 7, 35, tzinfo=timezone.utc))
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     assert attempt.deadline_at == datetime(2027, 1, 30, 7, 55, tzinfo=timezone.utc)
@@ -366,9 +366,9 @@ def expire(db_session, attempt: Attempt, seconds_ago: int) -> None:
 
 
 @pytest.mark.parametrize("policy,expected_score", [("accept", 100.0), ("zero", 0.0), ("penalty-20", 80.0)])
-def test_a_late_submission_is_kept_and_graded_by_the_late_policy(client, db_session, policy, expected_score):
+def test_a_late_submission_is_kept_and_graded_by_the_late_policy(signed_in_client, db_session, policy, expected_score):
     setup = make_setup(db_session, time_limit=10, late_policy=policy)
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     answers = right_answers(client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True), setup)
@@ -384,9 +384,9 @@ def test_a_late_submission_is_kept_and_graded_by_the_late_policy(client, db_sess
     assert f"from 100% to {expected_score:g}%" in result
 
 
-def test_a_submission_within_the_grace_period_is_on_time(client, db_session):
+def test_a_submission_within_the_grace_period_is_on_time(signed_in_client, db_session):
     setup = make_setup(db_session, time_limit=10, late_policy="zero")
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     answers = right_answers(client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True), setup)
@@ -396,9 +396,9 @@ def test_a_submission_within_the_grace_period_is_on_time(client, db_session):
     assert attempt.is_submitted and not attempt.is_late and attempt.score == 100.0
 
 
-def test_saving_after_the_time_limit_is_a_late_submission_not_a_loss(client, db_session):
+def test_saving_after_the_time_limit_is_a_late_submission_not_a_loss(signed_in_client, db_session):
     setup = make_setup(db_session, time_limit=10, late_policy="penalty-50")
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     answers = right_answers(client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True), setup)
@@ -418,14 +418,14 @@ def run_closing_job() -> list[str]:
     return run_queued_jobs()
 
 
-def test_an_expired_attempt_is_closed_by_the_job_with_the_saved_answers_and_scored_once(client, db_session,
-                                                                                       monkeypatch):
+def test_an_expired_attempt_is_closed_by_the_job_with_the_saved_answers_and_scored_once(signed_in_client, db_session,
+                                                                                        monkeypatch):
     setup = make_setup(db_session, time_limit=10, late_policy="zero", attempts=2)
     graded = []
     grade = quizzes.grade_attempt
     monkeypatch.setattr(quizzes, "grade_attempt", lambda attempt: (graded.append(attempt.id), grade(attempt)))
     with time_machine.travel(MORNING, tick=False) as traveller:
-        sign_in(client, setup.trainee)
+        client = signed_in_client(setup.trainee)
         start(client, setup)
         attempt = only_attempt(db_session, setup)
         page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
@@ -464,10 +464,10 @@ def test_an_expired_attempt_is_closed_by_the_job_with_the_saved_answers_and_scor
         assert attempt.score == 12.5 and graded == [attempt.id]
 
 
-def test_opening_an_attempt_after_its_time_writes_nothing_and_shows_it_closed(client, db_session):
+def test_opening_an_attempt_after_its_time_writes_nothing_and_shows_it_closed(signed_in_client, db_session):
     setup = make_setup(db_session, time_limit=10, attempts=2)
     with time_machine.travel(MORNING, tick=False) as traveller:
-        sign_in(client, setup.trainee)
+        client = signed_in_client(setup.trainee)
         start(client, setup)
         attempt = only_attempt(db_session, setup)
         traveller.move_to(MORNING + timedelta(minutes=15))
@@ -484,10 +484,10 @@ def test_opening_an_attempt_after_its_time_writes_nothing_and_shows_it_closed(cl
         assert not stored.is_submitted and not stored.closed_by_server and stored.score is None  # the job's to close
 
 
-def test_starting_again_closes_an_expired_attempt_and_keeps_the_closing_when_no_attempt_is_left(client,
+def test_starting_again_closes_an_expired_attempt_and_keeps_the_closing_when_no_attempt_is_left(signed_in_client,
                                                                                                 db_session):
     setup = make_setup(db_session, time_limit=10, attempts=2)
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     first = only_attempt(db_session, setup)
     expire(db_session, first, seconds_ago=60)
@@ -512,17 +512,16 @@ def test_starting_again_closes_an_expired_attempt_and_keeps_the_closing_when_no_
 
 # Access
 
-def test_other_people_cannot_reach_an_attempt_or_quiz_by_changing_ids(app, client, db_session):
+def test_other_people_cannot_reach_an_attempt_or_quiz_by_changing_ids(signed_in_client, db_session):
     instructor = make_user(Role.INSTRUCTOR)
     setup = make_setup(db_session, instructors=[instructor])
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     other = make_setup(db_session)  # another trainee, with their own enrolment in the same kind of course
     pages = [setup.quiz_url, f"/study/attempts/{attempt.id}", f"/study/attempts/{attempt.id}/result"]
     for person in (other.trainee, instructor):
-        browser = app.test_client()
-        sign_in(browser, person)
+        browser = signed_in_client(person)
         for url in pages:
             assert browser.get(url).status_code == 404, (person, url)
         assert post_form(browser, setup.start_url, {}, form_url="/courses").status_code == 404
@@ -532,10 +531,10 @@ def test_other_people_cannot_reach_an_attempt_or_quiz_by_changing_ids(app, clien
     assert quizzes.attempts_of(setup.enrolment, setup.quiz) == [attempt]
 
 
-def test_a_quiz_must_belong_to_the_enrolment_course(client, db_session, setup):
+def test_a_quiz_must_belong_to_the_enrolment_course(signed_in_client, db_session, setup):
     other = make_setup(db_session)
     assignment = db_session.scalar(select(Assessment).where(Assessment.kind == AssessmentKind.ASSIGNMENT).limit(1))
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     for assessment_id in (other.quiz.id, assignment.id, 999999):
         assert client.get(f"/study/{setup.enrolment.id}/quizzes/{assessment_id}").status_code == 404
     assert client.get(f"/study/999999/quizzes/{setup.quiz.id}").status_code == 404
@@ -547,9 +546,9 @@ def test_visitors_are_sent_to_sign_in(client, setup):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_an_enrolment_that_is_not_active_cannot_start(client, db_session):
+def test_an_enrolment_that_is_not_active_cannot_start(signed_in_client, db_session):
     setup = make_setup(db_session, state=EnrolmentState.APPROVED)  # its intake has not started yet
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     intro = client.get(setup.quiz_url).get_data(as_text=True)
     assert "Quizzes can be taken only while your enrolment is active" in intro
     assert "Start a new attempt" not in intro
@@ -560,8 +559,8 @@ def test_an_enrolment_that_is_not_active_cannot_start(client, db_session):
     assert quizzes.attempts_of(setup.enrolment, setup.quiz) == []
 
 
-def test_an_open_attempt_cannot_change_once_the_enrolment_is_no_longer_active(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_an_open_attempt_cannot_change_once_the_enrolment_is_no_longer_active(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     setup.enrolment.state = EnrolmentState.FAILED
@@ -572,8 +571,8 @@ def test_an_open_attempt_cannot_change_once_the_enrolment_is_no_longer_active(cl
     assert not attempt.is_submitted and attempt.answers == {}
 
 
-def test_posts_without_the_csrf_token_are_refused(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_posts_without_the_csrf_token_are_refused(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     assert client.post(setup.start_url).status_code == 400
     start(client, setup)
     attempt = only_attempt(db_session, setup)
@@ -585,9 +584,9 @@ def test_posts_without_the_csrf_token_are_refused(client, db_session, setup):
 
 # Correct answers stay on the server until the attempt is submitted
 
-def test_no_correct_answer_reaches_the_browser_before_submission(client, db_session, setup):
+def test_no_correct_answer_reaches_the_browser_before_submission(signed_in_client, db_session, setup):
     setup.quiz.answers_shown = AnswerDisplay.AFTER_EACH_ATTEMPT  # so that the result page shows them
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     intro = client.get(setup.quiz_url).get_data(as_text=True)
     for marker in LEAK_MARKERS:
         assert marker not in intro, marker
@@ -633,8 +632,8 @@ def test_no_correct_answer_reaches_the_browser_before_submission(client, db_sess
 
 # Bad input
 
-def test_unknown_option_positions_are_ignored(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_unknown_option_positions_are_ignored(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     single, multiple, true_false = (f"q{setup.question(key).id}" for key in ("q1", "q2", "q3"))
@@ -645,8 +644,8 @@ def test_unknown_option_positions_are_ignored(client, db_session, setup):
     assert attempt.answers == {str(setup.question("q2").id): [0]}
 
 
-def test_an_over_long_answer_is_refused_without_losing_the_others(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_an_over_long_answer_is_refused_without_losing_the_others(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     numeric, short = f"q{setup.question('q4').id}", f"q{setup.question('q5').id}"
@@ -668,8 +667,8 @@ def test_an_over_long_answer_is_refused_without_losing_the_others(client, db_ses
     assert attempt.answers[str(setup.question("q5").id)] == "x" * 2000
 
 
-def test_answers_of_any_shape_never_break_the_pages(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_answers_of_any_shape_never_break_the_pages(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     attempt.answers = {str(setup.question("q1").id): [1, "x"], str(setup.question("q2").id): 5,
@@ -684,14 +683,14 @@ def test_answers_of_any_shape_never_break_the_pages(client, db_session, setup):
     assert client.get(f"/study/attempts/{attempt.id}/result").status_code == 200
 
 
-def test_the_shipped_quiz_of_a_course_can_be_taken(client, db_session):
+def test_the_shipped_quiz_of_a_course_can_be_taken(signed_in_client, db_session):
     course = db_session.scalar(select(Course).where(Course.slug == "universal-service-rural-remote"))
     quiz = next(assessment for assessment in course.assessments if assessment.kind is AssessmentKind.QUIZ)
     trainee = make_user(Role.TRAINEE)
     enrolment = Enrolment(intake=make_intake(course=course), user=trainee, state=EnrolmentState.ACTIVE)
     db_session.add(enrolment)
     db_session.flush()
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     url = f"/study/{enrolment.id}/quizzes/{quiz.id}"
     assert quiz.title in client.get(url).get_data(as_text=True)
     response = post_form(client, url + "/start", {}, form_url=url)
@@ -704,8 +703,8 @@ def test_the_shipped_quiz_of_a_course_can_be_taken(client, db_session):
             assert html.escape(question.feedback) not in page
 
 
-def test_control_characters_and_other_scripts_are_saved_as_typed(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_control_characters_and_other_scripts_are_saved_as_typed(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     numeric, short = f"q{setup.question('q4').id}", f"q{setup.question('q5').id}"
@@ -731,11 +730,11 @@ def test_a_stored_order_that_no_longer_fits_the_question_falls_back_to_the_file_
     assert quizzes.option_order(attempt, single) == [2, 0, 1]
 
 
-def test_a_double_click_on_start_that_collides_sends_the_trainee_back_to_the_quiz(client, setup, monkeypatch):
+def test_a_double_click_on_start_that_collides_sends_the_trainee_back_to_the_quiz(signed_in_client, setup, monkeypatch):
     def collide(enrolment, quiz):
         raise IntegrityError("INSERT INTO attempt", {}, Exception("unique constraint"))
 
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     monkeypatch.setattr(quizzes, "start_attempt", collide)
     response = start(client, setup)
     assert response.headers["Location"] == setup.quiz_url
@@ -743,8 +742,8 @@ def test_a_double_click_on_start_that_collides_sends_the_trainee_back_to_the_qui
 
 # Numbers as people type them
 
-def test_a_number_that_cannot_be_read_is_refused_when_saving_and_blocks_submitting(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_a_number_that_cannot_be_read_is_refused_when_saving_and_blocks_submitting(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     name = f"q{setup.question('q4').id}"
@@ -759,9 +758,9 @@ def test_a_number_that_cannot_be_read_is_refused_when_saving_and_blocks_submitti
     assert attempt.is_submitted and attempt.answers[str(setup.question("q4").id)] == 7331.5
 
 
-def test_a_vietnamese_trainee_types_thousands_with_points_and_sees_her_number_back(client, db_session, setup):
+def test_a_vietnamese_trainee_types_thousands_with_points_and_sees_her_number_back(signed_in_client, db_session, setup):
     setup.trainee.language = "vi"
-    sign_in(client, setup.trainee)
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     name = f"q{setup.question('q4').id}"
@@ -774,8 +773,8 @@ def test_a_vietnamese_trainee_types_thousands_with_points_and_sees_her_number_ba
 
 # Submitting asks first
 
-def test_submitting_asks_to_confirm_and_says_what_is_unanswered(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_submitting_asks_to_confirm_and_says_what_is_unanswered(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     page = client.get(f"/study/attempts/{attempt.id}").get_data(as_text=True)
@@ -795,8 +794,8 @@ def test_submitting_asks_to_confirm_and_says_what_is_unanswered(client, db_sessi
     assert attempt.is_submitted and attempt.raw_score == 75.0  # (1 + 2 + 1 + 2 + 0) / 8: the saved answers
 
 
-def test_the_confirm_step_refuses_answers_that_cannot_be_kept(client, db_session, setup):
-    sign_in(client, setup.trainee)
+def test_the_confirm_step_refuses_answers_that_cannot_be_kept(signed_in_client, db_session, setup):
+    client = signed_in_client(setup.trainee)
     start(client, setup)
     attempt = only_attempt(db_session, setup)
     response = post_attempt(client, attempt.id, {f"q{setup.question('q4').id}": "lots"}, action="review")

@@ -16,7 +16,7 @@ from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.grading.queries import grade_stamp
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_programme, make_user
 
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << >> endobj\n%%EOF\n"
@@ -57,10 +57,9 @@ def submission_of(setup) -> Submission | None:
     return db.session.scalar(select(Submission).where(Submission.enrolment_id == setup["enrolment"].id))
 
 
-def grade(app, setup, levels: str = "best", feedback: str = "Well argued.") -> None:
+def grade(signed_in_client, setup, levels: str = "best", feedback: str = "Well argued.") -> None:
     """The intake's instructor grades the work through the grading page."""
-    instructor = app.test_client()
-    sign_in(instructor, setup["instructor"])
+    instructor = signed_in_client(setup["instructor"])
     submission = submission_of(setup)
     data = {"feedback": feedback, "version": str(submission.times_submitted), "graded": grade_stamp(submission)}
     for criterion in setup["assignment"].rubric:
@@ -70,19 +69,19 @@ def grade(app, setup, levels: str = "best", feedback: str = "Well argued.") -> N
     assert response.status_code == 302, response.get_data(as_text=True)
 
 
-def test_a_deadline_is_the_end_of_the_last_day_in_the_intakes_zone_shown_in_the_readers(client, setup):
+def test_a_deadline_is_the_end_of_the_last_day_in_the_intakes_zone_shown_in_the_readers(signed_in_client, setup):
     intake = setup["intake"]
     intake.time_zone = "Asia/Jayapura"  # a face-to-face venue in Papua, two hours ahead of Jakarta
     setup["trainee"].time_zone = "Asia/Jakarta"
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     page = client.get(url_of(setup)).get_data(as_text=True)
     assert intake.closes_at.hour == 14 and intake.closes_at.minute == 59  # 23:59 in Jayapura is 14:59 UTC
     assert intake.ends_on.strftime("%-d %b %Y") + ", 21:59 Jakarta time" in page
 
 
-def test_the_page_shows_the_brief_the_rubric_and_the_deadline(client, setup):
+def test_the_page_shows_the_brief_the_rubric_and_the_deadline(signed_in_client, setup):
     setup["trainee"].time_zone = "Asia/Phnom_Penh"  # the online intake's deadline is kept in Bangkok's zone
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     page = client.get(url_of(setup)).get_data(as_text=True)
     assert "A universal service programme for one province" in page
     assert "Gap analysis and targeting" in page and "Excellent" in page
@@ -92,8 +91,8 @@ def test_the_page_shows_the_brief_the_rubric_and_the_deadline(client, setup):
     assert submission_of(setup) is None  # looking creates nothing
 
 
-def test_a_draft_keeps_its_text_and_files_across_saves(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_draft_keeps_its_text_and_files_across_saves(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     assert send(client, setup, text="First thoughts", files=[("plan.pdf", PDF)]).status_code == 302
     assert send(client, setup, text="First thoughts, revised").status_code == 302
     submission = submission_of(setup)
@@ -103,8 +102,8 @@ def test_a_draft_keeps_its_text_and_files_across_saves(client, setup):
     assert "First thoughts, revised" in client.get(url_of(setup)).get_data(as_text=True)
 
 
-def test_draft_submit_resubmit_return_and_regrade(client, setup, app):
-    sign_in(client, setup["trainee"])
+def test_draft_submit_resubmit_return_and_regrade(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     send(client, setup, text="Draft")
     assert submission_of(setup).state is SubmissionState.DRAFT
 
@@ -133,7 +132,7 @@ def test_draft_submit_resubmit_return_and_regrade(client, setup, app):
     assert submission.state is SubmissionState.SUBMITTED and submission.times_submitted == 2
     assert submission.submitted_at >= first_submitted_at
 
-    grade(app, setup, "best", "Excellent work.")
+    grade(signed_in_client, setup, "best", "Excellent work.")
     submission = submission_of(setup)
     assert submission.state is SubmissionState.RETURNED and submission.score == 100
     assert submission.graded_by_id == setup["instructor"].id and submission.graded_at is not None
@@ -145,7 +144,7 @@ def test_draft_submit_resubmit_return_and_regrade(client, setup, app):
     assert response.status_code == 409
     assert submission_of(setup).text == "Version two"
 
-    grade(app, setup, "worst", "On reflection, the analysis is thin.")
+    grade(signed_in_client, setup, "worst", "On reflection, the analysis is thin.")
     submission = submission_of(setup)
     assert submission.state is SubmissionState.RETURNED and submission.score < 100
     history = db.session.scalars(select(AuditEntry).where(
@@ -158,10 +157,10 @@ def test_draft_submit_resubmit_return_and_regrade(client, setup, app):
     assert all(entry.actor_id == setup["instructor"].id for entry in history)
 
 
-def test_without_resubmission_work_is_submitted_once(client, setup):
+def test_without_resubmission_work_is_submitted_once(signed_in_client, setup):
     setup["assignment"].allow_resubmission = False
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     send(client, setup, "submit", text="Only version")
     response = send(client, setup, "submit", text="Second thoughts")
     assert response.status_code == 409
@@ -171,8 +170,8 @@ def test_without_resubmission_work_is_submitted_once(client, setup):
     assert "can be submitted only once" in client.get(url_of(setup)).get_data(as_text=True)
 
 
-def test_after_the_deadline_nothing_changes(client, setup):
-    sign_in(client, setup["trainee"])
+def test_after_the_deadline_nothing_changes(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     send(client, setup, text="Saved before the deadline")
     setup["intake"].ends_on = utcnow().date() - timedelta(days=1)
     db.session.flush()
@@ -198,10 +197,10 @@ def test_the_deadline_is_the_end_of_the_intakes_last_day(setup):
     (SubmissionKind.TEXT, "", [], "Please write your answer before submitting."),
     (SubmissionKind.FILE, None, [], "Please upload at least one file before submitting."),
 ])
-def test_submitting_needs_what_the_assignment_asks_for(client, setup, kind, text, files, field_error):
+def test_submitting_needs_what_the_assignment_asks_for(signed_in_client, setup, kind, text, files, field_error):
     setup["assignment"].submission_kind = kind
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     response = send(client, setup, "submit", text=text, files=files)
     assert response.status_code == 400
     assert field_error in response.get_data(as_text=True)
@@ -214,16 +213,16 @@ def test_submitting_needs_what_the_assignment_asks_for(client, setup, kind, text
     (SubmissionKind.TEXT, "An answer", []),
     (SubmissionKind.FILE, None, [("plan.pdf", PDF)]),
 ])
-def test_submitting_with_enough(client, setup, kind, text, files):
+def test_submitting_with_enough(signed_in_client, setup, kind, text, files):
     setup["assignment"].submission_kind = kind
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     assert send(client, setup, "submit", text=text, files=files).status_code == 302
     assert submission_of(setup).state is SubmissionState.SUBMITTED
 
 
-def test_the_form_offers_only_what_the_assignment_takes(client, setup):
-    sign_in(client, setup["trainee"])
+def test_the_form_offers_only_what_the_assignment_takes(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     setup["assignment"].submission_kind = SubmissionKind.TEXT
     db.session.flush()
     page = client.get(url_of(setup)).get_data(as_text=True)
@@ -234,33 +233,33 @@ def test_the_form_offers_only_what_the_assignment_takes(client, setup):
     assert 'name="text"' not in page and 'accept=".docx,.odt,.pdf,.xlsx"' in page
 
 
-def test_a_file_uploaded_in_a_draft_counts_when_submitting_later(client, setup):
+def test_a_file_uploaded_in_a_draft_counts_when_submitting_later(signed_in_client, setup):
     setup["assignment"].submission_kind = SubmissionKind.FILE
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     send(client, setup, text=None, files=[("plan.pdf", PDF)])
     assert send(client, setup, "submit", text=None).status_code == 302
     assert submission_of(setup).state is SubmissionState.SUBMITTED
 
 
-def test_an_overlong_answer_is_refused_and_shown_back(client, setup):
-    sign_in(client, setup["trainee"])
+def test_an_overlong_answer_is_refused_and_shown_back(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     response = send(client, setup, text="x" * 100_001)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Please keep your answer under 100000 characters." in page and "x" * 100_001 in page
 
 
-def test_only_the_own_enrolment_reaches_the_page(client, setup):
-    sign_in(client, make_user(country_code="TH"))
+def test_only_the_own_enrolment_reaches_the_page(signed_in_client, setup):
+    client = signed_in_client(Role.TRAINEE, country_code="TH")
     assert client.get(url_of(setup)).status_code == 404
     assert post_form(client, url_of(setup), {"text": "Intruder", "save_draft": "1"},
                      form_url="/").status_code == 404
     assert submission_of(setup) is None
 
 
-def test_only_an_assignment_of_the_enrolments_course_is_shown(client, setup, db_session):
-    sign_in(client, setup["trainee"])
+def test_only_an_assignment_of_the_enrolments_course_is_shown(signed_in_client, setup, db_session):
+    client = signed_in_client(setup["trainee"])
     quiz = next(a for a in setup["course"].assessments if a.kind is AssessmentKind.QUIZ)
     other_course = db_session.scalar(select(Course).where(Course.slug != setup["course"].slug).limit(1))
     foreign = next(a for a in other_course.assessments if a.kind is AssessmentKind.ASSIGNMENT)
@@ -270,13 +269,13 @@ def test_only_an_assignment_of_the_enrolments_course_is_shown(client, setup, db_
     assert client.get(f"/study/{enrolment_id}/assignments/999999").status_code == 404
 
 
-def test_opening_the_page_writes_nothing_the_calendar_activates_the_place(client, setup):
+def test_opening_the_page_writes_nothing_the_calendar_activates_the_place(signed_in_client, setup):
     from lms.enrolment.jobs import move_enrolments_on_the_calendar
     from tests.job_runner import run_queued_jobs
 
     setup["enrolment"].state = EnrolmentState.APPROVED
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     assert client.get(url_of(setup)).status_code == 200
     assert setup["enrolment"].state is EnrolmentState.APPROVED  # a GET changes nothing
     move_enrolments_on_the_calendar()
@@ -285,35 +284,36 @@ def test_opening_the_page_writes_nothing_the_calendar_activates_the_place(client
     assert setup["enrolment"].state is EnrolmentState.ACTIVE
 
 
-def test_before_the_intake_starts_the_brief_is_readable_but_work_waits(client, setup):
+def test_before_the_intake_starts_the_brief_is_readable_but_work_waits(signed_in_client, setup):
     setup["enrolment"].state = EnrolmentState.APPROVED
     setup["intake"].starts_on = utcnow().date() + timedelta(days=3)
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     page = client.get(url_of(setup)).get_data(as_text=True)
     assert "once the intake has started" in page and 'value="Submit"' not in page
     assert send(client, setup, "submit", text="Early").status_code == 409
     assert submission_of(setup) is None
 
 
-def test_a_requested_enrolment_cannot_reach_the_page(client, setup):
+def test_a_requested_enrolment_cannot_reach_the_page(signed_in_client, setup):
     setup["enrolment"].state = EnrolmentState.REQUESTED
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     assert client.get(url_of(setup)).status_code == 404
 
 
-def test_the_rubric_shows_the_levels_chosen_once_graded(client, setup, app):
-    sign_in(client, setup["trainee"])
+def test_the_rubric_shows_the_levels_chosen_once_graded(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     send(client, setup, "submit", text="Work")
-    grade(app, setup, "worst", "Needs more data.")
+    grade(signed_in_client, setup, "worst", "Needs more data.")
     page = client.get(url_of(setup)).get_data(as_text=True)
     assert page.count("your grade") == len(setup["assignment"].rubric)
     assert "Needs more data." in page
 
 
-def test_a_first_draft_saved_from_two_windows_at_once_lands_on_one_submission(client, setup, app, monkeypatch):
-    sign_in(client, setup["trainee"])
+def test_a_first_draft_saved_from_two_windows_at_once_lands_on_one_submission(signed_in_client, setup, app,
+                                                                              monkeypatch):
+    client = signed_in_client(setup["trainee"])
     assert send(client, setup, text="From the first window").status_code == 302
     # The second window looked before the first had saved: it sees no submission yet, twice (the page, then
     # the start of its first draft), and only the unique row of the first window stops it.

@@ -18,7 +18,7 @@ from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.grading.operations import grade_submission
 from lms.notifications.models import Notification
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_user
 
 MANIFEST = """\
@@ -231,10 +231,10 @@ def test_the_import_keeps_each_translated_word_beside_the_english_it_translates(
     assert short.spec == {"answers": ["reverse auction marker"], "translated_answers": {"th": ["การประมูลแบบย้อนกลับ"]}}
 
 
-def test_a_thai_trainee_takes_the_quiz_in_thai_and_her_thai_short_answer_is_right(client, course, db_session):
+def test_a_thai_trainee_takes_the_quiz_in_thai_and_her_thai_short_answer_is_right(signed_in_client, course, db_session):
     enrolment = enrol(db_session, course, "th")
     quiz = assessment(course, "check")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     intro = client.get(f"/study/{enrolment.id}/quizzes/{quiz.id}").get_data(as_text=True)
     assert '<h1 lang="th">แบบทดสอบภาษาไทย</h1>' in intro and "English check" not in intro
     attempt_url = start_attempt(client, enrolment, quiz)
@@ -261,10 +261,10 @@ def test_a_thai_trainee_takes_the_quiz_in_thai_and_her_thai_short_answer_is_righ
     assert '<section class="card" lang="th">' in result
 
 
-def test_an_english_trainee_sees_the_english_and_a_thai_answer_still_counts(client, course, db_session):
+def test_an_english_trainee_sees_the_english_and_a_thai_answer_still_counts(signed_in_client, course, db_session):
     enrolment = enrol(db_session, course, "en")
     quiz = assessment(course, "check")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     attempt_url = start_attempt(client, enrolment, quiz)
     page = client.get(attempt_url).get_data(as_text=True)
     assert "English prompt one" in page and "English right option marker" in page
@@ -277,10 +277,10 @@ def test_an_english_trainee_sees_the_english_and_a_thai_answer_still_counts(clie
     assert "English explanation marker four" in result and "คำอธิบาย" not in result
 
 
-def test_a_quiz_without_her_language_is_in_english_with_a_note(client, course, db_session):
+def test_a_quiz_without_her_language_is_in_english_with_a_note(signed_in_client, course, db_session):
     enrolment = enrol(db_session, course, "th")
     quiz = assessment(course, "plain")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     note = thai("This quiz is not yet translated into %(language)s, so it is shown in English.", language="ไทย")
     intro = client.get(f"/study/{enrolment.id}/quizzes/{quiz.id}").get_data(as_text=True)
     assert '<h1 lang="en">Untranslated check</h1>' in intro and html.escape(note) in intro
@@ -289,10 +289,10 @@ def test_a_quiz_without_her_language_is_in_english_with_a_note(client, course, d
     assert 'lang="en">' in page
 
 
-def test_a_thai_trainee_reads_the_assignment_and_her_graded_rubric_in_thai(client, course, db_session):
+def test_a_thai_trainee_reads_the_assignment_and_her_graded_rubric_in_thai(signed_in_client, course, db_session):
     enrolment = enrol(db_session, course, "th")
     plan = assessment(course, "plan")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     url = f"/study/{enrolment.id}/assignments/{plan.id}"
     page = client.get(url).get_data(as_text=True)
     for thai_text in ("<h1 lang=\"th\">แผนภาษาไทย</h1>", "<em>ภาษาไทย</em>", "การวิเคราะห์ภาษาไทย",
@@ -312,8 +312,8 @@ def test_a_thai_trainee_reads_the_assignment_and_her_graded_rubric_in_thai(clien
     assert re.search(rf"<td>ระดับอ่อน <strong>· {re.escape(your_grade)}</strong></td>", page)
 
 
-def test_the_instructor_grades_on_the_english_rubric_and_is_told_the_trainee_read_it_in_thai(client, course,
-                                                                                            db_session):
+def test_the_instructor_grades_on_the_english_rubric_and_is_told_the_trainee_read_it_in_thai(signed_in_client, course,
+                                                                                             db_session):
     instructor = make_user(Role.INSTRUCTOR)
     enrolment = enrol(db_session, course, "th", instructors=[instructor])
     plan = assessment(course, "plan")
@@ -321,23 +321,24 @@ def test_the_instructor_grades_on_the_english_rubric_and_is_told_the_trainee_rea
                             submitted_at=utcnow(), times_submitted=1)
     db_session.add(submission)
     db_session.flush()
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     page = client.get(f"/teach/submissions/{submission.id}").get_data(as_text=True)
     assert "English analysis" in page and "English weak level" in page and "การวิเคราะห์" not in page
     assert f"{html.escape(enrolment.user.full_name)} reads this assignment's brief and rubric in ไทย" \
         in page.replace("&#39;", "'")
 
 
-def test_an_english_trainee_reads_the_english_rubric(client, course, db_session):
+def test_an_english_trainee_reads_the_english_rubric(signed_in_client, course, db_session):
     enrolment = enrol(db_session, course, "en")
     plan = assessment(course, "plan")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     page = client.get(f"/study/{enrolment.id}/assignments/{plan.id}").get_data(as_text=True)
     assert "English analysis" in page and "English weak level" in page and "<em>brief</em>" in page
     assert "ภาษาไทย" not in page
 
 
-def test_an_older_version_shows_its_own_english_where_the_wording_has_changed_since(client, tmp_path, db_session):
+def test_an_older_version_shows_its_own_english_where_the_wording_has_changed_since(signed_in_client, tmp_path,
+                                                                                    db_session):
     folder = write_course(tmp_path)
     course = import_folder(tmp_path)
     enrolment = enrol(db_session, course, "th")
@@ -351,7 +352,7 @@ def test_an_older_version_shows_its_own_english_where_the_wording_has_changed_si
     assert course.version == 2
     enrolment.intake.version = course.versions[0]
     db_session.flush()
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     page = client.get(start_attempt(client, enrolment, old_quiz)).get_data(as_text=True)
     assert "English prompt one" in page  # its own question, in English ...
     assert "คำถามที่เขียนใหม่" not in page and "Reworded" not in page  # ... never the words of the reworded one
@@ -361,10 +362,10 @@ def test_an_older_version_shows_its_own_english_where_the_wording_has_changed_si
     assert html.escape(note) in page
 
 
-def test_no_answer_reaches_a_translated_page_before_submission(client, course, db_session):
+def test_no_answer_reaches_a_translated_page_before_submission(signed_in_client, course, db_session):
     enrolment = enrol(db_session, course, "th")
     quiz = assessment(course, "check")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     pages = [client.get(f"/study/{enrolment.id}/quizzes/{quiz.id}").get_data(as_text=True)]
     attempt_url = start_attempt(client, enrolment, quiz)
     pages.append(client.get(attempt_url).get_data(as_text=True))

@@ -15,7 +15,7 @@ from lms.catalogue.models import AssessmentKind, Course
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_programme, make_user
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -70,8 +70,8 @@ def storage(name: str, content: bytes) -> FileStorage:
     return FileStorage(stream=io.BytesIO(content), filename=name)
 
 
-def test_a_pdf_is_accepted_and_recorded(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_pdf_is_accepted_and_recorded(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     response = upload(client, setup, "report.pdf", PDF)
     assert response.status_code == 302
     [file] = submission_of(setup).files
@@ -81,8 +81,8 @@ def test_a_pdf_is_accepted_and_recorded(client, setup):
     assert file.sha256 == hashlib.sha256(PDF).hexdigest()
 
 
-def test_the_file_is_stored_under_a_generated_name_outside_the_static_folder(client, setup, app):
-    sign_in(client, setup["trainee"])
+def test_the_file_is_stored_under_a_generated_name_outside_the_static_folder(signed_in_client, setup, app):
+    client = signed_in_client(setup["trainee"])
     upload(client, setup, "report.pdf", PDF)
     [file] = submission_of(setup).files
     assert "report" not in file.stored_name and len(file.stored_name) >= 32
@@ -94,25 +94,25 @@ def test_the_file_is_stored_under_a_generated_name_outside_the_static_folder(cli
     assert not path.resolve().is_relative_to(Path(app.static_folder).resolve())
 
 
-def test_an_exe_renamed_to_pdf_is_refused_by_its_content(client, setup):
-    sign_in(client, setup["trainee"])
+def test_an_exe_renamed_to_pdf_is_refused_by_its_content(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     response = upload(client, setup, "report.pdf", EXE)
     assert response.status_code == 400
     assert "report.pdf is not a real PDF file" in response.get_data(as_text=True)
     assert submission_of(setup).files == []
 
 
-def test_a_type_the_assignment_does_not_take_is_refused_by_its_extension(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_type_the_assignment_does_not_take_is_refused_by_its_extension(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     response = upload(client, setup, "photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     assert response.status_code == 400
     assert "only these file types are accepted: docx, odt, pdf, xlsx" in response.get_data(as_text=True)
 
 
-def test_a_too_large_file_is_refused_with_a_message_and_the_typed_text_is_kept(client, setup):
+def test_a_too_large_file_is_refused_with_a_message_and_the_typed_text_is_kept(signed_in_client, setup):
     setup["assignment"].max_file_mb = 1
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     big = PDF + b"0" * (1024 * 1024)
     response = upload(client, setup, "big.pdf", big, text="Text typed with the big file", action="submit")
     page = response.get_data(as_text=True)
@@ -124,8 +124,8 @@ def test_a_too_large_file_is_refused_with_a_message_and_the_typed_text_is_kept(c
     assert submission.files == [] and submission.times_submitted == 0  # refused file: not submitted
 
 
-def test_a_request_over_the_server_limit_gets_a_clear_page(client, setup, app, monkeypatch):
-    sign_in(client, setup["trainee"])
+def test_a_request_over_the_server_limit_gets_a_clear_page(signed_in_client, setup, app, monkeypatch):
+    client = signed_in_client(setup["trainee"])
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     response = upload(client, setup, "report.pdf", PDF + b"0" * 4096)
     page = response.get_data(as_text=True)
@@ -188,8 +188,8 @@ def test_an_empty_file_is_refused(setup):
         uploads.check_upload(storage("report.pdf", b""), setup["assignment"])
 
 
-def test_download_is_an_attachment_with_the_recorded_type_and_nosniff(client, setup):
-    sign_in(client, setup["trainee"])
+def test_download_is_an_attachment_with_the_recorded_type_and_nosniff(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     upload(client, setup, "รายงาน final.pdf", PDF)
     [file] = submission_of(setup).files
     response = client.get(f"/study/files/{file.id}")
@@ -204,10 +204,10 @@ def test_download_is_an_attachment_with_the_recorded_type_and_nosniff(client, se
     assert 'filename="final.pdf"' in disposition
 
 
-def test_a_text_file_is_never_served_as_html(client, setup):
+def test_a_text_file_is_never_served_as_html(signed_in_client, setup):
     setup["assignment"].file_types = ["txt"]
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     upload(client, setup, "notes.txt", b"<html><script>alert(1)</script></html>")
     [file] = submission_of(setup).files
     response = client.get(f"/study/files/{file.id}")
@@ -216,31 +216,28 @@ def test_a_text_file_is_never_served_as_html(client, setup):
 
 
 @pytest.fixture
-def uploaded(app, setup):
+def uploaded(signed_in_client, setup):
     """A PDF the trainee saved with a draft, sent by a client of its own."""
-    owner = app.test_client()
-    sign_in(owner, setup["trainee"])
+    owner = signed_in_client(setup["trainee"])
     upload(owner, setup, "report.pdf", PDF)
     return submission_of(setup).files[0]
 
 
-def status_for(app, user, file) -> int:
-    client = app.test_client()
-    sign_in(client, user)
+def status_for(client, file) -> int:
     return client.get(f"/study/files/{file.id}").status_code
 
 
-def test_who_may_download_a_file(app, setup, uploaded):
+def test_who_may_download_a_file(signed_in_client, setup, uploaded):
     other_intake = make_intake(setup["programme"], setup["course"], instructors=[make_user(Role.INSTRUCTOR)])
-    assert status_for(app, setup["trainee"], uploaded) == 200
-    assert status_for(app, make_user(country_code="TH"), uploaded) == 404
-    assert status_for(app, setup["instructor"], uploaded) == 200
-    assert status_for(app, other_intake.instructors[0], uploaded) == 404
-    assert status_for(app, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"), uploaded) == 200
-    assert status_for(app, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"), uploaded) == 404
-    assert status_for(app, make_user(Role.PROGRAMME_COORDINATOR), uploaded) == 200
-    assert status_for(app, make_user(Role.ADMIN), uploaded) == 200
-    assert status_for(app, make_user(Role.INSTRUCTOR), uploaded) == 404
+    assert status_for(signed_in_client(setup["trainee"]), uploaded) == 200
+    assert status_for(signed_in_client(Role.TRAINEE, country_code="TH"), uploaded) == 404
+    assert status_for(signed_in_client(setup["instructor"]), uploaded) == 200
+    assert status_for(signed_in_client(other_intake.instructors[0]), uploaded) == 404
+    assert status_for(signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH"), uploaded) == 200
+    assert status_for(signed_in_client(Role.COUNTRY_COORDINATOR, country_code="KH"), uploaded) == 404
+    assert status_for(signed_in_client(Role.PROGRAMME_COORDINATOR), uploaded) == 200
+    assert status_for(signed_in_client(Role.ADMIN), uploaded) == 200
+    assert status_for(signed_in_client(Role.INSTRUCTOR), uploaded) == 404
 
 
 def test_anonymous_visitors_cannot_download(client, uploaded):
@@ -248,13 +245,13 @@ def test_anonymous_visitors_cannot_download(client, uploaded):
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_an_unknown_file_is_not_found(client, setup):
-    sign_in(client, setup["trainee"])
+def test_an_unknown_file_is_not_found(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     assert client.get("/study/files/999999").status_code == 404
 
 
-def test_the_owner_removes_a_file_of_a_draft_and_it_leaves_the_disk(client, setup, app):
-    sign_in(client, setup["trainee"])
+def test_the_owner_removes_a_file_of_a_draft_and_it_leaves_the_disk(signed_in_client, setup, app):
+    client = signed_in_client(setup["trainee"])
     upload(client, setup, "report.pdf", PDF)
     [file] = submission_of(setup).files
     file_id = file.id
@@ -266,26 +263,26 @@ def test_the_owner_removes_a_file_of_a_draft_and_it_leaves_the_disk(client, setu
     assert not path.exists()
 
 
-def test_no_one_else_removes_a_file(client, setup, uploaded):
-    sign_in(client, setup["instructor"])
+def test_no_one_else_removes_a_file(signed_in_client, setup, uploaded):
+    client = signed_in_client(setup["instructor"])
     response = post_form(client, f"/study/files/{uploaded.id}/delete", {}, form_url="/")
     assert response.status_code == 404
     assert db.session.get(SubmissionFile, uploaded.id) is not None
 
 
-def test_a_file_cannot_be_removed_once_the_work_is_graded(client, setup, uploaded):
+def test_a_file_cannot_be_removed_once_the_work_is_graded(signed_in_client, setup, uploaded):
     submission = uploaded.submission
     submission.state, submission.submitted_at, submission.score = SubmissionState.RETURNED, utcnow(), 70
     db.session.flush()
-    sign_in(client, setup["trainee"])
+    client = signed_in_client(setup["trainee"])
     response = post_form(client, f"/study/files/{uploaded.id}/delete", {}, form_url=page_url(setup),
                          follow_redirects=True)
     assert "graded and returned" in response.get_data(as_text=True)
     assert db.session.get(SubmissionFile, uploaded.id) is not None
 
 
-def test_a_submission_holds_at_most_five_files(client, setup):
-    sign_in(client, setup["trainee"])
+def test_a_submission_holds_at_most_five_files(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     data = {"text": "", "save_draft": "1", "files": [(io.BytesIO(PDF), f"part{n}.pdf") for n in range(6)]}
     response = post_form(client, page_url(setup), data, content_type="multipart/form-data")
     assert response.status_code == 400
@@ -293,8 +290,8 @@ def test_a_submission_holds_at_most_five_files(client, setup):
     assert len(submission_of(setup).files) == 5
 
 
-def test_good_files_are_kept_when_another_in_the_same_request_is_refused(client, setup):
-    sign_in(client, setup["trainee"])
+def test_good_files_are_kept_when_another_in_the_same_request_is_refused(signed_in_client, setup):
+    client = signed_in_client(setup["trainee"])
     data = {"text": "Both files", "save_draft": "1",
             "files": [(io.BytesIO(PDF), "good.pdf"), (io.BytesIO(EXE), "bad.docx")]}
     response = post_form(client, page_url(setup), data, content_type="multipart/form-data")

@@ -23,7 +23,6 @@ from lms.core.templating import file_size
 from lms.enrolment.models import Enrolment, EnrolmentState
 from tests.catalogue.course_tree import ASSIGNMENT
 from tests.catalogue.test_translations import translated_course
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_user
 from tests.job_runner import queued_names, run_queued_jobs
 
@@ -142,9 +141,9 @@ def test_the_pdf_holds_the_lessons_and_the_assignment_brief_in_the_packs_languag
     assert "Introduction" in english and "Write about something." in english and "ข้อความ" not in english
 
 
-def test_the_study_page_says_the_pack_is_being_prepared_then_offers_it_with_its_size(client, course):
+def test_the_study_page_says_the_pack_is_being_prepared_then_offers_it_with_its_size(signed_in_client, course):
     enrolment = enrol(course, "th")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     page = client.get(f"/study/{enrolment.id}").get_data(as_text=True)
     with force_locale("th"):
         preparing = gettext("The offline copy of this course is being prepared. Please come back later.")
@@ -173,17 +172,17 @@ def test_the_study_page_says_the_pack_is_being_prepared_then_offers_it_with_its_
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
 
 
-def test_a_reader_of_a_language_without_a_pack_gets_the_english_one_and_is_told(client, course):
+def test_a_reader_of_a_language_without_a_pack_gets_the_english_one_and_is_told(signed_in_client, course):
     offline.build_packs(course.current_version)
     enrolment = enrol(course, "vi")
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     page = client.get(f"/study/{enrolment.id}").get_data(as_text=True)
     assert "Tiếng Việt" in page and f"/study/{enrolment.id}/offline.pdf" in page
     response = client.get(f"/study/{enrolment.id}/offline.pdf")
     assert response.headers["Content-Disposition"] == "attachment; filename=test-course-v1-en-offline.pdf"
 
 
-def test_nobody_but_the_enrolled_trainee_downloads_her_pack(client, course, db_session):
+def test_nobody_but_the_enrolled_trainee_downloads_her_pack(client, signed_in_client, course, db_session):
     offline.build_packs(course.current_version)
     enrolment = enrol(course)
     other_course = db_session.scalar(select(Course).where(Course.slug == "telecom-regulation-policy"))
@@ -193,22 +192,22 @@ def test_nobody_but_the_enrolled_trainee_downloads_her_pack(client, course, db_s
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     for stranger in strangers:
-        sign_in(client, stranger)
-        assert [client.get(url).status_code for url in urls] in ([404, 404], [403, 403])
-    sign_in(client, enrolment.user)
-    assert [client.get(url).status_code for url in urls] == [200, 200]
+        as_stranger = signed_in_client(stranger)
+        assert [as_stranger.get(url).status_code for url in urls] in ([404, 404], [403, 403])
+    as_trainee = signed_in_client(enrolment.user)
+    assert [as_trainee.get(url).status_code for url in urls] == [200, 200]
 
 
-def test_the_packs_online_link_leads_the_trainee_to_that_work_in_her_intake(client, course):
+def test_the_packs_online_link_leads_the_trainee_to_that_work_in_her_intake(signed_in_client, course):
     enrolment = enrol(course)
     quiz, essay = course.current_version.assessments
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     response = client.get("/study/courses/test-course/assessments/check")
     assert response.headers["Location"].endswith(f"/study/{enrolment.id}/quizzes/{quiz.id}")
     response = client.get("/study/courses/test-course/assessments/essay")
     assert response.headers["Location"].endswith(f"/study/{enrolment.id}/assignments/{essay.id}")
-    sign_in(client, make_user(Role.TRAINEE))  # no intake of this course: its page
-    assert client.get("/study/courses/test-course/assessments/check").headers["Location"].endswith(
+    elsewhere = signed_in_client(Role.TRAINEE)  # no intake of this course: its page
+    assert elsewhere.get("/study/courses/test-course/assessments/check").headers["Location"].endswith(
         "/courses/test-course")
 
 
@@ -232,17 +231,17 @@ def test_images_of_ours_a_lesson_shows_are_copied_and_linked_relatively(tmp_path
     assert images == {"images/img/map.png": b"\x89PNG map"}
 
 
-def test_programme_staff_preview_the_packs_from_the_course_versions_page(client, course):
+def test_programme_staff_preview_the_packs_from_the_course_versions_page(programme_coordinator_client, course):
     offline.build_packs(course.current_version)
     pack = packs(course.current_version)[("th", PackKind.PDF)]
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
-    page = client.get("/courses/test-course/versions").get_data(as_text=True)
+    page = programme_coordinator_client.get("/courses/test-course/versions").get_data(as_text=True)
     url = f"/courses/test-course/offline-packs/{pack.id}"
     assert url in page and file_size(pack.size_bytes) in page
-    response = client.get(url)
+    response = programme_coordinator_client.get(url)
     assert response.status_code == 200 and response.headers["Content-Disposition"] == \
         "attachment; filename=test-course-v1-th-offline.pdf"
-    assert client.get(f"/courses/telecom-regulation-policy/offline-packs/{pack.id}").status_code == 404
+    under_another_course = f"/courses/telecom-regulation-policy/offline-packs/{pack.id}"
+    assert programme_coordinator_client.get(under_another_course).status_code == 404
 
 
 def test_changed_translations_rebuild_the_new_version_and_the_versions_intakes_still_study(tmp_path, course,

@@ -4,8 +4,6 @@ import re
 from sqlalchemy import select
 
 from lms.catalogue.models import Course, Lesson
-from tests.conftest import sign_in
-from tests.factories import make_user
 
 
 def test_the_catalogue_lists_every_course_to_anyone(client, db_session):
@@ -43,19 +41,17 @@ def test_a_course_outline_shows_modules_lessons_and_assessments(client, db_sessi
     assert f'/courses/{course.slug}/lessons/' not in page
 
 
-def test_an_unknown_course_or_lesson_is_not_found(client):
+def test_an_unknown_course_or_lesson_is_not_found(client, trainee_client):
     assert client.get("/courses/no-such-course").status_code == 404
-    sign_in(client, make_user())
-    assert client.get("/courses/universal-service-rural-remote/lessons/no-such-lesson").status_code == 404
+    assert trainee_client.get("/courses/universal-service-rural-remote/lessons/no-such-lesson").status_code == 404
 
 
-def test_lessons_need_an_account_and_then_show_their_rendered_text(client, db_session):
+def test_lessons_need_an_account_and_then_show_their_rendered_text(client, trainee_client, db_session):
     lesson = db_session.scalar(select(Lesson).join(Course, Lesson.course_id == Course.id)
                                .where(Course.slug == "telecom-regulation-policy").order_by(Lesson.id))
     url = f"/courses/telecom-regulation-policy/lessons/{lesson.slug}"
     assert client.get(url).status_code == 302
-    sign_in(client, make_user())
-    page = client.get(url).get_data(as_text=True)
+    page = trainee_client.get(url).get_data(as_text=True)
     assert lesson.title in page
     assert "<h2>" in page  # Markdown rendered to HTML
     assert 'rel="next"' in page

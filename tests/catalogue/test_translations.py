@@ -7,7 +7,6 @@ from lms.catalogue.translations import ContentTranslation
 from lms.accounts.models import Role
 from lms.enrolment.models import Enrolment, EnrolmentState
 from tests.catalogue.course_tree import QUIZ, LESSON, write_course
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_user
 
 THAI_LESSON = LESSON.format(title="บทนำ").replace("Some **text**.", "ข้อความภาษาไทย")
@@ -71,7 +70,8 @@ def test_a_translation_without_its_english_file_is_reported_as_unlisted(tmp_path
     assert "missing.th.md: this file is not listed" in problem(tmp_path)
 
 
-def test_the_trainee_reads_her_language_and_english_with_a_note_where_none_exists(client, tmp_path, db_session):
+def test_the_trainee_reads_her_language_and_english_with_a_note_where_none_exists(signed_in_client, tmp_path,
+                                                                                  db_session):
     translated_course(tmp_path)
     import_courses(read_tree(tmp_path))
     from lms.catalogue.models import Course
@@ -82,7 +82,7 @@ def test_the_trainee_reads_her_language_and_english_with_a_note_where_none_exist
     enrolment = Enrolment(intake=make_intake(course=course), user=trainee, state=EnrolmentState.ACTIVE)
     db_session.add(enrolment)
     db_session.flush()
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     from babel.support import Translations  # the note itself is in her language, from the catalogue
 
     note = Translations.load("lms/translations", ["th"]).gettext(

@@ -12,8 +12,7 @@ from lms.audit.models import AuditEntry
 from lms.catalogue import zip_import
 from lms.catalogue.models import Course
 from tests.catalogue.course_tree import write_course
-from tests.conftest import csrf_token, sign_in
-from tests.factories import make_user
+from tests.conftest import csrf_token
 
 URL = "/admin/courses/import"
 
@@ -35,12 +34,6 @@ def zip_of(folder, extra: dict | None = None) -> bytes:
 def upload(client, data: bytes, name: str = "course.zip"):
     return client.post(URL, data={"csrf_token": csrf_token(client, URL), "archive": (io.BytesIO(data), name)},
                        content_type="multipart/form-data")
-
-
-@pytest.fixture
-def admin_client(client, db_session):
-    sign_in(client, make_user(Role.ADMIN))
-    return client
 
 
 def test_an_admin_sees_the_plan_then_applies_it_and_the_import_is_audited(admin_client, tmp_path, db_session):
@@ -112,6 +105,5 @@ def test_too_many_files_too_big_and_not_a_zip_are_refused(admin_client, tmp_path
     assert "larger than" in upload(admin_client, zip_of(folder)).get_data(as_text=True)
 
 
-def test_only_admins_reach_the_web_import(client, db_session):
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
-    assert client.get(URL).status_code == 403
+def test_only_admins_reach_the_web_import(programme_coordinator_client, db_session):
+    assert programme_coordinator_client.get(URL).status_code == 403

@@ -11,7 +11,6 @@ from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.learning import operations
 from lms.learning.models import LessonProgress
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_user
 
 
@@ -26,9 +25,10 @@ def enrolment(db_session):
     return enrolment
 
 
-def test_a_row_written_twice_at_once_is_refused_with_409_and_nothing_kept(client, db_session, enrolment, monkeypatch):
+def test_a_row_written_twice_at_once_is_refused_with_409_and_nothing_kept(signed_in_client, db_session, enrolment,
+                                                                          monkeypatch):
     lesson = enrolment.intake.version.lessons[0]
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     url = f"/study/{enrolment.id}/lessons/{lesson.id}"
 
     def unguarded(enrolment, lesson):  # as if another tab had added her row between our look and our write

@@ -91,9 +91,9 @@ def test_the_switch_refuses_to_send_the_reader_elsewhere(client):
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
 
 
-def test_a_signed_in_readers_choice_is_kept_on_her_profile(client, db_session):
+def test_a_signed_in_readers_choice_is_kept_on_her_profile(signed_in_client, db_session):
     trainee = make_user(Role.TRAINEE, country_code="KH")
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     post_form(client, "/language", {"language": "km", "next": "/"}, form_url="/profile")
     db_session.refresh(trainee)
     assert trainee.language == "km"
@@ -102,9 +102,9 @@ def test_a_signed_in_readers_choice_is_kept_on_her_profile(client, db_session):
     assert html_lang(page) == "km"
 
 
-def test_the_profile_changes_language_and_time_zone_and_refuses_unknown_ones(client, db_session):
+def test_the_profile_changes_language_and_time_zone_and_refuses_unknown_ones(signed_in_client, db_session):
     trainee = make_user(Role.TRAINEE, country_code="ID")
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     response = post_form(client, "/profile/preferences", {"language": "id", "time_zone": "Asia/Jayapura"},
                          form_url="/profile")
     assert response.status_code == 302
@@ -124,9 +124,9 @@ def test_the_profile_changes_language_and_time_zone_and_refuses_unknown_ones(cli
     assert (trainee.language, trainee.time_zone) == ("id", "Asia/Jayapura")
 
 
-def test_the_profile_offers_indonesias_three_zones(client):
+def test_the_profile_offers_indonesias_three_zones(signed_in_client):
     trainee = make_user(Role.TRAINEE, country_code="ID")
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     page = client.get("/profile").get_data(as_text=True)
     for zone in ("Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"):
         assert f'value="{zone}"' in page

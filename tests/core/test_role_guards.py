@@ -3,7 +3,6 @@ import pytest
 
 from lms.accounts.models import Role
 from lms.notifications.operations import send_mail
-from tests.conftest import sign_in
 from tests.factories import make_user
 
 ADMIN_ONLY = ["/admin/users", "/admin/users/{user_id}", "/admin/outbox", "/admin/outbox/{mail_id}"]
@@ -19,16 +18,16 @@ def ids(db_session):
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_admin_pages_admit_only_admins(client, ids, role):
-    sign_in(client, make_user(role))
+def test_admin_pages_admit_only_admins(signed_in_client, ids, role):
+    client = signed_in_client(role)
     for path in ADMIN_ONLY:
         status = client.get(path.format(**ids)).status_code
         assert status == (200 if role is Role.ADMIN else 403), (path, role)
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_audit_log_admits_admins_and_programme_coordinators(client, role):
-    sign_in(client, make_user(role))
+def test_audit_log_admits_admins_and_programme_coordinators(signed_in_client, role):
+    client = signed_in_client(role)
     expected = 200 if role in (Role.ADMIN, Role.PROGRAMME_COORDINATOR) else 403
     for path in PROGRAMME_STAFF:
         assert client.get(path).status_code == expected
@@ -50,8 +49,8 @@ HOME_HEADINGS = {
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_gets_its_own_home_page(client, role):
-    sign_in(client, make_user(role))
+def test_each_role_gets_its_own_home_page(signed_in_client, role):
+    client = signed_in_client(role)
     page = client.get("/").get_data(as_text=True)
     assert HOME_HEADINGS[role] in page
     for other, heading in HOME_HEADINGS.items():
@@ -59,9 +58,8 @@ def test_each_role_gets_its_own_home_page(client, role):
             assert heading not in page
 
 
-def test_a_deactivated_user_loses_access_at_the_next_request(client, db_session):
-    user = make_user(Role.ADMIN)
-    sign_in(client, user)
+def test_a_deactivated_user_loses_access_at_the_next_request(admin_client, db_session):
+    user = admin_client.user
     user.is_active = False
     db_session.flush()
-    assert client.get("/admin/users").status_code == 302
+    assert admin_client.get("/admin/users").status_code == 302

@@ -50,15 +50,12 @@ def test_production_sends_hsts(monkeypatch, tmp_path):
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-def test_pages_and_exports_for_a_signed_in_person_are_never_cached(client):
-    from lms.accounts.models import Role
-    from tests.conftest import sign_in
-    from tests.factories import make_programme, make_user
+def test_pages_and_exports_for_a_signed_in_person_are_never_cached(programme_coordinator_client):
+    from tests.factories import make_programme
 
     make_programme()
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
     for url in ("/profile", "/reports/quota", "/reports/quota.csv", "/api/v1/quota"):
-        response = client.get(url)
+        response = programme_coordinator_client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "private, no-store", url
 

@@ -15,7 +15,6 @@ from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState
 from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
 BANGKOK = timezone(timedelta(hours=7))  # the programme's zone in the tests
@@ -215,9 +214,9 @@ def _running(db_session):
     return instructor, intake, quiet, busy
 
 
-def test_the_roster_shows_each_reason_and_the_rules_in_words(client, running):
+def test_the_roster_shows_each_reason_and_the_rules_in_words(signed_in_client, running):
     instructor, intake, quiet, busy = running
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     page = client.get(f"/teach/intakes/{intake.id}/roster").get_data(as_text=True)
     assert "1 at risk" in page
     assert "No activity for 45 days." in page
@@ -228,11 +227,11 @@ def test_the_roster_shows_each_reason_and_the_rules_in_words(client, running):
     assert "At risk" not in busy_row[:busy_row.index("</tr>")]
 
 
-def test_the_coordinators_list_shows_the_reasons_and_filters_those_at_risk(client, db_session, running):
+def test_the_coordinators_list_shows_the_reasons_and_filters_those_at_risk(signed_in_client, db_session, running):
     _instructor, intake, quiet, busy = running
     elsewhere = active(intake, full_name="Thai Quiet Trainee", country_code="TH")
     db_session.flush()
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="KH")
     page = client.get("/enrolments?state=active").get_data(as_text=True)
     assert "Quiet Trainee" in page and "Busy Trainee" in page and "No activity for 45 days." in page
     page = client.get("/enrolments?state=active&risk=at_risk").get_data(as_text=True)
@@ -240,15 +239,15 @@ def test_the_coordinators_list_shows_the_reasons_and_filters_those_at_risk(clien
     assert "Thai Quiet Trainee" not in page  # another country's, though at risk too
     assert client.get("/enrolments?state=active&risk=maybe").status_code == 400
 
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR, country_code=None)
     page = client.get("/enrolments?state=&risk=at_risk").get_data(as_text=True)
     assert "Quiet Trainee" in page and "Thai Quiet Trainee" in page and "Busy Trainee" not in page
     assert elsewhere.id
 
 
-def test_the_progress_page_names_each_reason(client, running):
+def test_the_progress_page_names_each_reason(signed_in_client, running):
     _instructor, _intake, quiet, busy = running
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="KH")
     page = client.get(f"/enrolments/{quiet.id}/progress").get_data(as_text=True)
     assert "Worth a word with the trainee" in page and "No activity for 45 days." in page
     assert "Attendance 0% is below the 75%" in page
@@ -266,8 +265,8 @@ def test_behind_on_lessons_counts_from_half_the_intake(db_session, intake):
         assert RiskKind.LESSONS in kinds(enrolment)
 
 
-def test_the_country_dashboard_leads_to_those_at_risk(client, running):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"))
+def test_the_country_dashboard_leads_to_those_at_risk(signed_in_client, running):
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="KH")
     page = client.get("/reports/quota").get_data(as_text=True)
     assert '<a href="/enrolments?state=active&amp;risk=at_risk">Trainees at risk now, and why</a>' in page
     page = client.get("/enrolments?state=active&risk=at_risk").get_data(as_text=True)

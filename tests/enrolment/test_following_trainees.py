@@ -11,7 +11,7 @@ from lms.core.db import utcnow
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState
 from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token
 from tests.enrolment.helpers import requested, upcoming_intake
 from tests.factories import make_intake, make_programme, make_user
 
@@ -27,7 +27,7 @@ def running_intake(db_session):
     return intake
 
 
-def test_a_coordinator_follows_a_trainees_lessons_scores_and_attendance(client, db_session, running_intake):
+def test_a_coordinator_follows_a_trainees_lessons_scores_and_attendance(signed_in_client, db_session, running_intake):
     course = running_intake.course
     enrolment = Enrolment(intake=running_intake, user=make_user(full_name="Chea Sophea", country_code="KH"),
                           state=EnrolmentState.ACTIVE)
@@ -48,7 +48,7 @@ def test_a_coordinator_follows_a_trainees_lessons_scores_and_attendance(client, 
                         Attendance(session=day2, enrolment=enrolment, is_present=False)])
     db_session.flush()
 
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="KH")
     page = client.get(f"/enrolments/{enrolment.id}/progress").get_data(as_text=True)
     lessons_required = sum(1 for lesson in course.lessons if lesson.is_required)
     assert f"1 / {lessons_required}" in page
@@ -59,7 +59,7 @@ def test_a_coordinator_follows_a_trainees_lessons_scores_and_attendance(client, 
     assert "No activity for" not in page  # no lesson for 30 days, but a quiz and an assignment today
     assert "Behind on lessons" in page
 
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     assert client.get(f"/enrolments/{enrolment.id}/progress").status_code == 404
 
 
@@ -70,17 +70,17 @@ def waitlisted(intake, code, name, days_ago):
     return enrolment
 
 
-def test_the_waiting_list_is_in_order_and_a_coordinator_promotes_someone(client, db_session):
+def test_the_waiting_list_is_in_order_and_a_coordinator_promotes_someone(signed_in_client, db_session):
     intake = upcoming_intake(make_programme(), capacity=5)
     waitlisted(intake, "TH", "Second In Line", 3)
     first = waitlisted(intake, "VN", "First In Line", 5)
     third = waitlisted(intake, "TH", "Third In Line", 1)
     db_session.flush()
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR, country_code=None)
     page = client.get(f"/intakes/{intake.id}/waiting-list").get_data(as_text=True)
     assert page.index("First In Line") < page.index("Second In Line") < page.index("Third In Line")
 
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = client.get(f"/intakes/{intake.id}/waiting-list").get_data(as_text=True)
     assert "First In Line" not in page and "Third In Line" in page
     response = client.post(f"/enrolments/{third.id}/promote", data={
@@ -94,13 +94,13 @@ def test_the_waiting_list_is_in_order_and_a_coordinator_promotes_someone(client,
                        data={"csrf_token": csrf_token(client, "/enrolments")}).status_code == 404
 
 
-def test_promotion_into_a_full_intake_is_refused_with_the_reason(client, db_session):
+def test_promotion_into_a_full_intake_is_refused_with_the_reason(signed_in_client, db_session):
     intake = upcoming_intake(make_programme(), capacity=1)
     holder = requested(intake, "TH")
     holder.state = EnrolmentState.APPROVED
     waiting = waitlisted(intake, "TH", "Patient Person", 2)
     db_session.flush()
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = client.post(f"/enrolments/{waiting.id}/promote", data={"csrf_token": csrf_token(client, "/enrolments")},
                        follow_redirects=True).get_data(as_text=True)
     assert "This intake is full (1 places)" in page

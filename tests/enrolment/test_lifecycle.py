@@ -14,7 +14,7 @@ from lms.enrolment.models import Enrolment, EnrolmentEvent, EnrolmentState
 from lms.enrolment.operations import approve_enrolment
 from lms.notifications.models import Notification
 from tests.certificates.helpers import ready_to_complete
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.enrolment.helpers import requested
 from tests.factories import make_intake, make_user
 from tests.job_runner import queued_names, run_queued_jobs
@@ -120,10 +120,10 @@ def test_a_place_given_in_a_running_intake_is_active_right_after_the_commit(db_s
 
 
 def test_a_place_given_on_the_decision_page_in_a_running_intake_is_active_once_the_request_commits(
-        client, db_session, intake):
+        signed_in_client, db_session, intake):
     enrolment = requested(intake)
     with time_machine.travel(bangkok(START + timedelta(days=3), 10), tick=False):
-        sign_in(client, make_user(Role.COUNTRY_COORDINATOR))
+        client = signed_in_client(Role.COUNTRY_COORDINATOR)
         response = post_form(client, f"/enrolments/{enrolment.id}", {"decision": "approve"})
         assert response.status_code == 302, response.get_data(as_text=True)
         assert "start_intake" in queued_names()  # queued by the commit at the request's edge
@@ -132,11 +132,11 @@ def test_a_place_given_on_the_decision_page_in_a_running_intake_is_active_once_t
     assert enrolment.state is EnrolmentState.ACTIVE
 
 
-def test_a_study_page_opened_before_the_calendar_ran_writes_nothing(client, db_session, intake):
+def test_a_study_page_opened_before_the_calendar_ran_writes_nothing(signed_in_client, db_session, intake):
     intake.starts_on = date.today() - timedelta(days=1)
     intake.ends_on = date.today() + timedelta(days=30)
     enrolment = enrolled(intake, EnrolmentState.APPROVED)
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     assert client.get(f"/study/{enrolment.id}").status_code == 200
     db_session.expire_all()
     assert enrolment.state is EnrolmentState.APPROVED and events_of(db_session, enrolment) == []

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role, User
 from lms.enrolment.models import Enrolment, EnrolmentState
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form
 from tests.enrolment.helpers import upcoming_intake
 from tests.factories import make_programme, make_user
 
@@ -25,19 +25,18 @@ def upload(client, intake, text: str):
     return client.post("/enrolments/nominate/upload", data=data, content_type="multipart/form-data")
 
 
-def test_the_template_downloads_and_uploads_back_as_it_is(client, db_session, intake):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
-    template = client.get("/enrolments/nominate/template.csv")
+def test_the_template_downloads_and_uploads_back_as_it_is(country_coordinator_client, db_session, intake):
+    template = country_coordinator_client.get("/enrolments/nominate/template.csv")
     assert template.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(template.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:5] == ["email", "full_name", "native_name", "organisation", "organisation_type"] and rows[1][-1] == "TH"
-    response = upload(client, intake, template.get_data(as_text=True))
+    response = upload(country_coordinator_client, intake, template.get_data(as_text=True))
     assert response.status_code == 302, response.get_data(as_text=True)
     assert db_session.scalar(select(User).where(User.email == rows[1][0])).native_name == rows[1][2]
 
 
-def test_a_file_saved_with_semicolons_is_read(client, db_session, intake):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="VN"))
+def test_a_file_saved_with_semicolons_is_read(signed_in_client, db_session, intake):
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="VN")
     response = upload(client, intake, "email;full_name;native_name;organisation;position;category;gender\n"
                                       "lan@example.org;Tran Thi Lan;Trần Thị Lan;VNPT, Ha Noi;Engineer;technician;\n")
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -45,14 +44,14 @@ def test_a_file_saved_with_semicolons_is_read(client, db_session, intake):
     assert lan.profile.organisation == "VNPT, Ha Noi" and lan.native_name == "Trần Thị Lan"
 
 
-def test_a_tab_separated_file_is_refused_with_the_reason(client, intake):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="VN"))
+def test_a_tab_separated_file_is_refused_with_the_reason(signed_in_client, intake):
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="VN")
     page = upload(client, intake, "email\tfull_name\torganisation\tposition\tcategory\n").get_data(as_text=True)
     assert "separated by tabs" in html.unescape(page)
 
 
-def test_each_error_echoes_the_bad_value(client, intake):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+def test_each_error_echoes_the_bad_value(signed_in_client, intake):
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = html.unescape(upload(client, intake, "email,full_name,organisation,position,category,gender,colour\n"
                                                 "x,Y,Z,W,technician,\n").get_data(as_text=True))
     assert 'Row 1, column colour: unknown column (the file says "colour")' in page
@@ -63,9 +62,9 @@ def test_each_error_echoes_the_bad_value(client, intake):
     assert '(the file says "robot")' in page
 
 
-def test_the_demos_test_addresses_are_accepted(client, db_session, intake):
+def test_the_demos_test_addresses_are_accepted(signed_in_client, db_session, intake):
     demo = make_user(Role.TRAINEE, country_code="TH", email="th.trainee01@demo.test", full_name="Demo Trainee")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = upload(client, intake, "email,full_name,organisation,position,category\n"
                                       "TH.Trainee01@demo.test,Demo Trainee,Reg,Eng,technician\n")
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -73,10 +72,10 @@ def test_the_demos_test_addresses_are_accepted(client, db_session, intake):
     assert enrolment.state is EnrolmentState.APPROVED
 
 
-def test_a_coordinator_finds_a_trainee_by_name_and_nominates_her(client, db_session, intake):
+def test_a_coordinator_finds_a_trainee_by_name_and_nominates_her(signed_in_client, db_session, intake):
     chea = make_user(Role.TRAINEE, country_code="KH", email="kh.trainee07@demo.test", full_name="Chea Sophea")
     make_user(Role.TRAINEE, country_code="TH", full_name="Chea Other Country")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="KH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="KH")
     page = client.get("/enrolments/nominate?q=chea").get_data(as_text=True)
     assert "Chea Sophea" in page and "Chea Other Country" not in page
     chosen = client.get("/enrolments/nominate?q=chea&email=kh.trainee07@demo.test").get_data(as_text=True)
@@ -87,8 +86,8 @@ def test_a_coordinator_finds_a_trainee_by_name_and_nominates_her(client, db_sess
     assert db_session.scalar(select(Enrolment).where(Enrolment.user_id == chea.id)).state is EnrolmentState.APPROVED
 
 
-def test_the_csv_records_the_organisation_type_and_refuses_an_unknown_one(client, db_session, intake):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+def test_the_csv_records_the_organisation_type_and_refuses_an_unknown_one(signed_in_client, db_session, intake):
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = html.unescape(upload(client, intake, "email,full_name,organisation,organisation_type,position,category\n"
                                                 "a@example.org,A,Uni,university,Lecturer,technician\n").get_data(as_text=True))
     assert 'must be government, business, education, other or empty (the file says "university")' in page

@@ -12,7 +12,7 @@ from lms.enrolment.operations import (EnrolmentRefused, IntakeFull, QuotaFull, a
                                       reject_enrolment, request_enrolment)
 from lms.programme.quota import people_holding_places
 from lms.notifications.models import Notification, OutboxMail
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form
 from tests.enrolment.helpers import holding, requested, set_allocation, upcoming_intake
 from tests.factories import make_programme, make_user
 
@@ -22,11 +22,11 @@ def programme(db_session):
     return make_programme()
 
 
-def test_a_trainee_asks_to_join_from_the_course_page(client, db_session, programme):
+def test_a_trainee_asks_to_join_from_the_course_page(signed_in_client, db_session, programme):
     intake = upcoming_intake(programme)
     trainee = make_user(Role.TRAINEE)
     make_user(Role.COUNTRY_COORDINATOR, country_code="TH")  # who the request goes to
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     page = client.get(f"/courses/{intake.course.slug}").get_data(as_text=True)
     assert "Ask to join" in page
     response = client.post(f"/intakes/{intake.id}/request", data={"csrf_token": csrf_token(client, "/")},
@@ -45,9 +45,9 @@ def test_requests_close_when_the_intake_starts(db_session, programme):
         request_enrolment(make_user(), intake, today=intake.starts_on + timedelta(days=1))
 
 
-def test_only_trainees_ask_to_join(client, programme):
+def test_only_trainees_ask_to_join(signed_in_client, programme):
     intake = upcoming_intake(programme)
-    sign_in(client, make_user(Role.INSTRUCTOR))
+    client = signed_in_client(Role.INSTRUCTOR)
     response = client.post(f"/intakes/{intake.id}/request", data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 403
 
@@ -134,9 +134,9 @@ def test_no_decision_after_the_intake_has_ended(db_session, programme):
                           today=enrolment.intake.ends_on + timedelta(days=1))
 
 
-def test_waitlist_and_reject_need_a_reason_that_reaches_the_trainee(client, db_session, programme):
+def test_waitlist_and_reject_need_a_reason_that_reaches_the_trainee(signed_in_client, db_session, programme):
     enrolment = requested(upcoming_intake(programme))
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = post_form(client, f"/enrolments/{enrolment.id}", {"decision": "reject", "reason": ""})
     assert response.status_code == 400
     assert "Please give the trainee a reason" in response.get_data(as_text=True)
@@ -147,10 +147,10 @@ def test_waitlist_and_reject_need_a_reason_that_reaches_the_trainee(client, db_s
     assert "Intake nearly full" in note.message
 
 
-def test_the_decision_page_shows_the_quota_refusal_next_to_the_decision(client, db_session, programme):
+def test_the_decision_page_shows_the_quota_refusal_next_to_the_decision(signed_in_client, db_session, programme):
     set_allocation(programme, "TH", 0, db_session)
     enrolment = requested(upcoming_intake(programme))
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = post_form(client, f"/enrolments/{enrolment.id}", {"decision": "approve", "reason": ""})
     assert response.status_code == 409
     page = response.get_data(as_text=True)
@@ -158,28 +158,28 @@ def test_the_decision_page_shows_the_quota_refusal_next_to_the_decision(client, 
     assert enrolment.state is EnrolmentState.REQUESTED
 
 
-def test_a_country_coordinator_cannot_see_or_decide_for_another_country(client, programme):
+def test_a_country_coordinator_cannot_see_or_decide_for_another_country(signed_in_client, programme):
     enrolment = requested(upcoming_intake(programme), "VN")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     assert client.get(f"/enrolments/{enrolment.id}").status_code == 404
     assert post_form(client, f"/enrolments/{enrolment.id}", {"decision": "approve"},
                      form_url="/enrolments").status_code == 404
     assert enrolment.state is EnrolmentState.REQUESTED
 
 
-def test_the_requests_list_shows_only_the_coordinators_country(client, programme):
+def test_the_requests_list_shows_only_the_coordinators_country(signed_in_client, programme):
     intake = upcoming_intake(programme)
     requested(intake, "TH", full_name="Kanya Thai Trainee")
     requested(intake, "VN", full_name="Lan Viet Trainee")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = client.get("/enrolments").get_data(as_text=True)
     assert "Kanya Thai Trainee" in page and "Lan Viet Trainee" not in page
     assert client.get("/enrolments?state=nonsense").status_code == 400
 
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.INSTRUCTOR, Role.ADMIN])
-def test_other_roles_cannot_reach_decisions(client, programme, role):
+def test_other_roles_cannot_reach_decisions(signed_in_client, programme, role):
     enrolment = requested(upcoming_intake(programme))
-    sign_in(client, make_user(role))
+    client = signed_in_client(role)
     assert client.get("/enrolments").status_code == 403
     assert client.get(f"/enrolments/{enrolment.id}").status_code == 403

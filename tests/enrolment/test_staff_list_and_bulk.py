@@ -10,7 +10,7 @@ from lms.audit.models import AuditEntry
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.notifications.models import OutboxMail
 from lms.programme.quota import people_holding_places
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token
 from tests.enrolment.helpers import holding, requested, set_allocation, upcoming_intake
 from tests.factories import make_programme, make_user
 
@@ -24,13 +24,13 @@ def names_on(page: str) -> list[str]:
     return re.findall(r'data-label="Trainee"><a [^>]*>([^<]+)</a>', page)
 
 
-def test_the_list_searches_filters_and_sorts_and_links_keep_the_query(client, programme):
+def test_the_list_searches_filters_and_sorts_and_links_keep_the_query(signed_in_client, programme):
     first, second = upcoming_intake(programme), upcoming_intake(programme)
     second.title = "Second intake"
     requested(first, "TH", full_name="Somchai Kittisak")
     requested(second, "VN", full_name="Nguyen Van An")
     requested(second, "TH", full_name="Anong Chaiyaporn")
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR, country_code=None)
 
     page = client.get("/enrolments").get_data(as_text=True)
     assert names_on(page) == ["Somchai Kittisak", "Nguyen Van An", "Anong Chaiyaporn"]  # oldest request first
@@ -50,12 +50,12 @@ def test_the_list_searches_filters_and_sorts_and_links_keep_the_query(client, pr
     assert client.get("/enrolments?intake=999999").status_code == 400
 
 
-def test_every_status_and_paging(app, client, programme, monkeypatch):
+def test_every_status_and_paging(app, signed_in_client, programme, monkeypatch):
     intake = upcoming_intake(programme)
     for number in range(7):
         requested(intake, "TH", full_name=f"Trainee {number:02d}")
     holding(intake, "TH")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     monkeypatch.setitem(app.config, "LIST_PAGE_SIZE", 3)
     page = client.get("/enrolments?sort=name").get_data(as_text=True)
     assert names_on(page) == ["Trainee 00", "Trainee 01", "Trainee 02"] and "1–3 of 7" in page
@@ -72,11 +72,11 @@ def bulk_post(client, ids, decision, reason="", next_query="state=requested"):
         "csrf_token": csrf_token(client, "/enrolments")}, follow_redirects=True)
 
 
-def test_a_coordinator_approves_ten_requests_at_once(client, db_session, programme):
+def test_a_coordinator_approves_ten_requests_at_once(signed_in_client, db_session, programme):
     intake = upcoming_intake(programme, capacity=20)
     intake.title = "Universal Service, February 2027 intake"
     enrolments = [requested(intake, "TH", full_name=f"Chea Sophea {n}") for n in range(10)]
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = bulk_post(client, [e.id for e in enrolments], "approve", next_query="state=requested&sort=name")
     page = response.get_data(as_text=True)
     assert "Approved Chea Sophea 0 for Universal Service, February 2027 intake" in page
@@ -87,12 +87,12 @@ def test_a_coordinator_approves_ten_requests_at_once(client, db_session, program
     assert response.request.args.get("sort") == "name"  # back to the list as it was
 
 
-def test_a_selection_beyond_the_quota_changes_nothing(client, db_session, programme):
+def test_a_selection_beyond_the_quota_changes_nothing(signed_in_client, db_session, programme):
     set_allocation(programme, "TH", 3, db_session)
     intake = upcoming_intake(programme)
     holding(intake, "TH")
     enrolments = [requested(intake, "TH", full_name=f"Person {n}") for n in range(3)]
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     mails_before = db_session.scalar(select(func.count()).select_from(OutboxMail))
     page = bulk_post(client, [e.id for e in enrolments], "approve").get_data(as_text=True)
     assert "needs 3 places of Thailand&#39;s allocation, but 2 remain" in page
@@ -100,19 +100,19 @@ def test_a_selection_beyond_the_quota_changes_nothing(client, db_session, progra
     assert db_session.scalar(select(func.count()).select_from(OutboxMail)) == mails_before
 
 
-def test_a_selection_beyond_the_intake_capacity_changes_nothing(client, programme):
+def test_a_selection_beyond_the_intake_capacity_changes_nothing(signed_in_client, programme):
     intake = upcoming_intake(programme, capacity=2)
     enrolments = [requested(intake, "TH", full_name=f"Person {n}") for n in range(3)]
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = bulk_post(client, [e.id for e in enrolments], "approve").get_data(as_text=True)
     assert "has 2 free places, but 3 people are selected" in page
     assert all(e.state is EnrolmentState.REQUESTED for e in enrolments)
 
 
-def test_waitlisting_and_rejecting_many_need_one_reason(client, programme):
+def test_waitlisting_and_rejecting_many_need_one_reason(signed_in_client, programme):
     intake = upcoming_intake(programme)
     enrolments = [requested(intake, "TH", full_name=f"Person {n}") for n in range(3)]
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     page = bulk_post(client, [e.id for e in enrolments], "reject").get_data(as_text=True)
     assert "Please give the trainee a reason" in page
     assert all(e.state is EnrolmentState.REQUESTED for e in enrolments)
@@ -122,10 +122,10 @@ def test_waitlisting_and_rejecting_many_need_one_reason(client, programme):
     assert enrolments[0].decision_reason == "The intake is popular"
 
 
-def test_a_coordinator_cannot_decide_another_countrys_requests_in_a_selection(client, programme):
+def test_a_coordinator_cannot_decide_another_countrys_requests_in_a_selection(signed_in_client, programme):
     intake = upcoming_intake(programme)
     own, other = requested(intake, "TH"), requested(intake, "VN")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = client.post("/enrolments/decide", data={
         "enrolment": [str(own.id), str(other.id)], "decision": "approve",
         "csrf_token": csrf_token(client, "/enrolments")})
@@ -133,15 +133,15 @@ def test_a_coordinator_cannot_decide_another_countrys_requests_in_a_selection(cl
     assert own.state is EnrolmentState.REQUESTED and other.state is EnrolmentState.REQUESTED
 
 
-def test_the_programme_coordinator_is_warned_of_countries_without_a_coordinator(client, programme):
+def test_the_programme_coordinator_is_warned_of_countries_without_a_coordinator(signed_in_client, programme):
     make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR, country_code=None)
     page = client.get("/enrolments").get_data(as_text=True)
     warning = re.search(r'class="warning">([^<]+)<', page).group(1)
     assert "Viet Nam" in warning and "Thailand" not in warning
 
 
-def test_a_selection_refused_part_way_through_keeps_none_of_it(client, db_session, programme):
+def test_a_selection_refused_part_way_through_keeps_none_of_it(signed_in_client, db_session, programme):
     """The selection is decided whole: one person refused after others were approved undoes their approvals."""
     intake = upcoming_intake(programme)
     elsewhere = upcoming_intake(programme, course=intake.course)
@@ -150,7 +150,7 @@ def test_a_selection_refused_part_way_through_keeps_none_of_it(client, db_sessio
     later = requested(intake, "TH", full_name="Placed Elsewhere")
     db_session.add(Enrolment(intake=elsewhere, user=later.user, state=EnrolmentState.APPROVED))
     db_session.flush()
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
 
     page = html.unescape(bulk_post(client, [first.id, later.id], "approve").get_data(as_text=True))
 

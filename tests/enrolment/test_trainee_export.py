@@ -9,9 +9,8 @@ import pytest
 
 from lms.accounts.models import Category, Role, TraineeProfile
 from lms.enrolment.models import EnrolmentState
-from tests.conftest import sign_in
 from tests.enrolment.helpers import requested, upcoming_intake
-from tests.factories import make_programme, make_user
+from tests.factories import make_programme
 
 
 @pytest.fixture
@@ -26,9 +25,8 @@ def trainees(db_session):
     return thai
 
 
-def test_the_csv_holds_the_coordinators_own_trainees_formula_safe(client, trainees):
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
-    response = client.get("/enrolments/export.csv?state=")
+def test_the_csv_holds_the_coordinators_own_trainees_formula_safe(country_coordinator_client, trainees):
+    response = country_coordinator_client.get("/enrolments/export.csv?state=")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:3] == ["Name", "Name in own script", "E-mail"] and "Certificate serial" in rows[0]
@@ -39,8 +37,8 @@ def test_the_csv_holds_the_coordinators_own_trainees_formula_safe(client, traine
     assert row["Status"] == "Approved" and float(row["Grade so far (%)"]) == 0
 
 
-def test_the_xlsx_has_the_same_rows_as_text_never_formulas(client, trainees):
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+def test_the_xlsx_has_the_same_rows_as_text_never_formulas(signed_in_client, trainees):
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR, country_code=None)
     response = client.get("/enrolments/export.xlsx?state=&sort=name")
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     book = zipfile.ZipFile(io.BytesIO(response.data))
@@ -52,6 +50,6 @@ def test_the_xlsx_has_the_same_rows_as_text_never_formulas(client, trainees):
     assert "Nguyen Van An" in strings and "Somchai Kittisak" in strings and "สมชาย กิตติศักดิ์" in strings
 
 
-def test_trainees_cannot_export(client, trainees):
-    sign_in(client, trainees.user)
+def test_trainees_cannot_export(signed_in_client, trainees):
+    client = signed_in_client(trainees.user)
     assert client.get("/enrolments/export.csv").status_code == 403

@@ -10,7 +10,7 @@ from lms.audit.models import AuditEntry
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.enrolment.operations import approve_enrolment, waitlist_enrolment, withdraw_enrolment
 from lms.notifications.models import OutboxMail
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form
 from tests.enrolment.helpers import requested, set_allocation, upcoming_intake
 from tests.factories import make_programme, make_user
 
@@ -58,38 +58,38 @@ def test_promotion_skips_someone_whose_country_is_full(db_session, programme):
     assert viet.state is EnrolmentState.WAITLISTED
 
 
-def test_a_trainee_withdraws_through_the_page(client, db_session, programme):
+def test_a_trainee_withdraws_through_the_page(signed_in_client, db_session, programme):
     enrolment = requested(upcoming_intake(programme))
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     assert client.get(f"/enrolments/{enrolment.id}/withdraw").status_code == 200
     response = post_form(client, f"/enrolments/{enrolment.id}/withdraw", {"reason": ""})
     assert response.status_code == 302 and enrolment.state is EnrolmentState.WITHDRAWN
 
 
-def test_nobody_withdraws_someone_else(client, programme):
+def test_nobody_withdraws_someone_else(signed_in_client, programme):
     enrolment = requested(upcoming_intake(programme))
-    sign_in(client, make_user(Role.TRAINEE))
+    client = signed_in_client(Role.TRAINEE)
     assert client.get(f"/enrolments/{enrolment.id}/withdraw").status_code == 404
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="VN"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="VN")
     assert client.get(f"/enrolments/{enrolment.id}/withdraw").status_code == 404
     assert enrolment.state is EnrolmentState.REQUESTED
 
 
-def test_a_coordinator_nominates_a_trainee_of_their_country(client, db_session, programme):
+def test_a_coordinator_nominates_a_trainee_of_their_country(signed_in_client, db_session, programme):
     intake = upcoming_intake(programme)
     trainee = make_user(Role.TRAINEE, country_code="TH", email="nominee@example.org")
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
-    sign_in(client, coordinator)
+    client = signed_in_client(coordinator)
     response = post_form(client, "/enrolments/nominate", {"intake": str(intake.id), "email": "Nominee@Example.org"})
     assert response.status_code == 302
     enrolment = db_session.scalars(select(Enrolment).where(Enrolment.user_id == trainee.id)).one()
     assert enrolment.state is EnrolmentState.APPROVED and enrolment.nominated_by_id == coordinator.id
 
 
-def test_nominating_someone_of_another_country_is_refused_next_to_the_field(client, programme):
+def test_nominating_someone_of_another_country_is_refused_next_to_the_field(signed_in_client, programme):
     intake = upcoming_intake(programme)
     make_user(Role.TRAINEE, country_code="VN", email="viet@example.org")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = post_form(client, "/enrolments/nominate", {"intake": str(intake.id), "email": "viet@example.org"})
     assert response.status_code == 400
     assert 'id="email-error"' in response.get_data(as_text=True)
@@ -106,10 +106,10 @@ def upload(client, intake, text: str):
     return client.post("/enrolments/nominate/upload", data=data, content_type="multipart/form-data")
 
 
-def test_csv_nomination_places_everyone_and_creates_missing_accounts(client, db_session, programme):
+def test_csv_nomination_places_everyone_and_creates_missing_accounts(signed_in_client, db_session, programme):
     intake = upcoming_intake(programme)
     existing = make_user(Role.TRAINEE, country_code="TH", email="known@example.org")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = upload(client, intake, HEADER
                       + "known@example.org,Known Person,,Regulator,Engineer,technician,\n"
                       + "new.one@example.org,Somchai Wongsawat,สมชาย วงศ์สวัสดิ์,Operator,CTO,high_manager,male\n")
@@ -124,10 +124,11 @@ def test_csv_nomination_places_everyone_and_creates_missing_accounts(client, db_
     assert any("confirmed" in mail.subject for mail in mails)  # and the place
 
 
-def test_csv_nomination_reports_every_error_by_row_and_column_and_places_nobody(client, db_session, programme):
+def test_csv_nomination_reports_every_error_by_row_and_column_and_places_nobody(signed_in_client, db_session,
+                                                                                programme):
     intake = upcoming_intake(programme)
     make_user(Role.TRAINEE, country_code="VN", email="viet@example.org")
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = upload(client, intake, HEADER
                       + "fine@example.org,Fine Person,,Regulator,Engineer,technician,\n"
                       + "not-an-email,Bad Mail,,Regulator,Engineer,technician,\n"
@@ -147,10 +148,10 @@ def test_csv_nomination_reports_every_error_by_row_and_column_and_places_nobody(
     assert db_session.scalar(select(User).where(User.email == "fine@example.org")) is None
 
 
-def test_csv_nomination_beyond_the_quota_is_refused_whole(client, db_session, programme):
+def test_csv_nomination_beyond_the_quota_is_refused_whole(signed_in_client, db_session, programme):
     set_allocation(programme, "TH", 1, db_session)
     intake = upcoming_intake(programme)
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = upload(client, intake, HEADER + "a@example.org,A Person,,Reg,Eng,technician,\n"
                       + "b@example.org,B Person,,Reg,Eng,technician,\n")
     assert response.status_code == 400
@@ -164,9 +165,9 @@ def test_csv_nomination_beyond_the_quota_is_refused_whole(client, db_session, pr
     (HEADER.encode(), "no rows after the header"),
     ((HEADER.strip() + ",salary\nx@example.org,X,,O,P,technician,,1\n").encode(), "column salary: unknown column"),
 ])
-def test_a_malformed_csv_gets_a_clear_message(client, programme, content, message):
+def test_a_malformed_csv_gets_a_clear_message(signed_in_client, programme, content, message):
     intake = upcoming_intake(programme)
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     data = {"intake": str(intake.id), "csrf_token": csrf_token(client, "/enrolments/nominate/upload"),
             "file": (io.BytesIO(content), "nominees.csv")}
     response = client.post("/enrolments/nominate/upload", data=data, content_type="multipart/form-data")
@@ -174,9 +175,9 @@ def test_a_malformed_csv_gets_a_clear_message(client, programme, content, messag
     assert message in response.get_data(as_text=True)
 
 
-def test_a_csv_over_the_server_limit_gets_the_clear_page_too(client, programme, app, monkeypatch):
+def test_a_csv_over_the_server_limit_gets_the_clear_page_too(signed_in_client, programme, app, monkeypatch):
     intake = upcoming_intake(programme)
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     response = upload(client, intake, HEADER + "x" * 4096)
     assert response.status_code == 413
@@ -184,9 +185,9 @@ def test_a_csv_over_the_server_limit_gets_the_clear_page_too(client, programme, 
     assert "What you sent is too large" in page and 'href="/enrolments/nominate/upload"' in page
 
 
-def test_csv_nomination_applies_the_name_rules(client, db_session, programme):
+def test_csv_nomination_applies_the_name_rules(signed_in_client, db_session, programme):
     intake = upcoming_intake(programme)
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
     response = upload(client, intake, HEADER
                       + "a@example.org,สมชาย วงศ์สวัสดิ์,สมชาย วงศ์สวัสดิ์,Regulator,Engineer,technician,\n"
                       + "b@example.org,Nguyễn Thị Hương,Hương 😀,Regulator,Engineer,technician,\n")
@@ -198,7 +199,7 @@ def test_csv_nomination_applies_the_name_rules(client, db_session, programme):
     assert db_session.scalar(select(User).where(User.email == "b@example.org")) is None
 
 
-def test_csv_nomination_refused_on_a_later_row_keeps_no_account_or_place(client, db_session, programme):
+def test_csv_nomination_refused_on_a_later_row_keeps_no_account_or_place(signed_in_client, db_session, programme):
     """A file is placed whole: a row refused at placing undoes the accounts and places of the rows before it."""
     intake = upcoming_intake(programme)
     elsewhere = upcoming_intake(programme, course=intake.course)
@@ -206,7 +207,7 @@ def test_csv_nomination_refused_on_a_later_row_keeps_no_account_or_place(client,
     placed = make_user(Role.TRAINEE, country_code="TH", email="placed@example.org", full_name="Placed Elsewhere")
     db_session.add(Enrolment(intake=elsewhere, user=placed, state=EnrolmentState.APPROVED))
     db_session.flush()
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
+    client = signed_in_client(Role.COUNTRY_COORDINATOR, country_code="TH")
 
     response = upload(client, intake, HEADER + "new.one@example.org,New Person,,Regulator,Engineer,technician,\n"
                       + "placed@example.org,Placed Elsewhere,,Regulator,Engineer,technician,\n")

@@ -14,7 +14,7 @@ from lms.extensions import db
 from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
 from tests.queries import counted_queries, selects
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token
 from tests.factories import make_intake, make_programme, make_user
 
 
@@ -81,18 +81,18 @@ def sessions_of(intake) -> list[IntakeSession]:
                                    .order_by(IntakeSession.id)))
 
 
-def test_the_page_lists_trainees_with_a_checkbox_each(client, intake):
+def test_the_page_lists_trainees_with_a_checkbox_each(signed_in_client, intake):
     ready_to_complete(intake, "Chanthou Keo")
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     page = client.get(url_of(intake)).get_data(as_text=True)
     assert "Chanthou Keo" in page and 'type="checkbox"' in page
     assert "at least 75% of the sessions" in page
 
 
-def test_attendance_at_the_threshold_completes_and_below_it_does_not(client, intake):
+def test_attendance_at_the_threshold_completes_and_below_it_does_not(signed_in_client, intake):
     present_all = ready_to_complete(intake, "Present Pich")
     missed_one = ready_to_complete(intake, "Missing Malee")
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
 
     assert add_session(client, intake, [present_all], title="Day 1").status_code == 302
     [day_one] = sessions_of(intake)
@@ -109,18 +109,18 @@ def test_attendance_at_the_threshold_completes_and_below_it_does_not(client, int
     assert missed_one.state is EnrolmentState.COMPLETED and missed_one.final_grade == 100
 
 
-def test_below_the_threshold_an_enrolment_stays_active(client, intake):
+def test_below_the_threshold_an_enrolment_stays_active(signed_in_client, intake):
     enrolment = ready_to_complete(intake, "Sometimes Sok")
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     add_session(client, intake, [], title="Day 1")
     add_session(client, intake, [enrolment], held_on=intake.starts_on + timedelta(days=2), title="Day 2")
     assert enrolment.state is EnrolmentState.ACTIVE  # 1 of 2 sessions: 50%
     assert enrolment.completed_at is None and enrolment.final_grade is None
 
 
-def test_correcting_a_session_records_the_change_and_completes(client, intake):
+def test_correcting_a_session_records_the_change_and_completes(signed_in_client, intake):
     enrolment = ready_to_complete(intake, "Late Lin")
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     add_session(client, intake, [])
     [session] = sessions_of(intake)
     assert enrolment.state is EnrolmentState.ACTIVE
@@ -131,9 +131,9 @@ def test_correcting_a_session_records_the_change_and_completes(client, intake):
     assert enrolment.state is EnrolmentState.COMPLETED
 
 
-def test_a_session_date_outside_the_intake_is_refused(client, intake):
+def test_a_session_date_outside_the_intake_is_refused(signed_in_client, intake):
     ready_to_complete(intake, "Someone")
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = add_session(client, intake, [], held_on=intake.ends_on + timedelta(days=1), title="After the end")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -141,15 +141,15 @@ def test_a_session_date_outside_the_intake_is_refused(client, intake):
     assert sessions_of(intake) == []
 
 
-def test_a_session_needs_a_title(client, intake):
-    sign_in(client, intake.instructors[0])
+def test_a_session_needs_a_title(signed_in_client, intake):
+    client = signed_in_client(intake.instructors[0])
     response = add_session(client, intake, [], title="")
     assert response.status_code == 400
     assert "Please give the session a title." in response.get_data(as_text=True)
 
 
-def test_someone_outside_the_roster_cannot_be_marked_present(client, intake):
-    sign_in(client, intake.instructors[0])
+def test_someone_outside_the_roster_cannot_be_marked_present(signed_in_client, intake):
+    client = signed_in_client(intake.instructors[0])
     stranger = Enrolment(intake=make_intake(intake.programme, intake.course), user=make_user(),
                          state=EnrolmentState.ACTIVE)
     db.session.add(stranger)
@@ -158,30 +158,28 @@ def test_someone_outside_the_roster_cannot_be_marked_present(client, intake):
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0
 
 
-def test_online_intakes_take_no_attendance(client, course):
+def test_online_intakes_take_no_attendance(signed_in_client, course):
     online = make_intake(make_programme(), course, instructors=[make_user(Role.INSTRUCTOR)])
-    sign_in(client, online.instructors[0])
+    client = signed_in_client(online.instructors[0])
     response = client.get(url_of(online))
     assert response.status_code == 404
     assert "taught online" in response.get_data(as_text=True)
 
 
-def test_only_the_intakes_instructors_record_attendance(client, intake, app):
+def test_only_the_intakes_instructors_record_attendance(signed_in_client, intake):
     enrolment = ready_to_complete(intake, "Guarded Gan")
-    sign_in(client, make_user(Role.INSTRUCTOR))
-    assert client.get(url_of(intake)).status_code == 404
-    coordinator = app.test_client()
-    sign_in(coordinator, make_user(Role.PROGRAMME_COORDINATOR))
+    another_instructor = signed_in_client(Role.INSTRUCTOR)
+    assert another_instructor.get(url_of(intake)).status_code == 404
+    coordinator = signed_in_client(Role.PROGRAMME_COORDINATOR)
     page = coordinator.get(url_of(intake)).get_data(as_text=True)
     assert "Add a session" not in page
     assert add_session(coordinator, intake, [enrolment]).status_code == 403
-    trainee = app.test_client()
-    sign_in(trainee, enrolment.user)
+    trainee = signed_in_client(enrolment.user)
     assert trainee.get(url_of(intake)).status_code == 403
     assert sessions_of(intake) == []
 
 
-def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small_one(client, intake):
+def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small_one(signed_in_client, intake):
 
     def statements_of_saving(trainees: int) -> int:
         people = [make_user(full_name=f"T{n}") for n in range(trainees)]
@@ -198,7 +196,7 @@ def test_saving_attendance_runs_as_many_queries_for_a_large_class_as_for_a_small
             assert client.post(url, data=data).status_code == 302
         return len(selects(statements))
 
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     statements_of_saving(1)  # so that both measured saves find earlier sessions on the page
     assert statements_of_saving(3) == statements_of_saving(9)
 
@@ -218,10 +216,10 @@ def presence(session: IntakeSession) -> dict[int, bool]:
                                    .where(Attendance.session_id == session.id)).all())
 
 
-def test_changing_two_sessions_and_saving_once_keeps_both(client, intake):
+def test_changing_two_sessions_and_saving_once_keeps_both(signed_in_client, intake):
     anna, bao = ready_to_complete(intake, "Anna"), ready_to_complete(intake, "Bao")
     day1, day2 = two_sessions(intake)
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = save_sheet(client, intake, {day1: [anna], day2: [anna, bao]})
     assert response.status_code == 302
     assert presence(day1) == {anna.id: True, bao.id: False}
@@ -231,10 +229,10 @@ def test_changing_two_sessions_and_saving_once_keeps_both(client, intake):
     assert anna.state is EnrolmentState.COMPLETED and bao.state is EnrolmentState.ACTIVE
 
 
-def test_a_new_session_and_earlier_ones_are_saved_together_with_time_and_place(client, intake):
+def test_a_new_session_and_earlier_ones_are_saved_together_with_time_and_place(signed_in_client, intake):
     anna = ready_to_complete(intake, "Anna")
     [day1, _day2] = two_sessions(intake)
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = save_sheet(client, intake, {day1: [anna], "new": [anna]}, new={
         "held_on": (intake.starts_on + timedelta(days=3)).isoformat(), "starts_at": "09:30",
         "place": "Room 4, Vientiane campus", "title": "Day 3: field visit"})
@@ -247,23 +245,23 @@ def test_a_new_session_and_earlier_ones_are_saved_together_with_time_and_place(c
     assert "Day 3: field visit" in page and "09:30" in page and "Room 4, Vientiane campus" in page
 
 
-def test_each_session_shows_its_date_time_and_place(client, intake):
+def test_each_session_shows_its_date_time_and_place(signed_in_client, intake):
     ready_to_complete(intake, "Anna")
     intake.location = "Hanoi Telecom Centre"
     day1, day2 = two_sessions(intake)
     day1.starts_at, day2.place = time(14, 0), "Field site, Lao Cai"
     db.session.flush()
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     page = client.get(url_of(intake)).get_data(as_text=True)
     first, second = page.index("<strong>Day 1</strong>"), page.index("<strong>Day 2</strong>")
     assert "14:00" in page[first:second] and "Hanoi Telecom Centre" in page[first:second]
     assert "Field site, Lao Cai" in page[second:]
 
 
-def test_mark_all_present_saves_the_sheet_with_everyone_at_that_session(client, intake):
+def test_mark_all_present_saves_the_sheet_with_everyone_at_that_session(signed_in_client, intake):
     anna, bao = ready_to_complete(intake, "Anna"), ready_to_complete(intake, "Bao")
     day1, day2 = two_sessions(intake)
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     page = client.get(url_of(intake)).get_data(as_text=True)
     assert f'<button type="submit" name="mark_all" value="{day2.id}"' in page  # a plain button: no script needed
     response = save_sheet(client, intake, {day1: [bao]}, mark_all=str(day2.id))
@@ -272,10 +270,10 @@ def test_mark_all_present_saves_the_sheet_with_everyone_at_that_session(client, 
     assert presence(day2) == {anna.id: True, bao.id: True}
 
 
-def test_an_error_is_shown_at_the_top_and_the_ticks_are_kept(client, intake):
+def test_an_error_is_shown_at_the_top_and_the_ticks_are_kept(signed_in_client, intake):
     anna = ready_to_complete(intake, "Anna")
     day1, _day2 = two_sessions(intake)
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = save_sheet(client, intake, {day1: [anna], "new": [anna]},
                           new={"held_on": (intake.starts_on + timedelta(days=3)).isoformat(), "title": ""})
     page = response.get_data(as_text=True)
@@ -288,14 +286,14 @@ def test_an_error_is_shown_at_the_top_and_the_ticks_are_kept(client, intake):
     assert presence(day1) == {} and len(sessions_of(intake)) == 2
 
 
-def test_a_mark_for_someone_off_the_roster_is_refused_and_nothing_is_saved(client, intake):
+def test_a_mark_for_someone_off_the_roster_is_refused_and_nothing_is_saved(signed_in_client, intake):
     anna = ready_to_complete(intake, "Anna")
     day1, day2 = two_sessions(intake)
     stranger = Enrolment(intake=make_intake(intake.programme, intake.course), user=make_user(),
                          state=EnrolmentState.ACTIVE)
     db.session.add(stranger)
     db.session.flush()
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = save_sheet(client, intake, {day1: [anna], day2: [stranger]})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -303,10 +301,10 @@ def test_a_mark_for_someone_off_the_roster_is_refused_and_nothing_is_saved(clien
     assert presence(day1) == {} and presence(day2) == {}
 
 
-def test_unknown_enrolment_ids_are_refused_and_quoted_escaped(client, intake):
+def test_unknown_enrolment_ids_are_refused_and_quoted_escaped(signed_in_client, intake):
     ready_to_complete(intake, "Anna")
     day1, _day2 = two_sessions(intake)
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     for value in (f"{day1.id}:999999", f"{day1.id}:<b>anyone</b>"):
         response = client.post(url_of(intake), data={"csrf_token": csrf_token(client, url_of(intake)),
                                                      "shown": [str(day1.id)], "present": [value]})
@@ -316,14 +314,14 @@ def test_unknown_enrolment_ids_are_refused_and_quoted_escaped(client, intake):
     assert presence(day1) == {}
 
 
-def test_a_session_of_another_intake_is_refused_and_nothing_is_saved(client, intake):
+def test_a_session_of_another_intake_is_refused_and_nothing_is_saved(signed_in_client, intake):
     anna = ready_to_complete(intake, "Anna")
     [day1, _day2] = two_sessions(intake)
     other = make_intake(intake.programme, intake.course, mode=DeliveryMode.FACE_TO_FACE)
     elsewhere = IntakeSession(intake=other, held_on=other.starts_on, title="Elsewhere")
     db.session.add(elsewhere)
     db.session.flush()
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = save_sheet(client, intake, {day1: [anna], elsewhere: [anna]}, shown=[day1, elsewhere])
     page = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -337,28 +335,28 @@ def test_a_session_of_another_intake_is_refused_and_nothing_is_saved(client, int
     assert presence(day1) == {}
 
 
-def test_a_session_added_after_the_sheet_was_opened_is_left_as_it_is(client, intake):
+def test_a_session_added_after_the_sheet_was_opened_is_left_as_it_is(signed_in_client, intake):
     anna = ready_to_complete(intake, "Anna")
     day1, day2 = two_sessions(intake)
     db.session.add(Attendance(session=day2, enrolment=anna, is_present=True))
     db.session.flush()
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     assert save_sheet(client, intake, {day1: [anna]}, shown=[day1]).status_code == 302
     assert presence(day1) == {anna.id: True} and presence(day2) == {anna.id: True}
 
 
-def test_two_trainees_of_the_same_name_are_told_apart_on_the_sheet(client, intake):
+def test_two_trainees_of_the_same_name_are_told_apart_on_the_sheet(signed_in_client, intake):
     first, second = ready_to_complete(intake, "Ana Cruz"), ready_to_complete(intake, "Ana Cruz")
     [day1, _day2] = two_sessions(intake)
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     page = client.get(url_of(intake)).get_data(as_text=True)
     for enrolment in (first, second):
         assert f"Ana Cruz ({enrolment.user.email}) present at Day 1" in page
 
 
-def test_a_sheet_with_no_session_and_nothing_filled_in_says_what_to_do(client, intake):
+def test_a_sheet_with_no_session_and_nothing_filled_in_says_what_to_do(signed_in_client, intake):
     ready_to_complete(intake, "Anna")
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     response = save_sheet(client, intake, {})
     assert response.status_code == 302
     assert "Nothing to save yet: give the new session a title" in client.get(url_of(intake)).get_data(as_text=True)

@@ -24,14 +24,13 @@ from lms.grading.completion import evaluate_completion
 from lms.learning.models import LessonProgress
 from lms.reports.queries import quota_report
 from tests.catalogue.course_tree import write_course
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
 scores = st.decimals(min_value=0, max_value=100, places=6, allow_nan=False, allow_infinity=False)
 weights = st.decimals(min_value=Decimal("0.01"), max_value=100, places=2, allow_nan=False, allow_infinity=False)
 
 
-def test_the_gradebook_its_csv_completion_and_the_quota_report_agree(tmp_path, db_session, client):
+def test_the_gradebook_its_csv_completion_and_the_quota_report_agree(tmp_path, db_session, signed_in_client):
     write_course(tmp_path, "exact-course")
     import_courses(read_tree(tmp_path))
     course = db.session.scalar(select(Course).where(Course.slug == "exact-course"))
@@ -41,7 +40,7 @@ def test_the_gradebook_its_csv_completion_and_the_quota_report_agree(tmp_path, d
     intake = make_intake(programme, course, instructors=[instructor])
     intake.starts_on, intake.ends_on = clock.today() - timedelta(days=5), clock.today() + timedelta(days=50)
     db.session.flush()
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
 
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(quiz_score=scores, essay_score=scores, quiz_weight=weights, essay_weight=weights,

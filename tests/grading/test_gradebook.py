@@ -13,7 +13,6 @@ from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.extensions import db
 from tests.queries import counted_queries
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
 FORMULA_NAME = '=HYPERLINK("http://example.org","click")'
@@ -91,8 +90,8 @@ def row_of(page: str, name: str) -> str:
     return page[start:page.index("</tr>", start)]
 
 
-def test_the_gradebook_shows_the_scores_that_count_and_weighted_grades(client, intake, book):
-    sign_in(client, intake.instructors[0])
+def test_the_gradebook_shows_the_scores_that_count_and_weighted_grades(signed_in_client, intake, book):
+    client = signed_in_client(intake.instructors[0])
     response = client.get(f"/teach/intakes/{intake.id}/gradebook")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -106,17 +105,17 @@ def test_the_gradebook_shows_the_scores_that_count_and_weighted_grades(client, i
     assert "Course pass mark: 60%" in page
 
 
-def test_the_gradebook_links_to_grading_and_to_attempts(client, intake, book):
+def test_the_gradebook_links_to_grading_and_to_attempts(signed_in_client, intake, book):
     submission = db.session.scalar(select(Submission).where(Submission.enrolment_id == book["anan"].id))
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     page = client.get(f"/teach/intakes/{intake.id}/gradebook").get_data(as_text=True)
     assert f'href="/teach/submissions/{submission.id}"' in page
     assert f'href="/teach/intakes/{intake.id}/trainees/{book["bopha"].id}/attempts"' in page
     assert f'href="/teach/intakes/{intake.id}/queue"' in page
 
 
-def test_the_csv_has_the_same_numbers_as_numbers_and_defuses_formulas(client, intake, book):
-    sign_in(client, intake.instructors[0])
+def test_the_csv_has_the_same_numbers_as_numbers_and_defuses_formulas(signed_in_client, intake, book):
+    client = signed_in_client(intake.instructors[0])
     response = client.get(f"/teach/intakes/{intake.id}/gradebook.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/csv")
@@ -140,10 +139,10 @@ def test_the_csv_has_the_same_numbers_as_numbers_and_defuses_formulas(client, in
     assert anan_line == "Anan Partial,anan@example.org,Thailand,active,80,60,,,70,49,60,below pass mark so far,0,8"
 
 
-def test_a_face_to_face_gradebook_shows_attendance(client, intake, book):
+def test_a_face_to_face_gradebook_shows_attendance(signed_in_client, intake, book):
     intake.mode, intake.location, intake.attendance_threshold = intake.mode.FACE_TO_FACE, "Hanoi", 75
     db.session.flush()
-    sign_in(client, intake.instructors[0])
+    client = signed_in_client(intake.instructors[0])
     assert "Attendance" in client.get(f"/teach/intakes/{intake.id}/gradebook").get_data(as_text=True)
     text = client.get(f"/teach/intakes/{intake.id}/gradebook.csv").get_data(as_text=True)
     assert text.splitlines()[0].endswith("Attendance (%)")
@@ -155,8 +154,8 @@ def count_queries(client, url) -> int:
     return len(statements)
 
 
-def test_the_gradebook_runs_the_same_number_of_queries_for_more_trainees(client, intake, book, course):
-    sign_in(client, intake.instructors[0])
+def test_the_gradebook_runs_the_same_number_of_queries_for_more_trainees(signed_in_client, intake, book, course):
+    client = signed_in_client(intake.instructors[0])
     url = f"/teach/intakes/{intake.id}/gradebook"
     count_queries(client, url)  # first request warms the caches of the app
     few = count_queries(client, url)
@@ -176,8 +175,8 @@ def names_in_order(page: str) -> list[str]:
     return sorted(found, key=found.get)
 
 
-def test_any_column_sorts_from_its_heading_and_keeps_the_sort_in_the_address(client, intake, book, course):
-    sign_in(client, intake.instructors[0])
+def test_any_column_sorts_from_its_heading_and_keeps_the_sort_in_the_address(signed_in_client, intake, book, course):
+    client = signed_in_client(intake.instructors[0])
     url = f"/teach/intakes/{intake.id}/gradebook"
     page = client.get(url).get_data(as_text=True)
     assert names_in_order(page) == ["=HYPERLINK", "Anan Partial", "Bopha Strong"]  # by name at first
@@ -203,16 +202,16 @@ def test_any_column_sorts_from_its_heading_and_keeps_the_sort_in_the_address(cli
     assert client.get(f"{url}?sort=-state").status_code == 200
 
 
-def test_a_sort_it_does_not_know_falls_back_to_names(client, intake, book):
-    sign_in(client, intake.instructors[0])
+def test_a_sort_it_does_not_know_falls_back_to_names(signed_in_client, intake, book):
+    client = signed_in_client(intake.instructors[0])
     for sort in ("a999999", "password", "-", "a"):
         response = client.get(f"/teach/intakes/{intake.id}/gradebook?sort={sort}")
         assert response.status_code == 200
         assert names_in_order(response.get_data(as_text=True)) == ["=HYPERLINK", "Anan Partial", "Bopha Strong"]
 
 
-def test_the_csv_link_keeps_the_order_shown(client, intake, book):
-    sign_in(client, intake.instructors[0])
+def test_the_csv_link_keeps_the_order_shown(signed_in_client, intake, book):
+    client = signed_in_client(intake.instructors[0])
     page = client.get(f"/teach/intakes/{intake.id}/gradebook?sort=-grade").get_data(as_text=True)
     assert f'href="/teach/intakes/{intake.id}/gradebook.csv?sort=-grade"' in page
     text = client.get(f"/teach/intakes/{intake.id}/gradebook.csv?sort=-grade").get_data(as_text=True)

@@ -22,7 +22,7 @@ from lms.grading.operations import rubric_score
 from lms.grading.queries import grade_stamp
 from lms.learning.models import LessonProgress
 from lms.notifications.models import Notification, OutboxMail
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form
 from tests.factories import make_intake, make_programme, make_user
 
 
@@ -88,7 +88,7 @@ def test_rubric_score_is_chosen_points_over_best_points():
     assert shown(rubric_score(assessment, [criteria[0].levels[1], criteria[1].levels[1]])) == "71.43"
 
 
-def test_the_queue_lists_submitted_work_oldest_first(client, intake, assignment, course):
+def test_the_queue_lists_submitted_work_oldest_first(signed_in_client, intake, assignment, course):
     submitted(enrol(intake, "Recent Rin"), assignment, hours_ago=2)
     submitted(enrol(intake, "Oldest Ong"), assignment, hours_ago=30)
     submitted(enrol(intake, "Middle Mai"), assignment, hours_ago=5)
@@ -97,7 +97,7 @@ def test_the_queue_lists_submitted_work_oldest_first(client, intake, assignment,
     returned.score = 70
     other_intake = make_intake(intake.programme, course)
     submitted(enrol(other_intake, "Elsewhere Eka"), assignment, hours_ago=100)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     page = client.get(f"/teach/intakes/{intake.id}/queue").get_data(as_text=True)
     positions = [page.index(name) for name in ("Oldest Ong", "Middle Mai", "Recent Rin")]
     assert positions == sorted(positions)
@@ -106,9 +106,9 @@ def test_the_queue_lists_submitted_work_oldest_first(client, intake, assignment,
     assert assignment.title in page
 
 
-def test_the_grade_page_shows_the_work_escaped_with_its_rubric(client, intake, assignment):
+def test_the_grade_page_shows_the_work_escaped_with_its_rubric(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment, text="<script>alert('x')</script>\nSecond line")
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     page = client.get(f"/teach/submissions/{submission.id}").get_data(as_text=True)
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page and "<script>alert" not in page
     assert page.count("<fieldset") == len(assignment.rubric)
@@ -116,12 +116,12 @@ def test_the_grade_page_shows_the_work_escaped_with_its_rubric(client, intake, a
     assert 'type="radio"' in page
 
 
-def test_grading_scores_stores_levels_returns_notifies_and_audits(client, intake, assignment):
+def test_grading_scores_stores_levels_returns_notifies_and_audits(signed_in_client, intake, assignment):
     # The last criterion's best level is raised to 30, so the best total is 110 rather than 100.
     assignment.rubric[-1].levels[0].points = 30
     enrolment = enrol(intake, "Graded Gita")
     submission = submitted(enrolment, assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     levels = levels_by_label(assignment, "Good", "Excellent", "Adequate", "Weak", "Good")
     response = grade(client, submission, levels, "Strong reforms; weak on demand.")
     assert response.status_code == 302 and response.headers["Location"] == f"/teach/intakes/{intake.id}/queue"
@@ -142,9 +142,9 @@ def test_grading_scores_stores_levels_returns_notifies_and_audits(client, intake
     assert db.session.scalars(select(OutboxMail).where(OutboxMail.to_address == enrolment.user.email)).one()
 
 
-def test_regrading_updates_the_levels_and_keeps_the_history(client, intake, assignment):
+def test_regrading_updates_the_levels_and_keeps_the_history(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     grade(client, submission, levels_by_label(assignment, *["Excellent"] * 5), "First reading.")
     assert submission.score == 100
     response = grade(client, submission, levels_by_label(assignment, *["Weak"] * 5), "Second reading.")
@@ -160,9 +160,9 @@ def test_regrading_updates_the_levels_and_keeps_the_history(client, intake, assi
     assert "Grade history" in page and "Second reading." in page
 
 
-def test_a_missing_level_is_reported_next_to_its_criterion_and_nothing_is_lost(client, intake, assignment):
+def test_a_missing_level_is_reported_next_to_its_criterion_and_nothing_is_lost(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     levels = levels_by_label(assignment, *["Good"] * 5)
     skipped = f"criterion_{assignment.rubric[2].id}"
     del levels[skipped]
@@ -175,26 +175,26 @@ def test_a_missing_level_is_reported_next_to_its_criterion_and_nothing_is_lost(c
     assert submission.state is SubmissionState.SUBMITTED and submission.score is None
 
 
-def test_feedback_is_required(client, intake, assignment):
+def test_feedback_is_required(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     response = grade(client, submission, levels_by_label(assignment, *["Good"] * 5), feedback="  ")
     assert response.status_code == 400
     assert "Please write feedback for the trainee." in response.get_data(as_text=True)
 
 
-def test_a_level_of_another_criterion_is_refused(client, intake, assignment):
+def test_a_level_of_another_criterion_is_refused(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     levels = levels_by_label(assignment, *["Good"] * 5)
     levels[f"criterion_{assignment.rubric[0].id}"] = str(assignment.rubric[1].levels[0].id)
     assert grade(client, submission, levels).status_code == 400
     assert submission.score is None
 
 
-def test_a_newer_version_submitted_meanwhile_must_be_read_first(client, intake, assignment):
+def test_a_newer_version_submitted_meanwhile_must_be_read_first(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     levels = levels_by_label(assignment, *["Good"] * 5)
     stale = {**levels, "feedback": "Read version one.", "version": "1", "graded": "ungraded"}
     submission.times_submitted = 2
@@ -208,10 +208,10 @@ def test_a_newer_version_submitted_meanwhile_must_be_read_first(client, intake, 
     assert post_form(client, f"/teach/submissions/{submission.id}", {**stale, "version": "2"}).status_code == 302
 
 
-def test_a_draft_cannot_be_graded(client, intake, assignment):
+def test_a_draft_cannot_be_graded(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment, state=SubmissionState.DRAFT)
     submission.times_submitted = 0
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     assert "It can be graded once it is submitted" in client.get(
         f"/teach/submissions/{submission.id}").get_data(as_text=True)
     response = grade(client, submission, levels_by_label(assignment, *["Good"] * 5))
@@ -219,14 +219,14 @@ def test_a_draft_cannot_be_graded(client, intake, assignment):
     assert submission.state is SubmissionState.DRAFT
 
 
-def test_grading_completes_an_enrolment_that_now_meets_every_condition(client, intake, assignment, course):
+def test_grading_completes_an_enrolment_that_now_meets_every_condition(signed_in_client, intake, assignment, course):
     enrolment = enrol(intake, "Finishing Fah")
     for lesson in course.lessons:
         db.session.add(LessonProgress(enrolment=enrolment, lesson=lesson, completed_at=utcnow()))
     for quiz in (a for a in course.assessments if a.kind is AssessmentKind.QUIZ):
         db.session.add(Attempt(enrolment=enrolment, assessment=quiz, number=1, submitted_at=utcnow(), score=100))
     submission = submitted(enrolment, assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     grade(client, submission, levels_by_label(assignment, "Good", "Excellent", "Adequate", "Weak", "Good"))
     assert submission.score == 60
     assert enrolment.state is EnrolmentState.COMPLETED
@@ -252,9 +252,9 @@ def override(client, attempt, score, reason):
         f"{prefix}-score": score, f"{prefix}-reason": reason, f"{prefix}-csrf_token": token})
 
 
-def test_an_override_needs_a_reason_and_a_score_from_0_to_100(client, intake, course):
+def test_an_override_needs_a_reason_and_a_score_from_0_to_100(signed_in_client, intake, course):
     attempt = make_attempt(enrol(intake), course)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     response = override(client, attempt, "85", "")
     assert response.status_code == 400
     assert "Please give the reason for the change." in response.get_data(as_text=True)
@@ -265,10 +265,10 @@ def test_an_override_needs_a_reason_and_a_score_from_0_to_100(client, intake, co
     assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "grade.quiz_override")).all()
 
 
-def test_an_override_changes_the_score_that_counts_and_is_audited(client, intake, course):
+def test_an_override_changes_the_score_that_counts_and_is_audited(signed_in_client, intake, course):
     enrolment = enrol(intake)
     attempt = make_attempt(enrolment, course, score=40)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     response = override(client, attempt, "85", "Question 3 had two correct answers.")
     assert response.status_code == 302
     assert attempt.override_score == 85 and attempt.final_score == 85
@@ -285,9 +285,9 @@ def test_an_override_changes_the_score_that_counts_and_is_audited(client, intake
     assert "Question 3 had two correct answers." in page and "85%" in page
 
 
-def test_an_attempt_in_progress_cannot_be_overridden(client, intake, course):
+def test_an_attempt_in_progress_cannot_be_overridden(signed_in_client, intake, course):
     attempt = make_attempt(enrol(intake), course, submitted_at=False)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     assert override(client, attempt, "85", "Why not").status_code == 409
     assert attempt.override_score is None
 
@@ -307,34 +307,33 @@ PAGES = ["/teach/intakes/{intake_id}/queue", "/teach/intakes/{intake_id}/gradebo
          "/teach/submissions/{submission_id}", "/teach/intakes/{intake_id}/trainees/{enrolment_id}/attempts"]
 
 
-def test_an_instructor_of_another_intake_sees_nothing_of_this_one(client, ids, intake, assignment):
-    sign_in(client, make_user(Role.INSTRUCTOR))
+def test_an_instructor_of_another_intake_sees_nothing_of_this_one(instructor_client, ids, intake, assignment):
     for path in PAGES:
-        assert client.get(path.format(**ids)).status_code == 404, path
+        assert instructor_client.get(path.format(**ids)).status_code == 404, path
     submission = db.session.get(Submission, ids["submission_id"])
-    assert grade(client, submission, levels_by_label(assignment, *["Good"] * 5)).status_code == 404
-    assert post_form(client, f"/teach/attempts/{ids['attempt_id']}/override",
+    assert grade(instructor_client, submission, levels_by_label(assignment, *["Good"] * 5)).status_code == 404
+    assert post_form(instructor_client, f"/teach/attempts/{ids['attempt_id']}/override",
                      {"score": "90", "reason": "x"}, form_url="/").status_code == 404
     assert submission.state is SubmissionState.SUBMITTED
 
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.COUNTRY_COORDINATOR])
-def test_trainees_and_country_coordinators_cannot_reach_teaching_pages(client, ids, role):
-    sign_in(client, make_user(role))
+def test_trainees_and_country_coordinators_cannot_reach_teaching_pages(signed_in_client, ids, role):
+    client = signed_in_client(role)
     for path in PAGES:
         assert client.get(path.format(**ids)).status_code == 403, path
 
 
-def test_the_trainee_of_the_work_cannot_reach_teaching_pages_either(client, ids):
+def test_the_trainee_of_the_work_cannot_reach_teaching_pages_either(signed_in_client, ids):
     enrolment = db.session.get(Enrolment, ids["enrolment_id"])
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     for path in PAGES:
         assert client.get(path.format(**ids)).status_code == 403, path
 
 
 @pytest.mark.parametrize("role", [Role.PROGRAMME_COORDINATOR, Role.ADMIN])
-def test_programme_staff_may_look_but_not_grade(client, ids, assignment, role):
-    sign_in(client, make_user(role))
+def test_programme_staff_may_look_but_not_grade(signed_in_client, ids, assignment, role):
+    client = signed_in_client(role)
     for path in PAGES:
         assert client.get(path.format(**ids)).status_code == 200, path
     submission = db.session.get(Submission, ids["submission_id"])
@@ -351,33 +350,33 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, ids):
         assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
 
 
-def test_unknown_ids_are_not_found(client, intake):
-    sign_in(client, instructor_of(intake))
+def test_unknown_ids_are_not_found(signed_in_client, intake):
+    client = signed_in_client(instructor_of(intake))
     for path in ("/teach/intakes/999999/queue", "/teach/submissions/999999",
                  f"/teach/intakes/{intake.id}/trainees/999999/attempts"):
         assert client.get(path).status_code == 404, path
 
 
-def test_the_instructor_home_counts_the_same_waiting_work_as_the_queue(client, intake, assignment):
+def test_the_instructor_home_counts_the_same_waiting_work_as_the_queue(signed_in_client, intake, assignment):
     submitted(enrol(intake, "Waiting Trainee"), assignment)
     submitted(enrol(intake, "Gone Trainee", EnrolmentState.WITHDRAWN), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     assert "Grading queue (1)" in client.get("/").get_data(as_text=True)
     queue = client.get(f"/teach/intakes/{intake.id}/queue").get_data(as_text=True)
     assert "Waiting Trainee" in queue and "Gone Trainee" not in queue
 
 
-def test_a_withdrawn_trainees_work_cannot_be_graded_by_its_url(client, intake, assignment):
+def test_a_withdrawn_trainees_work_cannot_be_graded_by_its_url(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake, "Gone Trainee", EnrolmentState.WITHDRAWN), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     assert client.get(f"/teach/submissions/{submission.id}").status_code == 404
     assert grade(client, submission, levels_by_label(assignment, *["Excellent"] * 5)).status_code == 404
     assert submission.state is SubmissionState.SUBMITTED
 
 
-def test_the_graded_mail_links_to_the_work_with_a_full_address(client, intake, assignment, db_session):
+def test_the_graded_mail_links_to_the_work_with_a_full_address(signed_in_client, intake, assignment, db_session):
     submission = submitted(enrol(intake, "Mailed Trainee"), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     labels = [criterion.levels[0].label for criterion in assignment.rubric]
     assert grade(client, submission, levels_by_label(assignment, *labels)).status_code == 302
     mail = db_session.scalars(select(OutboxMail).where(OutboxMail.to_address == submission.enrolment.user.email)
@@ -399,18 +398,18 @@ def save_from(client, submission, tab: dict, levels: dict, feedback: str):
     return post_form(client, f"/teach/submissions/{submission.id}", {**levels, **tab, "feedback": feedback})
 
 
-def test_a_second_stale_page_does_not_overwrite_a_grade_given_meanwhile(client, intake, assignment):
+def test_a_second_stale_page_does_not_overwrite_a_grade_given_meanwhile(signed_in_client, intake, assignment):
     enrolment = enrol(intake, "Twice Thida")
     submission = submitted(enrolment, assignment)
     instructor = instructor_of(intake)
     instructor.time_zone = "Asia/Bangkok"
     # The whole day at one moment, so the grade's time can be read: 01:15 UTC is 08:15 in Bangkok.
     with time_machine.travel(datetime(2026, 12, 2, 1, 15, tzinfo=timezone.utc), tick=False):
-        two_tabs_of_the_same_work(client, instructor, enrolment, submission, assignment)
+        two_tabs_of_the_same_work(signed_in_client(instructor), enrolment, submission, assignment)
 
 
-def two_tabs_of_the_same_work(client, instructor, enrolment, submission, assignment):
-    sign_in(client, instructor)
+def two_tabs_of_the_same_work(client, enrolment, submission, assignment):
+    """Two tabs of the instructor signed in on `client` open the same work; each saves a grade."""
     first_tab, second_tab = open_tab(client, submission), open_tab(client, submission)
     assert first_tab == second_tab == {"version": "1", "graded": "ungraded"}
 
@@ -442,14 +441,13 @@ def two_tabs_of_the_same_work(client, instructor, enrolment, submission, assignm
     assert submission.score == 15
 
 
-def test_a_colleague_grading_meanwhile_is_named(client, intake, assignment):
+def test_a_colleague_grading_meanwhile_is_named(signed_in_client, intake, assignment):
     colleague = make_user(Role.INSTRUCTOR, full_name="Colleague Chen")
     intake.instructors.append(colleague)
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     stale = open_tab(client, submission)
-    other = client.application.test_client()
-    sign_in(other, colleague)
+    other = signed_in_client(colleague)
     assert grade(other, submission, levels_by_label(assignment, *["Good"] * 5)).status_code == 302
     response = save_from(client, submission, stale, levels_by_label(assignment, *["Weak"] * 5), "Mine.")
     assert response.status_code == 409
@@ -457,9 +455,9 @@ def test_a_colleague_grading_meanwhile_is_named(client, intake, assignment):
     assert submission.graded_by_id == colleague.id
 
 
-def test_a_page_without_the_grade_it_saw_is_asked_to_reload(client, intake, assignment):
+def test_a_page_without_the_grade_it_saw_is_asked_to_reload(signed_in_client, intake, assignment):
     submission = submitted(enrol(intake), assignment)
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     response = post_form(client, f"/teach/submissions/{submission.id}", {
         **levels_by_label(assignment, *["Good"] * 5), "feedback": "Fine.", "version": "1"})
     assert response.status_code == 400
@@ -467,7 +465,7 @@ def test_a_page_without_the_grade_it_saw_is_asked_to_reload(client, intake, assi
     assert submission.score is None
 
 
-def test_the_attempts_page_shows_each_answer_beside_the_score_before_an_override(client, intake, course):
+def test_the_attempts_page_shows_each_answer_beside_the_score_before_an_override(signed_in_client, intake, course):
     enrolment = enrol(intake)
     attempt = make_attempt(enrolment, course)
     choice = next(q for q in attempt.assessment.questions if q.type.value == "single")
@@ -476,7 +474,7 @@ def test_the_attempts_page_shows_each_answer_beside_the_score_before_an_override
     attempt.answers = {str(choice.id): wrong}
     grade_attempt(attempt)
     db.session.flush()
-    sign_in(client, instructor_of(intake))
+    client = signed_in_client(instructor_of(intake))
     page = client.get(f"/teach/intakes/{intake.id}/trainees/{enrolment.id}/attempts").get_data(as_text=True)
     answers = page[page.index("The trainee's answers"):]
     assert page.index("Score that counts") < page.index("The trainee's answers")  # one beside the other

@@ -24,7 +24,7 @@ from lms.grading.operations import grade_submission
 from lms.grading.regrading import BELOW_PASS_MARK, move_intake, preview_move
 from lms.notifications.models import Notification
 from tests.catalogue.course_tree import write_course
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_user
 
 DROP_QUIZ = """\
@@ -74,7 +74,7 @@ def _by_slug(version, slug):
 
 
 def test_an_import_keeps_all_work_and_moving_the_intake_regrades_exactly_the_affected_attempts(
-        tmp_path, db_session, client):
+        tmp_path, db_session, signed_in_client):
     folder, course = _course(tmp_path)
     v1 = course.current_version
     check, essay, drop = (_by_slug(v1, slug) for slug in ("check", "essay", "drop"))
@@ -137,7 +137,7 @@ def test_an_import_keeps_all_work_and_moving_the_intake_regrades_exactly_the_aff
     assert sorted((r.enrolment.user.full_name, r.before, r.after) for r in preview.regrades) == [
         ("Right Now", 50, 100), ("Right Then", 100, 50)]
     coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    sign_in(client, coordinator)
+    client = signed_in_client(coordinator)
     page = client.get(f"/intakes/{intake.id}/version").get_data(as_text=True)
     assert "question q2: answer key changes" in page and "Right Then" in page and "Right Now" in page
 

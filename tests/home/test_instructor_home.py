@@ -5,7 +5,6 @@ from lms.accounts.models import Role
 from lms.core import clock
 from lms.enrolment.models import DeliveryMode
 from lms.extensions import db
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
 
@@ -24,7 +23,7 @@ def section(page: str, heading: str) -> str:
     return page[start:end if end != -1 else len(page)]
 
 
-def test_intakes_are_grouped_under_running_later_and_finished(client, db_session):
+def test_intakes_are_grouped_under_running_later_and_finished(signed_in_client, db_session):
     instructor = make_user(Role.INSTRUCTOR)
     taught(instructor, "Now Cohort", -10)
     taught(instructor, "Ends Today Cohort", -30, lasts_days=30)
@@ -32,7 +31,7 @@ def test_intakes_are_grouped_under_running_later_and_finished(client, db_session
     taught(instructor, "Spring Cohort", 10)
     taught(instructor, "Old Cohort", -100)
     taught(make_user(Role.INSTRUCTOR), "Someone Else's Cohort", -10)
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     page = client.get("/").get_data(as_text=True)
     running, later, finished = (section(page, heading) for heading in ("Running now", "Starting later", "Finished"))
     assert "Now Cohort" in running and "Ends Today Cohort" in running  # the last day still runs
@@ -45,17 +44,16 @@ def test_intakes_are_grouped_under_running_later_and_finished(client, db_session
     assert page.index("Running now") < page.index("Starting later") < page.index("Finished")
 
 
-def test_an_empty_period_says_so_and_face_to_face_intakes_link_to_attendance(client, db_session):
+def test_an_empty_period_says_so_and_face_to_face_intakes_link_to_attendance(signed_in_client, db_session):
     instructor = make_user(Role.INSTRUCTOR)
     classroom = taught(instructor, "Classroom Cohort", -5, mode=DeliveryMode.FACE_TO_FACE)
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     page = client.get("/").get_data(as_text=True)
     assert "No intake of yours is planned." in section(page, "Starting later")
     assert "None of your intakes has finished yet." in section(page, "Finished")
     assert f'href="/teach/intakes/{classroom.id}/attendance"' in section(page, "Running now")
 
 
-def test_an_instructor_without_intakes_is_told(client, db_session):
-    sign_in(client, make_user(Role.INSTRUCTOR))
-    page = client.get("/").get_data(as_text=True)
+def test_an_instructor_without_intakes_is_told(instructor_client, db_session):
+    page = instructor_client.get("/").get_data(as_text=True)
     assert "You are not teaching any intake yet." in page and "Running now" not in page

@@ -12,7 +12,6 @@ from lms.catalogue.models import AssessmentKind, Course
 from lms.core.db import utcnow
 from lms.enrolment.models import DeliveryMode, Enrolment, EnrolmentState
 from lms.grading.models import Attendance, IntakeSession
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
 
@@ -49,8 +48,8 @@ def due_rows(page: str) -> list[str]:
     return [row for row in section.split("<tr>")[2:]]
 
 
-def test_the_home_lists_work_due_in_her_zone_open_work_first(client, week):
-    sign_in(client, week["trainee"])
+def test_the_home_lists_work_due_in_her_zone_open_work_first(signed_in_client, week):
+    client = signed_in_client(week["trainee"])
     page = client.get("/").get_data(as_text=True)
     rows = due_rows(page)
     assert len(rows) == len(week["quizzes"]) + 1
@@ -63,13 +62,13 @@ def test_the_home_lists_work_due_in_her_zone_open_work_first(client, week):
     assert f'/study/{week["enrolment"].id}/assignments/{week["assignment"].id}"' in assignment_row
 
 
-def test_an_extension_moves_her_deadline_and_the_order(client, db_session, week):
+def test_an_extension_moves_her_deadline_and_the_order(signed_in_client, db_session, week):
     quiz = week["quizzes"][-1]
     coordinator = make_user(Role.PROGRAMME_COORDINATOR, country_code=None)
     due_at = utcnow().replace(microsecond=0) + timedelta(days=25)
     grant_extension(week["enrolment"], quiz, coordinator, due_at=due_at, extra_attempts=0, reason="Flooded roads")
     db_session.flush()
-    sign_in(client, week["trainee"])
+    client = signed_in_client(week["trainee"])
     rows = due_rows(client.get("/").get_data(as_text=True))
     extended = next(row for row in rows if quiz.title in row)
     open_rows = [row for row in rows if ">done<" not in row]
@@ -77,8 +76,8 @@ def test_an_extension_moves_her_deadline_and_the_order(client, db_session, week)
     assert due_at.astimezone(ZoneInfo("Asia/Jayapura")).strftime("%-d %b %Y, %H:%M Jayapura time") in extended
 
 
-def test_the_next_session_and_her_attendance(client, week):
-    sign_in(client, week["trainee"])
+def test_the_next_session_and_her_attendance(signed_in_client, week):
+    client = signed_in_client(week["trainee"])
     page = client.get("/").get_data(as_text=True)
     section = page.split('id="sessions-heading"')[1].split("</section>")[0]
     assert "Next: Day 2: tendering workshop" in section and "Day 3" not in section.split("Your attendance")[0]
@@ -89,10 +88,10 @@ def test_the_next_session_and_her_attendance(client, week):
     assert "Day 1: field visit" in attendance and "absent" in attendance
 
 
-def test_a_place_not_started_shows_its_sessions_and_a_completed_course_nothing(client, db_session, week):
+def test_a_place_not_started_shows_its_sessions_and_a_completed_course_nothing(signed_in_client, db_session, week):
     week["enrolment"].state = EnrolmentState.APPROVED  # work opens when the intake starts
     db_session.flush()
-    sign_in(client, week["trainee"])
+    client = signed_in_client(week["trainee"])
     page = client.get("/").get_data(as_text=True)
     assert 'id="due-heading"' not in page and "Next: Day 2: tendering workshop" in page
     week["enrolment"].state, week["enrolment"].completed_at = EnrolmentState.COMPLETED, utcnow()

@@ -128,9 +128,8 @@ def test_the_heartbeat_tells_whether_a_worker_processes_jobs(db_session):
         assert clock.now() == datetime(2027, 5, 1, 8, 10, tzinfo=timezone.utc)
 
 
-def test_admins_see_each_periodic_jobs_last_run_failures_and_whether_a_worker_runs(client, db_session):
+def test_admins_see_each_periodic_jobs_last_run_failures_and_whether_a_worker_runs(signed_in_client, db_session):
     from lms.accounts.models import Role
-    from tests.conftest import sign_in
 
     user = make_user()
     queue(always_broken, user.id)
@@ -142,7 +141,7 @@ def test_admins_see_each_periodic_jobs_last_run_failures_and_whether_a_worker_ru
             run_due_retries()
         count_ticks()
         run_queued_jobs()
-    sign_in(client, make_user(Role.ADMIN))
+    client = signed_in_client(Role.ADMIN)
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "No job worker has been seen" in page
     assert "count_ticks" in page and "always_broken" in page and "the mail server said no" in page

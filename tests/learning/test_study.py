@@ -9,7 +9,7 @@ from lms.catalogue.models import Course
 from lms.core.db import utcnow
 from lms.enrolment.models import Enrolment, EnrolmentState
 from lms.learning.models import LessonProgress
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token
 from tests.factories import make_intake, make_user
 
 
@@ -31,8 +31,8 @@ def mark_done(client, enrolment, lesson):
     return client.post(url + "/done", data={"csrf_token": csrf_token(client, url)})
 
 
-def test_the_intake_page_lists_modules_lessons_and_assessments(client, enrolment):
-    sign_in(client, enrolment.user)
+def test_the_intake_page_lists_modules_lessons_and_assessments(signed_in_client, enrolment):
+    client = signed_in_client(enrolment.user)
     page = client.get(f"/study/{enrolment.id}").get_data(as_text=True)
     course = enrolment.intake.course
     for module in course.modules:
@@ -44,8 +44,8 @@ def test_the_intake_page_lists_modules_lessons_and_assessments(client, enrolment
     assert f"0/{len(course.lessons)}" in page
 
 
-def test_marking_a_lesson_done_moves_on_and_counts(client, db_session, enrolment):
-    sign_in(client, enrolment.user)
+def test_marking_a_lesson_done_moves_on_and_counts(signed_in_client, db_session, enrolment):
+    client = signed_in_client(enrolment.user)
     first, second = enrolment.intake.course.lessons[:2]
     response = mark_done(client, enrolment, first)
     assert response.status_code == 302
@@ -58,8 +58,8 @@ def test_marking_a_lesson_done_moves_on_and_counts(client, db_session, enrolment
     assert len(db_session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id)).all()) == 1
 
 
-def test_after_a_modules_last_lesson_come_its_assessments_then_the_next_module(client, enrolment):
-    sign_in(client, enrolment.user)
+def test_after_a_modules_last_lesson_come_its_assessments_then_the_next_module(signed_in_client, enrolment):
+    client = signed_in_client(enrolment.user)
     first_module, second_module = enrolment.intake.version.modules[:2]
     last = first_module.lessons[-1]
     assert first_module.assessments, "the course's first module has a quiz"
@@ -79,8 +79,8 @@ def test_after_a_modules_last_lesson_come_its_assessments_then_the_next_module(c
     assert work.title not in page.split('aria-label="Lessons"')[1]
 
 
-def test_resume_offers_the_lesson_last_opened_and_not_done(client, enrolment):
-    sign_in(client, enrolment.user)
+def test_resume_offers_the_lesson_last_opened_and_not_done(signed_in_client, enrolment):
+    client = signed_in_client(enrolment.user)
     lessons = enrolment.intake.course.lessons
     mark_done(client, enrolment, lessons[0])
     client.get(f"/study/{enrolment.id}/lessons/{lessons[3].id}")
@@ -88,33 +88,32 @@ def test_resume_offers_the_lesson_last_opened_and_not_done(client, enrolment):
     assert f"Continue: {lessons[3].title}" in page
 
 
-def test_a_lesson_of_another_course_is_not_found(client, db_session, enrolment):
-    sign_in(client, enrolment.user)
+def test_a_lesson_of_another_course_is_not_found(signed_in_client, db_session, enrolment):
+    client = signed_in_client(enrolment.user)
     other = db_session.scalar(select(Course).where(Course.slug == "broadband-infrastructure-planning")).lessons[0]
     assert client.get(f"/study/{enrolment.id}/lessons/{other.id}").status_code == 404
 
 
-def test_nobody_else_can_open_the_study_pages(client, enrolment):
+def test_nobody_else_can_open_the_study_pages(signed_in_client, instructor_client, enrolment):
     lesson = enrolment.intake.course.lessons[0]
     for intruder in (make_user(Role.TRAINEE), make_user(Role.TRAINEE, country_code="VN")):
-        sign_in(client, intruder)
+        client = signed_in_client(intruder)
         assert client.get(f"/study/{enrolment.id}").status_code == 404
         assert client.get(f"/study/{enrolment.id}/lessons/{lesson.id}").status_code == 404
-    sign_in(client, make_user(Role.INSTRUCTOR))
-    assert client.get(f"/study/{enrolment.id}").status_code == 403
+    assert instructor_client.get(f"/study/{enrolment.id}").status_code == 403
 
 
-def test_requested_or_rejected_enrolments_cannot_study(client, enrolment):
+def test_requested_or_rejected_enrolments_cannot_study(signed_in_client, enrolment):
     enrolment.state = EnrolmentState.REQUESTED
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     assert client.get(f"/study/{enrolment.id}").status_code == 404
 
 
-def test_lessons_cannot_be_marked_done_before_the_intake_starts(client, db_session, enrolment):
+def test_lessons_cannot_be_marked_done_before_the_intake_starts(signed_in_client, db_session, enrolment):
     enrolment.intake.starts_on = utcnow().date() + timedelta(days=3)
     enrolment.state = EnrolmentState.APPROVED
     db_session.flush()
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     lesson = enrolment.intake.course.lessons[0]
     assert "Your place is confirmed" in client.get(f"/study/{enrolment.id}").get_data(as_text=True)
     response = mark_done(client, enrolment, lesson)
@@ -123,7 +122,7 @@ def test_lessons_cannot_be_marked_done_before_the_intake_starts(client, db_sessi
                                                            LessonProgress.enrolment_id == enrolment.id)).all() == []
 
 
-def test_mark_done_needs_csrf(client, enrolment):
-    sign_in(client, enrolment.user)
+def test_mark_done_needs_csrf(signed_in_client, enrolment):
+    client = signed_in_client(enrolment.user)
     lesson = enrolment.intake.course.lessons[0]
     assert client.post(f"/study/{enrolment.id}/lessons/{lesson.id}/done").status_code == 400

@@ -14,7 +14,7 @@ from lms.core import clock
 from lms.notifications import delivery
 from lms.notifications.models import MailStatus, OutboxMail
 from lms.notifications.operations import send_mail
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_user
 from tests.job_runner import queued_names, run_queued_jobs
 from tests.notifications.smtp_servers import Recorder, Server, make_certificate
@@ -157,16 +157,15 @@ def test_without_an_smtp_host_mail_stays_in_the_outbox(db_session):
     assert outbox(db_session)[0].status is MailStatus.PENDING
 
 
-def test_admins_see_failed_mail_with_its_error_and_send_it_again(client, db_session, smtp):
+def test_admins_see_failed_mail_with_its_error_and_send_it_again(admin_client, db_session, smtp):
     smtp("starttls", refuse_with="550 5.1.1 No such mailbox")
     queue_mails(db_session)
     run_queued_jobs()
     [mail] = outbox(db_session)
-    sign_in(client, make_user(Role.ADMIN))
-    page = client.get("/admin/outbox?status=failed").get_data(as_text=True)
+    page = admin_client.get("/admin/outbox?status=failed").get_data(as_text=True)
     assert mail.subject in page and "No such mailbox" in page
     server = smtp("starttls")  # the mailbox exists now
-    response = post_form(client, f"/admin/outbox/{mail.id}/resend", {}, form_url=f"/admin/outbox/{mail.id}")
+    response = post_form(admin_client, f"/admin/outbox/{mail.id}/resend", {}, form_url=f"/admin/outbox/{mail.id}")
     assert response.status_code == 302
     run_queued_jobs()
     assert outbox(db_session)[0].status is MailStatus.SENT and len(server.recorder.received) == 1

@@ -13,7 +13,7 @@ from lms.enrolment.operations import request_enrolment
 from lms.notifications.jobs import send_reminders_and_digests
 from lms.notifications.models import NoticeKind, Notification
 from lms.notifications.operations import set_wanted
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_intake, make_user
 from tests.job_runner import run_queued_jobs
 
@@ -42,19 +42,19 @@ def test_a_new_request_reaches_the_countrys_coordinator(db_session):
 
 
 def test_where_a_country_has_no_coordinator_the_programme_coordinators_are_told_and_the_trainee_too(
-        client, db_session):
+        signed_in_client, db_session):
     programme_coordinator = make_user(Role.PROGRAMME_COORDINATOR)
     trainee = make_user(Role.TRAINEE, country_code="LA", full_name="Bounmy Phommachanh")
     intake = make_intake()
     intake.starts_on, intake.ends_on = date.today() + timedelta(days=20), date.today() + timedelta(days=80)
-    sign_in(client, trainee)
-    response = post_form(client, f"/intakes/{intake.id}/request", {},
+    as_trainee = signed_in_client(trainee)
+    response = post_form(as_trainee, f"/intakes/{intake.id}/request", {},
                          form_url=f"/courses/{intake.course.slug}", follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "sent to the programme coordinators, since your country has no coordinator yet" in page
     assert any("Bounmy Phommachanh" in message for message in notices(db_session, programme_coordinator))
-    sign_in(client, programme_coordinator)
-    overview = client.get("/").get_data(as_text=True)
+    as_coordinator = signed_in_client(programme_coordinator)
+    overview = as_coordinator.get("/").get_data(as_text=True)
     assert "have no country coordinator" in overview and "Lao" in overview
 
 
@@ -107,11 +107,11 @@ def test_instructors_get_one_digest_a_day_of_work_waiting(db_session):
     assert len(notices(db_session, instructor)) == 2  # the next day's
 
 
-def test_each_kind_can_be_switched_off_on_the_profile(client, db_session):
+def test_each_kind_can_be_switched_off_on_the_profile(signed_in_client, db_session):
     trainee = make_user()
     intake = make_intake()
     db_session.add(Enrolment(intake=intake, user=trainee, state=EnrolmentState.APPROVED))
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert "An intake of mine starts within a week" in page and "checked" in page
     response = post_form(client, "/account/notifications", {"kind": [NoticeKind.WORK_DUE.value]})

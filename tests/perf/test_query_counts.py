@@ -23,7 +23,6 @@ from lms.grading.models import Attendance, IntakeSession
 from lms.learning.models import LessonProgress
 from lms.notifications.operations import notify
 from tests.queries import counted_queries
-from tests.conftest import sign_in
 from tests.factories import make_intake, make_programme, make_user
 
 QUOTA_DASHBOARD = "reports.show_quota_report"
@@ -102,12 +101,13 @@ def test_the_bare_endpoint_answers_a_constant_without_the_database(client):
     assert response.get_data(as_text=True) == "ok" and response.mimetype == "text/plain"
 
 
-def test_the_trainee_home_page_is_flat_in_enrolments_certificates_and_notifications(client, programme, courses):
+def test_the_trainee_home_page_is_flat_in_enrolments_certificates_and_notifications(signed_in_client, programme,
+                                                                                    courses):
     trainee = make_user()
     first = enrol(running_intake(programme, courses[0]), trainee, EnrolmentState.COMPLETED)
     certify(first)
     notify(trainee, "Welcome")
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     few = count_queries(client, "/")
     assert few >= 3  # the listener sees the request\'s queries
 
@@ -120,12 +120,12 @@ def test_the_trainee_home_page_is_flat_in_enrolments_certificates_and_notificati
 
 
 def test_a_trainee_reading_in_vietnamese_gets_her_home_in_as_many_queries_however_many_courses_it_names(
-        client, programme, courses):
+        signed_in_client, programme, courses):
     trainee = make_user(country_code="VN")
     trainee.language = "vi"
     enrol(running_intake(programme, courses[0]), trainee)
     make_intake(programme, courses[1])  # starting soon: its course's title is shown in her language
-    sign_in(client, trainee)
+    client = signed_in_client(trainee)
     few = count_queries(client, "/")
     vietnamese_title = db.session.scalar(select(ContentTranslation.title).where(
         ContentTranslation.course_id == courses[1].id, ContentTranslation.kind == "course",
@@ -139,11 +139,11 @@ def test_a_trainee_reading_in_vietnamese_gets_her_home_in_as_many_queries_howeve
     assert count_queries(client, "/") == few
 
 
-def test_a_lesson_page_is_flat_in_progress_and_in_the_intake_size(client, programme, courses):
+def test_a_lesson_page_is_flat_in_progress_and_in_the_intake_size(signed_in_client, programme, courses):
     intake = running_intake(programme, courses[0])
     enrolment = enrol(intake)
     lessons = intake.course.lessons
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     url = f"/study/{enrolment.id}/lessons/{lessons[1].id}"
     few = count_queries(client, url)
     assert few >= 3  # the listener sees the request\'s queries
@@ -154,14 +154,14 @@ def test_a_lesson_page_is_flat_in_progress_and_in_the_intake_size(client, progra
     assert count_queries(client, url) == few
 
 
-def test_a_quiz_page_is_flat_in_attempts_and_in_the_intake_size(client, programme, courses):
+def test_a_quiz_page_is_flat_in_attempts_and_in_the_intake_size(signed_in_client, programme, courses):
     intake = running_intake(programme, courses[0])
     enrolment = enrol(intake)
     quiz = next(a for a in intake.course.assessments if a.kind is AssessmentKind.QUIZ)
     quiz.attempts_allowed = 0  # unlimited, so several attempts are allowed
     db.session.add(Attempt(enrolment=enrolment, assessment=quiz, number=1, score=40, submitted_at=utcnow()))
     db.session.flush()
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     url = f"/study/{enrolment.id}/quizzes/{quiz.id}"
     few = count_queries(client, url)
     assert few >= 3  # the listener sees the request\'s queries
@@ -174,7 +174,7 @@ def test_a_quiz_page_is_flat_in_attempts_and_in_the_intake_size(client, programm
 
 
 @pytest.mark.parametrize("mode", [DeliveryMode.ONLINE, DeliveryMode.FACE_TO_FACE])
-def test_the_gradebook_is_flat_from_3_to_12_trainees(client, programme, courses, mode):
+def test_the_gradebook_is_flat_from_3_to_12_trainees(signed_in_client, programme, courses, mode):
     instructor = make_user(Role.INSTRUCTOR)
     intake = running_intake(programme, courses[0], mode=mode, instructors=[instructor])
     if mode is not DeliveryMode.ONLINE:
@@ -190,7 +190,7 @@ def test_the_gradebook_is_flat_from_3_to_12_trainees(client, programme, courses,
         db.session.flush()
 
     add_trainees(3)
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     url = f"/teach/intakes/{intake.id}/gradebook"
     few = count_queries(client, url)
     assert few >= 3  # the listener sees the request\'s queries
@@ -200,7 +200,7 @@ def test_the_gradebook_is_flat_from_3_to_12_trainees(client, programme, courses,
 
 
 @pytest.mark.parametrize("role", [Role.PROGRAMME_COORDINATOR, Role.COUNTRY_COORDINATOR])
-def test_the_quota_dashboard_is_flat_in_trainees_and_certificates(app, client, programme, courses, role):
+def test_the_quota_dashboard_is_flat_in_trainees_and_certificates(app, signed_in_client, programme, courses, role):
     intake = running_intake(programme, courses[0])
 
     def add_certified(count: int) -> None:
@@ -211,7 +211,7 @@ def test_the_quota_dashboard_is_flat_in_trainees_and_certificates(app, client, p
 
     add_certified(2)
     enrol(intake, state=EnrolmentState.REQUESTED)
-    sign_in(client, make_user(role, country_code="TH"))
+    client = signed_in_client(role, country_code="TH")
     with app.test_request_context():
         url = url_for(QUOTA_DASHBOARD)
     few = count_queries(client, url)
@@ -255,12 +255,12 @@ def at_risk_intake(programme, course, instructors=()):
     return intake
 
 
-def test_the_roster_with_trainees_at_risk_is_flat_from_3_to_30_trainees(client, programme, courses):
+def test_the_roster_with_trainees_at_risk_is_flat_from_3_to_30_trainees(signed_in_client, programme, courses):
     instructor = make_user(Role.INSTRUCTOR)
     intake = at_risk_intake(programme, courses[0], instructors=[instructor])
     quiet_trainees(intake, 2)
     add_work(enrol(intake))
-    sign_in(client, instructor)
+    client = signed_in_client(instructor)
     url = f"/teach/intakes/{intake.id}/roster"
     few = count_queries(client, url)
     assert "At risk" in client.get(url).get_data(as_text=True)
@@ -272,11 +272,12 @@ def test_the_roster_with_trainees_at_risk_is_flat_from_3_to_30_trainees(client, 
 
 
 @pytest.mark.parametrize("query", ["state=active", "state=active&risk=at_risk"])
-def test_the_enrolments_list_with_trainees_at_risk_is_flat_in_trainees_and_intakes(client, programme, courses, query):
+def test_the_enrolments_list_with_trainees_at_risk_is_flat_in_trainees_and_intakes(signed_in_client, programme,
+                                                                                   courses, query):
     first = at_risk_intake(programme, courses[0])
     quiet_trainees(first, 2)
     add_work(enrol(first))
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR, country_code=None))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR, country_code=None)
     url = f"/enrolments?{query}"
     few = count_queries(client, url)
     assert "At risk" in client.get(url).get_data(as_text=True)
@@ -288,12 +289,11 @@ def test_the_enrolments_list_with_trainees_at_risk_is_flat_in_trainees_and_intak
     assert count_queries(client, url) == few
 
 
-def test_the_progress_page_is_flat_in_the_trainees_work(client, programme, courses):
+def test_the_progress_page_is_flat_in_the_trainees_work(country_coordinator_client, programme, courses):
     intake = at_risk_intake(programme, courses[0])
     enrolment = enrol(intake)
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
     url = f"/enrolments/{enrolment.id}/progress"
-    few = count_queries(client, url)
+    few = count_queries(country_coordinator_client, url)
     add_work(enrolment, attempts_per_quiz=3)
     quiet_trainees(intake, 10)
-    assert count_queries(client, url) == few
+    assert count_queries(country_coordinator_client, url) == few

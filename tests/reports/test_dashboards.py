@@ -4,14 +4,12 @@ import re
 import pytest
 
 from lms.accounts.models import Role
-from tests.conftest import sign_in
-from tests.factories import make_user
 
 REPORT_PATHS = ["/reports/quota", "/reports/quota.pdf", "/reports/quota.csv"]
 
 
-def test_the_programme_coordinator_sees_every_country_with_charts(client, small, programme_coordinator):
-    sign_in(client, programme_coordinator)
+def test_the_programme_coordinator_sees_every_country_with_charts(signed_in_client, small, programme_coordinator):
+    client = signed_in_client(programme_coordinator)
     response = client.get("/reports/quota")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -24,8 +22,8 @@ def test_the_programme_coordinator_sees_every_country_with_charts(client, small,
     assert "Trainees of" not in page  # the list is on each country's dashboard
 
 
-def test_charts_are_inline_svg_with_text_alternatives_and_data_tables(client, small, programme_coordinator):
-    sign_in(client, programme_coordinator)
+def test_charts_are_inline_svg_with_text_alternatives_and_data_tables(signed_in_client, small, programme_coordinator):
+    client = signed_in_client(programme_coordinator)
     page = client.get("/reports/quota").get_data(as_text=True)
     charts = re.findall(r"<svg class=\"chart\".*?</svg>", page, re.S)
     assert len(charts) == 7  # progress by country, over time, five breakdowns
@@ -40,8 +38,8 @@ def test_charts_are_inline_svg_with_text_alternatives_and_data_tables(client, sm
     assert not re.search(r'(src|href)="(https?:)?//', page)
 
 
-def test_a_country_coordinator_sees_their_country_and_its_trainees(client, small, thai_coordinator):
-    sign_in(client, thai_coordinator)
+def test_a_country_coordinator_sees_their_country_and_its_trainees(signed_in_client, small, thai_coordinator):
+    client = signed_in_client(thai_coordinator)
     page = client.get("/reports/quota").get_data(as_text=True)
     assert "Thailand: progress toward its allocation" in page
     assert re.findall(r'<tr data-country="([A-Z]{2})">', page) == ["TH"]
@@ -54,9 +52,9 @@ def test_a_country_coordinator_sees_their_country_and_its_trainees(client, small
     assert client.get("/reports/quota?country=th").status_code == 200
 
 
-def test_the_trainee_list_pages_and_finds_people(client, small, thai_coordinator, monkeypatch):
+def test_the_trainee_list_pages_and_finds_people(signed_in_client, small, thai_coordinator, monkeypatch):
     monkeypatch.setattr("lms.reports.queries.TRAINEES_PER_PAGE", 3)
-    sign_in(client, thai_coordinator)
+    client = signed_in_client(thai_coordinator)
     first = client.get("/reports/quota").get_data(as_text=True)
     assert "7 trainees · 1 to 3 shown" in first and "Page 1 of 3" in first
     assert 'href="/reports/quota?page=2&amp;country=TH#trainees" rel="next"' in first
@@ -71,26 +69,26 @@ def test_the_trainee_list_pages_and_finds_people(client, small, thai_coordinator
 
 
 @pytest.mark.parametrize("path", REPORT_PATHS)
-def test_a_country_coordinator_is_refused_another_countrys_report(client, small, thai_coordinator, path):
-    sign_in(client, thai_coordinator)
+def test_a_country_coordinator_is_refused_another_countrys_report(signed_in_client, small, thai_coordinator, path):
+    client = signed_in_client(thai_coordinator)
     assert client.get(f"{path}?country=VN").status_code == 403
     assert client.get(f"{path}?country=TH").status_code == 200
 
 
-def test_programme_staff_can_open_any_countrys_dashboard(client, small, programme_coordinator):
-    sign_in(client, programme_coordinator)
-    page = client.get("/reports/quota?country=VN").get_data(as_text=True)
+def test_programme_staff_can_open_any_countrys_dashboard(signed_in_client, small, programme_coordinator):
+    as_programme_coordinator = signed_in_client(programme_coordinator)
+    page = as_programme_coordinator.get("/reports/quota?country=VN").get_data(as_text=True)
     assert "Viet Nam: progress toward its allocation" in page and "Nguyen Thi Lan" in page
     assert 'href="/reports/quota">All countries</a>' in page
-    assert client.get("/reports/quota?country=ZZ").status_code == 404
-    sign_in(client, make_user(Role.ADMIN))
-    assert client.get("/reports/quota").status_code == 200
-    assert client.get("/reports/quota?country=TH").status_code == 200
+    assert as_programme_coordinator.get("/reports/quota?country=ZZ").status_code == 404
+    as_admin = signed_in_client(Role.ADMIN)
+    assert as_admin.get("/reports/quota").status_code == 200
+    assert as_admin.get("/reports/quota?country=TH").status_code == 200
 
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.INSTRUCTOR])
-def test_trainees_and_instructors_are_refused(client, small, role):
-    sign_in(client, make_user(role))
+def test_trainees_and_instructors_are_refused(signed_in_client, small, role):
+    client = signed_in_client(role)
     for path in REPORT_PATHS:
         assert client.get(path).status_code == 403, path
 
@@ -101,16 +99,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, small):
         assert response.status_code == 302 and response.headers["Location"].startswith("/login"), path
 
 
-def test_without_a_programme_the_dashboard_says_so(client, db_session, programme_coordinator):
-    sign_in(client, programme_coordinator)
+def test_without_a_programme_the_dashboard_says_so(signed_in_client, db_session, programme_coordinator):
+    client = signed_in_client(programme_coordinator)
     assert "No programme has been set up yet." in client.get("/reports/quota").get_data(as_text=True)
     assert client.get("/reports/quota.pdf").status_code == 404
 
 
-def test_the_coordinators_home_pages_link_to_their_dashboards(client, small, programme_coordinator,
+def test_the_coordinators_home_pages_link_to_their_dashboards(signed_in_client, small, programme_coordinator,
                                                               thai_coordinator):
-    sign_in(client, programme_coordinator)
-    page = client.get("/").get_data(as_text=True)
+    as_programme_coordinator = signed_in_client(programme_coordinator)
+    page = as_programme_coordinator.get("/").get_data(as_text=True)
     assert 'href="/reports/quota"' in page and 'href="/programme/settings"' in page
-    sign_in(client, thai_coordinator)
-    assert 'href="/reports/quota"' in client.get("/").get_data(as_text=True)
+    as_thai_coordinator = signed_in_client(thai_coordinator)
+    assert 'href="/reports/quota"' in as_thai_coordinator.get("/").get_data(as_text=True)

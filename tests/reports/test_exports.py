@@ -8,7 +8,6 @@ import re
 from pypdf import PdfReader
 
 from lms.reports.queries import Status
-from tests.conftest import sign_in
 
 # Thailand in the small programme: allocation, nominated, approved, active, completed, certified.
 THAILAND_COUNTS = [30, 7, 1, 1, 3, 2]
@@ -41,8 +40,8 @@ def csv_rows(content: bytes) -> list[dict]:
     return list(csv.DictReader(io.StringIO(text[1:])))
 
 
-def test_dashboard_pdf_csv_and_json_show_the_same_numbers(client, small, programme_coordinator):
-    sign_in(client, programme_coordinator)
+def test_dashboard_pdf_csv_and_json_show_the_same_numbers(signed_in_client, small, programme_coordinator):
+    client = signed_in_client(programme_coordinator)
     body = client.get("/api/v1/quota").get_json()
     page = client.get("/reports/quota").get_data(as_text=True)
     pdf = pdf_text(client.get("/reports/quota.pdf").data)
@@ -78,8 +77,8 @@ def test_dashboard_pdf_csv_and_json_show_the_same_numbers(client, small, program
     assert f"Target 100 Certified {summary['certified']}" in pdf
 
 
-def test_a_country_report_agrees_in_every_format(client, small, thai_coordinator):
-    sign_in(client, thai_coordinator)
+def test_a_country_report_agrees_in_every_format(signed_in_client, small, thai_coordinator):
+    client = signed_in_client(thai_coordinator)
     body = client.get("/api/v1/quota").get_json()
     assert body["country"] == {"code": "TH", "name": "Thailand"} and len(body["countries"]) == 1
     words = row_words(body["countries"][0])
@@ -91,9 +90,9 @@ def test_a_country_report_agrees_in_every_format(client, small, thai_coordinator
                                             "Certified")] == THAILAND_COUNTS
 
 
-def test_the_pdf_is_a4_with_page_numbers_the_programme_the_time_and_the_definitions(client, small,
-                                                                                  programme_coordinator):
-    sign_in(client, programme_coordinator)
+def test_the_pdf_is_a4_with_page_numbers_the_programme_the_time_and_the_definitions(signed_in_client, small,
+                                                                                    programme_coordinator):
+    client = signed_in_client(programme_coordinator)
     response = client.get("/reports/quota.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert re.match(r'attachment; filename="quota-report-all-\d{4}-\d{2}-\d{2}\.pdf"',
@@ -111,11 +110,11 @@ def test_the_pdf_is_a4_with_page_numbers_the_programme_the_time_and_the_definiti
     assert "Cumulative certified people at the end of each programme year" in text
 
 
-def test_the_csv_is_utf8_with_numbers_as_numbers_and_safe_against_formulas(client, small, programme_coordinator,
-                                                                          db_session):
+def test_the_csv_is_utf8_with_numbers_as_numbers_and_safe_against_formulas(signed_in_client, small,
+                                                                           programme_coordinator, db_session):
     small.programme.title = "=HYPERLINK(\"http://evil.example\") 电信"
     db_session.flush()
-    sign_in(client, programme_coordinator)
+    client = signed_in_client(programme_coordinator)
     response = client.get("/reports/quota.csv")
     assert response.mimetype == "text/csv"
     text = response.data.decode("utf-8")
@@ -125,8 +124,9 @@ def test_the_csv_is_utf8_with_numbers_as_numbers_and_safe_against_formulas(clien
     assert thailand_line.startswith("Country,TH,Thailand,30,7,1,1,3,2,6.7,28,")
 
 
-def test_the_json_describes_the_programme_its_thresholds_and_definitions(client, small, programme_coordinator):
-    sign_in(client, programme_coordinator)
+def test_the_json_describes_the_programme_its_thresholds_and_definitions(signed_in_client, small,
+                                                                         programme_coordinator):
+    client = signed_in_client(programme_coordinator)
     body = client.get("/api/v1/quota").get_json()
     assert body["programme"]["title"] == "Small programme" and body["programme"]["target"] == 100
     assert body["programme"]["allocated"] == 45 and len(body["programme"]["years"]) == 5
@@ -135,7 +135,8 @@ def test_the_json_describes_the_programme_its_thresholds_and_definitions(client,
     assert body["timeline"][-1] == {"date": "2026-12-18", "cumulative": 4}
 
 
-def test_the_cli_writes_each_format_and_says_what_it_wrote(app, client, small, programme_coordinator, tmp_path):
+def test_the_cli_writes_each_format_and_says_what_it_wrote(app, signed_in_client, small, programme_coordinator,
+                                                           tmp_path):
     runner = app.test_cli_runner()
     for file_format in ("csv", "json", "pdf"):
         out = tmp_path / f"report.{file_format}"
@@ -143,7 +144,7 @@ def test_the_cli_writes_each_format_and_says_what_it_wrote(app, client, small, p
         assert result.exit_code == 0, result.output
         assert f"Wrote the quota report for all countries ({file_format.upper()}" in result.output
         assert str(out) in result.output and "4 of 100 certified" in result.output
-    sign_in(client, programme_coordinator)
+    client = signed_in_client(programme_coordinator)
     assert (tmp_path / "report.csv").read_bytes() == client.get("/reports/quota.csv").data
     written = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert written["countries"] == client.get("/api/v1/quota").get_json()["countries"]

@@ -11,8 +11,6 @@ from lms.extensions import db
 from lms.notifications.models import Notification
 from lms.reports import freshness
 from lms.reports.freshness import report_version, rendered_reports
-from tests.conftest import sign_in
-from tests.factories import make_user
 from tests.reports.test_query_count import counted_queries
 
 THAI_FIGURES = "Thailand: %d certified of 30"
@@ -46,8 +44,9 @@ def revoke(certificate: Certificate) -> None:
     certificate.revocation_reason = "Issued by mistake"
 
 
-def test_the_report_is_counted_once_and_again_after_a_change(client, small, programme_coordinator, kept_reports):
-    sign_in(client, programme_coordinator)
+def test_the_report_is_counted_once_and_again_after_a_change(signed_in_client, small, programme_coordinator,
+                                                             kept_reports):
+    client = signed_in_client(programme_coordinator)
     first, statements = dashboard(client)
     assert THAI_FIGURES % 2 in first and counts_figures(statements)
     again, statements = dashboard(client)
@@ -59,14 +58,14 @@ def test_the_report_is_counted_once_and_again_after_a_change(client, small, prog
     assert THAI_FIGURES % 1 in after and counts_figures(statements)
 
 
-def test_each_country_and_role_gets_its_own_report(client, small, programme_coordinator, kept_reports):
-    sign_in(client, programme_coordinator)
-    programme_page, _ = dashboard(client)
-    thai_page, statements = dashboard(client, "/reports/quota?country=TH")
+def test_each_country_and_role_gets_its_own_report(signed_in_client, small, programme_coordinator, kept_reports):
+    as_programme_coordinator = signed_in_client(programme_coordinator)
+    programme_page, _ = dashboard(as_programme_coordinator)
+    thai_page, statements = dashboard(as_programme_coordinator, "/reports/quota?country=TH")
     assert counts_figures(statements) and "Thailand: progress toward its allocation" in thai_page
     assert 'href="/programme/settings"' in programme_page
-    sign_in(client, make_user(Role.ADMIN))
-    admin_page, statements = dashboard(client)
+    as_admin = signed_in_client(Role.ADMIN)
+    admin_page, statements = dashboard(as_admin)
     assert counts_figures(statements) and 'href="/programme/settings"' not in admin_page
 
 
@@ -93,8 +92,8 @@ def test_only_changes_to_what_the_figures_count_move_the_version(small, kept_rep
     assert report_version() == version + 2
 
 
-def test_a_kept_report_expires(client, small, programme_coordinator, kept_reports, monkeypatch):
-    sign_in(client, programme_coordinator)
+def test_a_kept_report_expires(signed_in_client, small, programme_coordinator, kept_reports, monkeypatch):
+    client = signed_in_client(programme_coordinator)
     dashboard(client)
     later = freshness.monotonic() + 301
     monkeypatch.setattr(freshness, "monotonic", lambda: later)
@@ -102,10 +101,10 @@ def test_a_kept_report_expires(client, small, programme_coordinator, kept_report
     assert counts_figures(statements)
 
 
-def test_the_trainee_list_is_kept_per_page_and_shows_a_renamed_trainee(client, small, thai_coordinator,
+def test_the_trainee_list_is_kept_per_page_and_shows_a_renamed_trainee(signed_in_client, small, thai_coordinator,
                                                                        kept_reports, monkeypatch):
     monkeypatch.setattr("lms.reports.queries.TRAINEES_PER_PAGE", 3)
-    sign_in(client, thai_coordinator)
+    client = signed_in_client(thai_coordinator)
     first, _ = dashboard(client)
     again, statements = dashboard(client)
     assert again == first and "Anong Rattanakul" in again and not counts_figures(statements)
@@ -119,8 +118,9 @@ def test_the_trainee_list_is_kept_per_page_and_shows_a_renamed_trainee(client, s
     assert "Anong Srisuk" in renamed and "Anong Rattanakul" not in renamed
 
 
-def test_the_quota_api_is_counted_once_and_again_after_a_change(client, small, programme_coordinator, kept_reports):
-    sign_in(client, programme_coordinator)
+def test_the_quota_api_is_counted_once_and_again_after_a_change(signed_in_client, small, programme_coordinator,
+                                                                kept_reports):
+    client = signed_in_client(programme_coordinator)
     first, statements = dashboard(client, "/api/v1/quota?country=TH")
     assert '"certified": 2' in first and counts_figures(statements)
     again, statements = dashboard(client, "/api/v1/quota?country=TH")

@@ -4,7 +4,6 @@ import re
 
 from lms.accounts.models import OrganisationType
 from lms.reports.queries import quota_report
-from tests.conftest import sign_in
 from tests.reports.helpers import NOW
 from tests.reports.test_exports import csv_rows, pdf_text
 
@@ -26,10 +25,11 @@ def test_the_breakdown_counts_each_certified_person_by_organisation_type(small, 
     assert {key: count for key, _l, count in thailand.breakdown("organisation").rows}["education"] == 1
 
 
-def test_screen_pdf_csv_and_json_show_the_organisation_breakdown(client, small, db_session, programme_coordinator):
+def test_screen_pdf_csv_and_json_show_the_organisation_breakdown(signed_in_client, small, db_session,
+                                                                 programme_coordinator):
     typed(small)
     db_session.flush()
-    sign_in(client, programme_coordinator)
+    client = signed_in_client(programme_coordinator)
     body = client.get("/api/v1/quota").get_json()
     assert body["summary"]["breakdowns"]["organisation"] == {"government": 2, "business": 0, "education": 1,
                                                              "other": 0, "not_given": 1}

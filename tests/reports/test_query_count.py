@@ -1,5 +1,4 @@
 """The dashboards and exports run the same number of SQL queries whatever the number of people."""
-from tests.conftest import sign_in
 from tests.queries import counted_queries
 from tests.reports.scale import benchmark_programme, fill
 
@@ -15,9 +14,9 @@ def queries_per_page(client) -> dict[str, int]:
     return counts
 
 
-def test_the_query_count_stays_flat_as_people_are_added(client, db_session, programme_coordinator):
+def test_the_query_count_stays_flat_as_people_are_added(signed_in_client, db_session, programme_coordinator):
     programme = benchmark_programme()
-    sign_in(client, programme_coordinator)
+    client = signed_in_client(programme_coordinator)
     fill(programme, scale=0.02, seed=1)  # ten trainees, one a country
     few = queries_per_page(client)
     added = fill(programme, scale=0.2, seed=2)  # a hundred more

@@ -19,7 +19,7 @@ from lms.reports.jobs import run_report_schedule, send_due_report_schedules
 from lms.reports.models import Frequency, ReportSchedule, ReportScheduleRun, RunStatus, WhenUnchanged
 from lms.reports.operations import ScheduleSettings, claim_due_runs, create_schedule
 from lms.reports.recurrence import next_run_after
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import country, make_user
 from tests.job_runner import queued_names, run_due_retries, run_queued_jobs
 from tests.reports.helpers import C, certify, enrol
@@ -213,8 +213,8 @@ def test_send_anyway_sends_the_report_when_nothing_changed(db_session, small, pr
     assert all(mail.attachments for mail in mails_to(programme_coordinator.email))
 
 
-def test_a_failed_run_is_kept_with_its_error_shown_and_retried(app, client, db_session, small, programme_coordinator,
-                                                               monkeypatch):
+def test_a_failed_run_is_kept_with_its_error_shown_and_retried(app, signed_in_client, db_session, small,
+                                                               programme_coordinator, monkeypatch):
     schedule = make_schedule(small, programme_coordinator)
     db_session.commit()
 
@@ -230,7 +230,7 @@ def test_a_failed_run_is_kept_with_its_error_shown_and_retried(app, client, db_s
         assert run.attempts == 1 and run.finished_at == DUE
         assert mails_to(programme_coordinator.email) == []  # a failed run sends nothing
 
-        sign_in(client, programme_coordinator)
+        client = signed_in_client(programme_coordinator)
         page = client.get("/reports/schedules").get_data(as_text=True)
         assert "Why it failed: OSError: No space left on device" in page
         assert "failed" in client.get(f"/reports/schedules/{schedule.id}").get_data(as_text=True)
@@ -252,17 +252,17 @@ def test_nobody_to_send_to_is_recorded_not_failed(db_session, small, programme_c
     assert run.status is RunStatus.SKIPPED and run.recipients_count == 0 and "Nobody to send to" in run.note_text
 
 
-def test_a_paused_schedule_does_not_run_and_resuming_plans_from_now(client, db_session, small,
+def test_a_paused_schedule_does_not_run_and_resuming_plans_from_now(signed_in_client, db_session, small,
                                                                     programme_coordinator):
     schedule = make_schedule(small, programme_coordinator)
     db_session.commit()
     with time_machine.travel(DUE - timedelta(days=1), tick=False):
-        sign_in(client, programme_coordinator)
+        client = signed_in_client(programme_coordinator)
         post_form(client, f"/reports/schedules/{schedule.id}/pause", {}, form_url="/reports/schedules")
     tick(DUE)
     assert runs_of(schedule) == []
     with time_machine.travel(at(2027, 4, 15), tick=False):
-        sign_in(client, programme_coordinator)
+        client = signed_in_client(programme_coordinator)
         post_form(client, f"/reports/schedules/{schedule.id}/resume", {}, form_url="/reports/schedules")
     db_session.refresh(schedule)
     assert not schedule.is_paused and schedule.next_run_at == at(2027, 5, 1, 1)
@@ -278,14 +278,13 @@ FORM = {"name": "Monthly report to the ministries", "frequency": "monthly", "day
         "countries": ["TH", "VN"], "extra_addresses": "office@ministry.example.org\n"}
 
 
-def test_a_programme_coordinator_creates_edits_and_deletes_a_schedule_all_audited(client, db_session, small,
+def test_a_programme_coordinator_creates_edits_and_deletes_a_schedule_all_audited(signed_in_client, db_session, small,
                                                                                   programme_coordinator):
     with time_machine.travel(at(2027, 4, 2), tick=False):
-        _create_edit_and_delete(client, db_session, programme_coordinator)
+        _create_edit_and_delete(signed_in_client(programme_coordinator), db_session)
 
 
-def _create_edit_and_delete(client, db_session, programme_coordinator):
-    sign_in(client, programme_coordinator)
+def _create_edit_and_delete(client, db_session):
     response = post_form(client, "/reports/schedules/new", FORM, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -321,9 +320,9 @@ def _create_edit_and_delete(client, db_session, programme_coordinator):
     ({"day_of_month": "0"}, "Please give a day of the month from 1 to 31."),
     ({"extra_addresses": "office@ministry.example.org\nnot an address"}, "is not an e-mail address"),
 ])
-def test_bad_input_is_refused_with_a_clear_message_and_what_was_typed_is_kept(client, db_session, small,
-                                                                               programme_coordinator, change, message):
-    sign_in(client, programme_coordinator)
+def test_bad_input_is_refused_with_a_clear_message_and_what_was_typed_is_kept(signed_in_client, db_session, small,
+                                                                              programme_coordinator, change, message):
+    client = signed_in_client(programme_coordinator)
     data = {**FORM, "name": "Report for the ASEAN secretariat", **change}
     response = post_form(client, "/reports/schedules/new", {key: value for key, value in data.items() if value != ""})
     page = response.get_data(as_text=True)
@@ -333,25 +332,26 @@ def test_bad_input_is_refused_with_a_clear_message_and_what_was_typed_is_kept(cl
     assert db_session.scalar(select(func.count(ReportSchedule.id))) == 0
 
 
-def test_the_page_shows_the_last_run_and_the_next_in_the_readers_zone(client, db_session, small,
+def test_the_page_shows_the_last_run_and_the_next_in_the_readers_zone(signed_in_client, db_session, small,
                                                                       programme_coordinator):
     programme_coordinator.time_zone = "Asia/Manila"
     schedule = make_schedule(small, programme_coordinator)
     db_session.commit()
     tick(DUE)
     with time_machine.travel(DUE + timedelta(hours=2), tick=False):
-        sign_in(client, programme_coordinator)
+        client = signed_in_client(programme_coordinator)
         page = client.get("/reports/schedules").get_data(as_text=True)
     assert "1 May 2027, 09:00 Manila time" in page  # 08:00 in Bangkok is 09:00 in Manila
     assert "sent" in page and "1 Apr 2027, 09:00 Manila time" in page and "1 recipient" in page
     assert f"/reports/schedules/{schedule.id}/run" in page
 
 
-def test_run_now_is_queued_as_a_job_and_pressing_twice_sends_once(client, db_session, small, programme_coordinator):
+def test_run_now_is_queued_as_a_job_and_pressing_twice_sends_once(signed_in_client, db_session, small,
+                                                                  programme_coordinator):
     schedule = make_schedule(small, programme_coordinator)
     db_session.commit()
     with time_machine.travel(at(2027, 4, 10, 3), tick=False):
-        sign_in(client, programme_coordinator)
+        client = signed_in_client(programme_coordinator)
         post_form(client, f"/reports/schedules/{schedule.id}/run", {}, form_url="/reports/schedules")
         post_form(client, f"/reports/schedules/{schedule.id}/run", {}, form_url="/reports/schedules")
         assert "run_report_schedule" in queued_names() and mails_to(programme_coordinator.email) == []
@@ -363,11 +363,11 @@ def test_run_now_is_queued_as_a_job_and_pressing_twice_sends_once(client, db_ses
     assert schedule.next_run_at == DUE  # the calendar is unchanged
 
 
-def test_a_country_coordinator_subscribes_to_her_own_countrys_report(app, client, db_session, small,
+def test_a_country_coordinator_subscribes_to_her_own_countrys_report(app, signed_in_client, db_session, small,
                                                                      thai_coordinator):
     form = {key: FORM[key] for key in ("frequency", "day_of_month", "weekday", "hour", "when_unchanged")}
     with time_machine.travel(at(2027, 3, 28), tick=False):
-        sign_in(client, thai_coordinator)
+        client = signed_in_client(thai_coordinator)
         assert "My report subscription" in client.get("/").get_data(as_text=True)
         page = client.get("/reports/schedules/new").get_data(as_text=True)
         assert "Country coordinators of these countries" not in page and "Other addresses" not in page
@@ -382,27 +382,27 @@ def test_a_country_coordinator_subscribes_to_her_own_countrys_report(app, client
     assert [row["Country code"] for row in attached_csv(app, mail)] == ["TH"]
     assert db_session.scalar(select(func.count(OutboxMail.id))) == 1
     # A second subscription is the same one, edited.
-    sign_in(client, thai_coordinator)
+    client = signed_in_client(thai_coordinator)
     assert client.get("/reports/schedules/new").headers["Location"].endswith(f"/reports/schedules/{schedule.id}")
 
 
 # --- Who may ------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.INSTRUCTOR, Role.ADMIN])
-def test_trainees_instructors_and_admins_are_refused(client, db_session, small, programme_coordinator, role):
+def test_trainees_instructors_and_admins_are_refused(signed_in_client, db_session, small, programme_coordinator, role):
     schedule = make_schedule(small, programme_coordinator)
-    sign_in(client, make_user(role))
+    client = signed_in_client(role)
     for path in ("/reports/schedules", "/reports/schedules/new", f"/reports/schedules/{schedule.id}",
                  f"/reports/schedules/{schedule.id}/delete"):
         assert client.get(path).status_code == 403, path
     assert client.post(f"/reports/schedules/{schedule.id}/run").status_code in (400, 403)
 
 
-def test_a_country_coordinator_cannot_see_or_change_programme_schedules(client, db_session, small,
+def test_a_country_coordinator_cannot_see_or_change_programme_schedules(signed_in_client, db_session, small,
                                                                         programme_coordinator, thai_coordinator):
     schedule = make_schedule(small, programme_coordinator, countries=[country("TH")])
     db_session.commit()
-    sign_in(client, thai_coordinator)
+    client = signed_in_client(thai_coordinator)
     page = client.get("/reports/schedules").get_data(as_text=True)
     assert "Monthly report to the ministries" not in page and "You have no subscription yet." in page
     assert client.get(f"/reports/schedules/{schedule.id}").status_code == 403
@@ -417,17 +417,17 @@ def test_a_country_coordinator_cannot_see_or_change_programme_schedules(client, 
     assert db_session.scalar(select(func.count(ReportScheduleRun.id))) == 0
 
 
-def test_a_subscription_is_its_subscribers_alone(client, db_session, small, programme_coordinator, thai_coordinator,
-                                                 vietnamese_coordinator):
+def test_a_subscription_is_its_subscribers_alone(signed_in_client, db_session, small, programme_coordinator,
+                                                 thai_coordinator, vietnamese_coordinator):
     with time_machine.travel(DUE - timedelta(days=3), tick=False):
         subscription = create_schedule(small.programme, thai_coordinator, settings(name="Mine"),
                                        subscriber=thai_coordinator)
     db_session.commit()
     for person in (vietnamese_coordinator, programme_coordinator):
-        sign_in(client, person)
-        assert client.get(f"/reports/schedules/{subscription.id}").status_code == 403
-    # Programme coordinators see who subscribed, without changing it.
-    page = client.get("/reports/schedules").get_data(as_text=True)
+        as_person = signed_in_client(person)
+        assert as_person.get(f"/reports/schedules/{subscription.id}").status_code == 403
+    # Programme coordinators (the last person above) see who subscribed, without changing it.
+    page = as_person.get("/reports/schedules").get_data(as_text=True)
     assert "Country coordinators' own subscriptions" in page and thai_coordinator.full_name in page
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.conftest import FreshContextClient, csrf_token, sign_in
+from tests.conftest import FreshContextClient, csrf_token
 from tests.security.world import ACTORS, build_world
 
 EVERYONE = frozenset(ACTORS)
@@ -211,7 +211,7 @@ def _endpoint_rules():
 
 
 @pytest.mark.parametrize("endpoint, rule_text", _endpoint_rules())
-def test_each_actor_gets_exactly_what_the_table_allows(app, endpoint, rule_text, db_session):
+def test_each_actor_gets_exactly_what_the_table_allows(app, signed_in_client, endpoint, rule_text, db_session):
     app.test_client_class = FreshContextClient
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint and r.rule == rule_text)
     world = build_world()
@@ -224,10 +224,8 @@ def test_each_actor_gets_exactly_what_the_table_allows(app, endpoint, rule_text,
             continue
         # Refused actors first: a refused request must not change what later ones see.
         for actor in sorted(ACTORS, key=lambda name: name in allowed):
-            client = app.test_client()
             user = world.users[actor]
-            if user is not None:
-                sign_in(client, user)
+            client = signed_in_client(user) if user is not None else app.test_client()
             if method == "GET":
                 response = client.get(url)
             else:
@@ -243,7 +241,8 @@ def test_each_actor_gets_exactly_what_the_table_allows(app, endpoint, rule_text,
     assert not failures, "\n".join(failures)
 
 
-def test_the_navigation_offers_each_actor_exactly_the_lists_the_table_lets_them_open(app, db_session):
+def test_the_navigation_offers_each_actor_exactly_the_lists_the_table_lets_them_open(app, signed_in_client,
+                                                                                     db_session):
     """The main navigation asks the views' own role gates (can_open); the table above agrees with it."""
     import re
 
@@ -254,8 +253,7 @@ def test_the_navigation_offers_each_actor_exactly_the_lists_the_table_lets_them_
     for actor, user in world.users.items():
         if user is None:
             continue
-        client = app.test_client()
-        sign_in(client, user)
+        client = signed_in_client(user)
         navigation = client.get("/").get_data(as_text=True).split('aria-label="Main"')[1].split("</nav>")[0]
         offered[actor] = {endpoint_of[path] for path in re.findall(r'<a href="([^"?#]+)"', navigation)
                           if path in endpoint_of}

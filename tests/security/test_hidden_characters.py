@@ -5,7 +5,7 @@ from sqlalchemy import select
 from lms.accounts.models import Role, User
 from lms.core.text import first_hidden_character
 from tests.accounts.test_registration import valid_form
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.enrolment.helpers import upcoming_intake
 from tests.enrolment.test_withdrawal_and_nomination import HEADER, upload
 from tests.factories import make_programme, make_user
@@ -38,19 +38,19 @@ def test_registration_keeps_the_joiners(client, db_session):
     assert db_session.scalar(select(User.native_name).where(User.email == "somchai.w@example.org")) == JOINED[0]
 
 
-def test_the_admin_cannot_give_a_name_with_an_override(client):
+def test_the_admin_cannot_give_a_name_with_an_override(signed_in_client):
     admin, user = make_user(Role.ADMIN), make_user()
-    sign_in(client, admin)
+    client = signed_in_client(admin)
     response = post_form(client, f"/admin/users/{user.id}", {"full_name": "Evil\u202eName", "role": "trainee",
                                                              "country": str(user.country_id), "is_active": "y"})
     assert response.status_code == 400 and "U+202E" in response.get_data(as_text=True)
     assert user.full_name == "Test Person"
 
 
-def test_a_nomination_file_with_an_override_is_refused_by_row_and_column(client, db_session):
+def test_a_nomination_file_with_an_override_is_refused_by_row_and_column(country_coordinator_client, db_session):
     intake = upcoming_intake(make_programme())
-    sign_in(client, make_user(Role.COUNTRY_COORDINATOR, country_code="TH"))
-    response = upload(client, intake, HEADER + "new@example.org,Evil\u202eName,,Regulator,Engineer,technician,\n")
+    response = upload(country_coordinator_client, intake,
+                      HEADER + "new@example.org,Evil\u202eName,,Regulator,Engineer,technician,\n")
     assert response.status_code == 400
     assert "Row 2, column full_name: contains a control or invisible character (U+202E)" in response.get_data(as_text=True)
     assert db_session.scalar(select(User).where(User.email == "new@example.org")) is None

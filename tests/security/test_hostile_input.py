@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from lms.extensions import db
-from tests.conftest import FreshContextClient, csrf_token, sign_in
+from tests.conftest import FreshContextClient, csrf_token
 from tests.security.test_access_matrix import ACCESS, _url
 from tests.security.world import build_world
 
@@ -42,17 +42,16 @@ FORM_ENDPOINTS = sorted(name for name, access in ACCESS.items()
 
 
 @pytest.mark.parametrize("endpoint", FORM_ENDPOINTS)
-def test_hostile_form_values_never_cause_a_server_error(app, endpoint, db_session):
+def test_hostile_form_values_never_cause_a_server_error(app, signed_in_client, endpoint, db_session):
     app.test_client_class = FreshContextClient
     world = build_world()
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     url = _url(rule, world.ids)
     actor = sorted(ACCESS[endpoint].post)[0]
-    client = app.test_client()
-    if world.users.get(actor) is not None:
-        sign_in(client, world.users[actor])
+    user = world.users.get(actor)
+    client = signed_in_client(user) if user is not None else app.test_client()
     fields = _form_fields(client, url) if "GET" in rule.methods else []
-    token = csrf_token(client, "/" if world.users.get(actor) else "/login")
+    token = csrf_token(client, "/" if user else "/login")
 
     @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(values=st.fixed_dictionaries({name: HOSTILE_TEXT for name in fields} or {"x": HOSTILE_TEXT}))
