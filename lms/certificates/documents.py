@@ -101,8 +101,9 @@ def qr_png(url: str) -> bytes:
 
 
 def _clip(value: str | None, limit: int) -> str | None:
-    """Text as stored, cut to its column's size: SQLite does not enforce lengths, and layout time grows with text."""
-    return value[:limit] if value else value
+    """Text as stored, cut to its column's size (SQLite does not enforce lengths, and layout time grows with
+    text), on one line: the page breaks its paragraphs' lines at newlines, so one stored in a field is a space."""
+    return value[:limit].replace("\r", " ").replace("\n", " ") if value else value
 
 
 def _day_en(day: date) -> str:

@@ -84,7 +84,9 @@ def build_chinese_font(source: Path = SOURCE, target: Path = TARGET) -> Path:
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.hinting = False
-    options.drop_tables += ["GSUB", "GPOS"]  # WeasyPrint drops them too; horizontal Chinese needs neither
+    # WeasyPrint drops GSUB and GPOS too; horizontal Chinese needs neither, nor the vertical metrics, which
+    # WeasyPrint would otherwise embed for every glyph id up to the highest printed (4 bytes each).
+    options.drop_tables += ["GSUB", "GPOS", "vhea", "vmtx", "VORG"]
     font = TTFont(source, fontNumber=SOURCE_INDEX)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(characters))
