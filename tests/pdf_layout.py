@@ -80,3 +80,9 @@ def page_problems(page, area: str = "page") -> list[str]:
 def document_problems(document) -> list[str]:
     return [f"page {number}: {problem}" for number, page in enumerate(document.pages, 1)
             for problem in page_problems(page)]
+
+
+def line_counts(page) -> dict[str, int]:
+    """How many lines each printed block is set on, by its description (e.g. p.name)."""
+    return {_describe(_unwrap(block)): len(getattr(_unwrap(block), "children", ())) for block in _blocks(page._page_box)
+            if not isinstance(_unwrap(block), boxes.ReplacedBox)}

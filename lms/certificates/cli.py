@@ -59,10 +59,17 @@ def issue_missing_command():
 
 @certificates_cli.command("build-font")
 def build_font_command():
-    """Rebuild static/fonts/NotoSansSC-Common-Regular.ttf from the system's Noto Sans CJK."""
-    from lms.certificates.fonts import build_chinese_font
+    """Rebuild static/fonts/NotoSansSC-Common-Regular.ttf from the system's Noto Sans CJK, the catalogue's and
+    the programmes' Chinese titles first after the template's text."""
+    from flask import current_app
+    from sqlalchemy import select
 
-    click.echo(f"Wrote {build_chinese_font()}.")
+    from lms.certificates.fonts import build_chinese_font, catalogue_titles
+    from lms.programme.models import Programme
+
+    titles = catalogue_titles(Path(current_app.config["COURSES_DIR"]))
+    titles += "".join(db.session.scalars(select(Programme.title_zh).order_by(Programme.id)))
+    click.echo(f"Wrote {build_chinese_font(printed_text=titles)}.")
 
 
 keys_cli = AppGroup("keys", help="The programme's signing keys (credentials and PDFs).")

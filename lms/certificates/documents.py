@@ -18,6 +18,7 @@ from pathlib import Path
 
 import segno
 from babel.dates import format_date
+from PIL import Image
 from flask import current_app, render_template
 from flask_babel import force_locale
 
@@ -89,20 +90,27 @@ def verification_url(serial: str) -> str:
 QR_IMAGE = "qr.png"
 
 
+QR_DARK, QR_LIGHT = b"\x12\x35\x5b", b"\xff\xff\xff"  # #12355b on white
+
+
 def qr_png(url: str) -> bytes:
     """The QR code as a PNG with one pixel per module; the page scales it up without smoothing
-    (image-rendering: pixelated), which costs WeasyPrint far less than drawing the modules as vectors."""
+    (image-rendering: pixelated), which costs WeasyPrint far less than drawing the modules as vectors.
+
+    An RGB PNG, which WeasyPrint embeds as it is; a palette one (segno's) it converts and encodes again."""
     # A fixed mask: segno's choice among the eight costs about 35 ms in pure Python, more than the rest of
     # the certificate, and every reader decodes any mask.
     qr = segno.make_qr(url, error="m", boost_error=False, mask=0)
+    pixels = b"".join(QR_DARK if module else QR_LIGHT for row in qr.matrix for module in row)
     out = io.BytesIO()
-    qr.save(out, kind="png", scale=1, border=0, dark="#12355b")
+    Image.frombytes("RGB", (len(qr.matrix[0]), len(qr.matrix)), pixels).save(out, format="PNG")
     return out.getvalue()
 
 
 def _clip(value: str | None, limit: int) -> str | None:
-    """Text as stored, cut to its column's size: SQLite does not enforce lengths, and layout time grows with text."""
-    return value[:limit] if value else value
+    """Text as stored, cut to its column's size (SQLite does not enforce lengths, and layout time grows with
+    text), on one line: the page breaks its paragraphs' lines at newlines, so one stored in a field is a space."""
+    return value[:limit].replace("\r", " ").replace("\n", " ") if value else value
 
 
 def _day_en(day: date) -> str:

@@ -5,6 +5,9 @@ the highest glyph id used, and CFF outlines (what Noto CJK ships) are slower to 
 With the full font a certificate pays about 40 ms and 400 kB (before compression) for a dozen Chinese
 characters; with this one about 2 ms. GB2312's 6,763 characters cover Chinese headings and nearly every
 Chinese name; a rarer character falls through to the full system font, slower but just as right.
+After the template's own text come the Chinese titles this deployment prints (its catalogue's courses and
+its programmes): rebuild the font when they change, or their characters keep their higher GB2312 ids
+(still right, a little slower and larger).
 """
 from pathlib import Path
 
@@ -29,11 +32,21 @@ def _gb2312(rows: range) -> list[str]:
     return characters
 
 
-def characters_in_order() -> list[str]:
-    """The template's characters, ASCII, GB2312 symbols, the 3,755 level-1 hanzi, then the 3,008 of level 2."""
-    ordered = [*TEMPLATE_TEXT, *map(chr, range(0x20, 0x7F)), *_gb2312(range(0xA1, 0xB0)),
-               *_gb2312(range(0xB0, 0xD8)), *_gb2312(range(0xD8, 0xF8))]
+def characters_in_order(printed_text: str = "") -> list[str]:
+    """The template's characters, then those of `printed_text` that GB2312 has, ASCII, GB2312 symbols, the
+    3,755 level-1 hanzi, then the 3,008 of level 2."""
+    gb2312 = [*_gb2312(range(0xA1, 0xB0)), *_gb2312(range(0xB0, 0xD8)), *_gb2312(range(0xD8, 0xF8))]
+    known = set(gb2312)
+    ordered = [*TEMPLATE_TEXT, *(character for character in printed_text if character in known),
+               *map(chr, range(0x20, 0x7F)), *gb2312]
     return list(dict.fromkeys(ordered))
+
+
+def catalogue_titles(courses_dir: Path) -> str:
+    """The Chinese titles of the catalogue's courses (courses/<slug>/course.yaml), as the certificates print them."""
+    from lms.catalogue.course_files import course_folders, read_course
+
+    return "".join(read_course(folder).title_zh for folder in course_folders(courses_dir))
 
 
 def _to_truetype(font) -> None:
@@ -75,16 +88,20 @@ def _common_glyphs_first(font, characters: list[str]) -> None:
     font["glyf"].glyphOrder = order
 
 
-def build_chinese_font(source: Path = SOURCE, target: Path = TARGET) -> Path:
+def build_chinese_font(source: Path = SOURCE, target: Path = TARGET, printed_text: str = "") -> Path:
+    """Writes the font; `printed_text` (the Chinese titles certificates print) gets the lowest ids after the
+    template's text."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    characters = characters_in_order()
+    characters = characters_in_order(printed_text)
     options = subset.Options()
     options.layout_features = ["*"]
     options.name_IDs = ["*"]
     options.hinting = False
-    options.drop_tables += ["GSUB", "GPOS"]  # WeasyPrint drops them too; horizontal Chinese needs neither
+    # WeasyPrint drops GSUB and GPOS too; horizontal Chinese needs neither, nor the vertical metrics, which
+    # WeasyPrint would otherwise embed for every glyph id up to the highest printed (4 bytes each).
+    options.drop_tables += ["GSUB", "GPOS", "vhea", "vmtx", "VORG"]
     font = TTFont(source, fontNumber=SOURCE_INDEX)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(characters))

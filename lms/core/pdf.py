@@ -8,6 +8,7 @@ ever embedded. One FontConfiguration is shared by the process (a new one per doc
 leaks memory), and stylesheets named by `stylesheets=` are parsed once per process.
 """
 import atexit
+import copy
 import gc
 import logging
 import mimetypes
@@ -62,12 +63,21 @@ class GeneratedImagesFetcher(StaticFilesFetcher):
         super().__init__()
         self.images = images
 
+    def with_images(self, images: dict[str, tuple[bytes, str]]) -> "GeneratedImagesFetcher":
+        """This fetcher for other images, without building its handlers (and an SSL context) again."""
+        fetcher = copy.copy(self)
+        fetcher.images = images
+        return fetcher
+
     def fetch(self, url, headers=None):
         name = url[len(GENERATED_ORIGIN):] if url.startswith(GENERATED_ORIGIN) else None
         if name in self.images:
             body, content_type = self.images[name]
             return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
         return super().fetch(url, headers)
+
+
+_GENERATED_IMAGES = GeneratedImagesFetcher({})  # copied for each render's images
 
 
 def static_file(url: str) -> Path:
@@ -124,7 +134,7 @@ def render_document(html: str, *, stylesheets: tuple[str, ...] = (), pdf_variant
     """
     with _lock:
         sheets = [stylesheet(name) for name in stylesheets]
-        fetcher = GeneratedImagesFetcher(images) if images else FETCHER
+        fetcher = _GENERATED_IMAGES.with_images(images) if images else FETCHER
         return HTML(string=with_break_opportunities(html), base_url=STATIC_ORIGIN, url_fetcher=fetcher).render(
             font_config=font_config(), stylesheets=sheets, pdf_variant=pdf_variant)
 

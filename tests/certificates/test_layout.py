@@ -4,7 +4,7 @@ import pytest
 from lms.certificates.documents import STYLESHEETS, certificate_html, certificate_images
 from lms.core.pdf import render_document
 from tests.certificates.helpers import unsaved_certificate
-from tests.pdf_layout import Rect, document_problems, printed_blocks
+from tests.pdf_layout import Rect, document_problems, line_counts, printed_blocks
 
 # Words of each script, repeated up to a field's length: real text, so shaping and line breaking are real.
 WORDS = {
@@ -39,6 +39,17 @@ def test_every_field_at_its_longest_stays_in_its_place(script):
     for block in ("p.facts", "p.signature.coordinator", "p.signature.instructor", "p.issued", "img.qr", "p.serial",
                   "p.url"):
         assert block in printed, f"{block} is not on the page (pushed off it by the text above)"
+
+
+def test_a_newline_stored_in_a_field_is_a_space_on_the_page_not_a_line_break():
+    # The page breaks its paragraphs' lines at their newlines; one stored in a name or title must not.
+    certificate = unsaved_certificate(name_latin="Somchai\nWongsawat", name_native="สมชาย\r\nวงศ์สวัสดิ์",
+                                      course_title="Universal Service\r\nfor Rural Areas")
+    document = render_document(certificate_html(certificate), stylesheets=STYLESHEETS,
+                               images=certificate_images(certificate))
+    lines = line_counts(document.pages[0])
+    assert (lines["p.name"], lines["p.native"], lines["p.course"]) == (1, 1, 1)
+    assert (lines["p.programme"], lines["p.facts"], lines["p.issued"]) == (2, 2, 2)  # English, then Chinese
 
 
 def test_the_check_sees_an_overlap_and_a_line_off_the_page():

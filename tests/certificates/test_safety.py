@@ -1,4 +1,5 @@
 """Nothing a name, a course title or any other value says can make the PDF renderer read a file or reach the network."""
+import io
 import socket
 
 import pytest
@@ -116,3 +117,15 @@ def test_the_fetcher_serves_static_files_and_follows_no_redirects():
     assert b"@page" in response.read() and response.content_type == "text/css"
     assert not any(type(handler).__name__ == "HTTPRedirectHandler" for handler in StaticFilesFetcher().handlers)
     assert pdf.MAX_STATIC_BYTES <= 5 * 1024 * 1024
+
+
+def test_a_render_is_handed_its_own_generated_images_and_no_earlier_renders():
+    image = f'<img src="{pdf.GENERATED_ORIGIN}qr.png" style="width: 20mm">'
+    qr = segno.make_qr("https://lms.example.org/verify/first", error="m", mask=0)
+    png = io.BytesIO()
+    qr.save(png, kind="png", scale=1, border=0)
+    handed = {"qr.png": (png.getvalue(), "image/png")}
+    xobjects = reader(render_pdf(image, images=handed)).pages[0]["/Resources"]["/XObject"].values()
+    assert [xobject.get_object()["/Width"] for xobject in xobjects] == [qr.symbol_size(scale=1, border=0)[0]]
+    assert_nothing_embedded(render_pdf(image))  # the next render is not handed the first one's image
+    assert_nothing_embedded(render_pdf(image, images={"other.png": handed["qr.png"]}))
