@@ -85,7 +85,6 @@ def test_the_correction_request_takes_latin_names_with_accents(signed_in_client,
 
 
 def test_staff_forms_apply_the_same_rule(admin_client):
-    admin = admin_client.user
     response = post_form(admin_client, "/admin/users/new", {"email": "new@example.org", "full_name": "王伟",
                                                             "role": "instructor"})
     assert response.status_code == 400 and LATIN_MESSAGE in response.get_data(as_text=True)

@@ -4,7 +4,6 @@ import re
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from flask_babel import get_babel
 
 from lms.accounts.models import Role
 from lms.core.i18n import COUNTRY_TIME_ZONES, language_for_tag, script_language
@@ -149,7 +148,6 @@ def test_registration_guesses_the_zone_from_the_country_and_keeps_the_language(c
     user = db_session.scalar(select(User).where(User.email == "sokha@example.org"))
     assert (user.time_zone, user.language) == ("Asia/Phnom_Penh", "km")
     from lms.core.db import utcnow
-    from tests.conftest import sign_in
 
     user.email_confirmed_at = utcnow()  # as the link in the confirmation mail does
     sign_in(client, user, password="a long enough passphrase here")

@@ -9,7 +9,6 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from lms.accounts.models import Role
 from lms.core import clock
 from lms.notifications import delivery
 from lms.notifications.models import MailStatus, OutboxMail
