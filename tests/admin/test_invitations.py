@@ -9,7 +9,7 @@ from lms.accounts.models import Category, Role, User
 from lms.audit.models import AuditEntry
 from lms.core import clock
 from lms.notifications.models import MailStatus, OutboxMail
-from tests.conftest import csrf_token, post_form, sign_in
+from tests.conftest import csrf_token, post_form
 from tests.factories import country, make_user
 
 
@@ -33,9 +33,10 @@ def accept(client, path: str, password: str = "a long and private sentence"):
     return post_form(client, path, {"password": password, "confirm_password": password})
 
 
-def test_an_admin_invites_a_country_coordinator_who_chooses_a_password_and_signs_in(client, app, db_session):
+def test_an_admin_invites_a_country_coordinator_who_chooses_a_password_and_signs_in(signed_in_client, app,
+                                                                                   db_session):
     admin = make_user(Role.ADMIN, full_name="Aroon Admin")
-    sign_in(client, admin)
+    client = signed_in_client(admin)
     response = invite(client, email="Sokha.Chan@Example.org")
     assert response.status_code == 302
     user = db_session.scalar(select(User).where(User.email == "sokha.chan@example.org"))
@@ -167,10 +168,10 @@ def test_only_a_genuine_expired_invitation_can_be_renewed(admin_client, app, db_
     assert len(mails_to(db_session, address)) == 1
 
 
-def test_only_admins_invite(client, db_session):
+def test_only_admins_invite(signed_in_client, db_session):
     waiting = make_user(Role.INSTRUCTOR)
     for role in (Role.COUNTRY_COORDINATOR, Role.PROGRAMME_COORDINATOR, Role.TRAINEE):
-        sign_in(client, make_user(role))
+        client = signed_in_client(role)
         assert client.get("/admin/users/new").status_code == 403
         assert client.post("/admin/users/new", data={"csrf_token": csrf_token(client, "/")}).status_code == 403
         assert client.post(f"/admin/users/{waiting.id}/invitation",
@@ -186,14 +187,15 @@ def test_the_user_list_shows_and_filters_people_still_invited(admin_client, db_s
     assert "Sokha Chan" in page and "Has Password" not in page and "invited, no password yet" in page
 
 
-def test_a_trainee_nominated_by_csv_is_invited_the_same_way_and_the_admin_can_invite_again(client, app, db_session):
+def test_a_trainee_nominated_by_csv_is_invited_the_same_way_and_the_admin_can_invite_again(signed_in_client, app,
+                                                                                           db_session):
     from tests.enrolment.helpers import upcoming_intake
     from tests.enrolment.test_withdrawal_and_nomination import HEADER, upload
     from tests.factories import make_programme
 
     intake = upcoming_intake(make_programme())
     coordinator = make_user(Role.COUNTRY_COORDINATOR, country_code="TH")
-    sign_in(client, coordinator)
+    client = signed_in_client(coordinator)
     assert upload(client, intake, HEADER + "new.one@example.org,Somchai W,,NBTC,Engineer,technician,\n"
                   ).status_code == 302
     trainee = db_session.scalar(select(User).where(User.email == "new.one@example.org"))
@@ -202,8 +204,8 @@ def test_a_trainee_nominated_by_csv_is_invited_the_same_way_and_the_admin_can_in
     assert entry.actor_id == coordinator.id and entry.object_id == trainee.id
     [first] = [mail for mail in mails_to(db_session, trainee.email) if "/invitation/" in mail.body]
 
-    sign_in(client, make_user(Role.ADMIN))
-    post_form(client, f"/admin/users/{trainee.id}/invitation", {}, form_url=f"/admin/users/{trainee.id}")
+    admin = signed_in_client(Role.ADMIN)
+    post_form(admin, f"/admin/users/{trainee.id}/invitation", {}, form_url=f"/admin/users/{trainee.id}")
     person = app.test_client()
     assert person.get(invitation_path(first)).status_code == 400
     assert accept(person, invitation_path(mails_to(db_session, trainee.email)[-1])).status_code == 302

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from lms.accounts.models import Role
 from lms.audit.models import AuditEntry
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token
 from tests.factories import country, make_user
 
 
@@ -14,11 +14,11 @@ def names_in(page: str) -> list[str]:
     return re.findall(r'data-label="Name"><a [^>]*>([^<]+)</a>', page)
 
 
-def test_users_filter_by_country_and_the_search_survives_a_save(client, db_session):
+def test_users_filter_by_country_and_the_search_survives_a_save(signed_in_client, db_session):
     admin = make_user(Role.ADMIN, full_name="Zed Admin", country_code=None)
     thai = make_user(Role.TRAINEE, country_code="TH", full_name="Kanya Srisuk")
     make_user(Role.TRAINEE, country_code="LA", full_name="Kanya Vongsa")
-    sign_in(client, admin)
+    client = signed_in_client(admin)
     lao_id = country("LA").id
     assert names_in(client.get(f"/admin/users?country={lao_id}").get_data(as_text=True)) == ["Kanya Vongsa"]
     listed = client.get("/admin/users?q=kanya&sort=-name").get_data(as_text=True)
@@ -48,7 +48,7 @@ def add_entry(db_session, actor, action, obj_type, obj_id, before=None, after=No
     return entry
 
 
-def test_the_audit_log_shows_names_and_native_text_and_filters(client, db_session):
+def test_the_audit_log_shows_names_and_native_text_and_filters(signed_in_client, db_session):
     admin = make_user(Role.ADMIN, full_name="Ada Admin", country_code=None)
     other = make_user(Role.ADMIN, full_name="Bo Other", country_code=None)
     trainee = make_user(Role.TRAINEE, country_code="LA", full_name="Khamla Phomma")
@@ -57,7 +57,7 @@ def test_the_audit_log_shows_names_and_native_text_and_filters(client, db_sessio
               at=datetime(2026, 3, 2, 9, tzinfo=timezone.utc), reason="ຊື່ເປັນພາສາລາວ")
     add_entry(db_session, other, "user.role_changed", "user", admin.id, before={"role": "trainee"},
               after={"role": "admin"}, at=datetime(2026, 5, 1, 9, tzinfo=timezone.utc))
-    sign_in(client, admin)
+    client = signed_in_client(admin)
     page = client.get("/admin/audit").get_data(as_text=True)
     assert "ຄຳລາ ພົມມາ" in page and "\\u0e84" not in page  # Lao as text, not escapes
     assert "Khamla Phomma" in page and "Lao" in page  # the object and the country by name
@@ -71,11 +71,11 @@ def test_the_audit_log_shows_names_and_native_text_and_filters(client, db_sessio
     assert "give a date as YYYY-MM-DD (March)" in bad
 
 
-def test_the_audit_log_exports_what_is_filtered_formula_safe(client, db_session):
+def test_the_audit_log_exports_what_is_filtered_formula_safe(signed_in_client, db_session):
     admin = make_user(Role.ADMIN, full_name="Ada Admin", country_code=None)
     add_entry(db_session, admin, "user.updated", "user", admin.id, after={"full_name": "ສົມ"}, reason="=HYPERLINK(1)")
     add_entry(db_session, admin, "quota.override", "enrolment", None, reason="Other")
-    sign_in(client, admin)
+    client = signed_in_client(admin)
     response = client.get("/admin/audit.csv?action=user.updated")
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from lms.accounts.models import Role, User
 from lms.audit.models import AuditEntry
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import country, make_user
 
 
@@ -72,11 +72,11 @@ def test_users_can_be_searched_by_name_and_filtered_by_role(admin_client):
     assert admin_client.get("/admin/users?page=abc").status_code == 200
 
 
-def test_the_outbox_shows_mail_sent_by_the_platform(client):
+def test_the_outbox_shows_mail_sent_by_the_platform(client, signed_in_client):
     make_user(email="reader@example.org")
     post_form(client, "/forgot-password", {"email": "reader@example.org"})
-    sign_in(client, make_user(Role.ADMIN))
-    page = client.get("/admin/outbox").get_data(as_text=True)
+    admin = signed_in_client(Role.ADMIN)
+    page = admin.get("/admin/outbox").get_data(as_text=True)
     assert "reader@example.org" in page and "Reset your password" in page
 
 

@@ -4,19 +4,19 @@ import hashlib
 from lms.accounts.models import Role
 from lms.certificates import documents
 from tests.certificates.helpers import certified
-from tests.conftest import post_form, sign_in
-from tests.factories import make_intake, make_user
+from tests.conftest import post_form
+from tests.factories import make_intake
 
 
 def sha256_of(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_rendering_an_intake_writes_each_valid_certificate_once(app, intake, tmp_path, client):
+def test_rendering_an_intake_writes_each_valid_certificate_once(app, intake, tmp_path, signed_in_client):
     first, second = certified(intake), certified(intake, full_name="Suda Srisuk", native_name="สุดา ศรีสุข")
     revoked = certified(intake, full_name="Revoked Rattanakul", native_name=None)
     elsewhere = certified(make_intake(intake.programme))
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR)
     post_form(client, f"/certificates/{revoked.serial}/revoke", {"reason": "Issued in error."})
     runner = app.test_cli_runner()
 

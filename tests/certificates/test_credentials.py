@@ -20,7 +20,7 @@ from lms.certificates.signing import CREDENTIAL_FILE
 from lms.credentials import dataintegrity, keys
 from lms.enrolment.models import EnrolmentState
 from tests.certificates.helpers import certified, enrol
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token
 from tests.factories import make_user
 
 
@@ -276,8 +276,8 @@ def test_a_credential_signed_when_the_api_first_serves_it_is_kept(client, db_ses
     assert certificate.credential_sha256 == hashlib.sha256(response.data).hexdigest()
 
 
-def test_the_trainee_downloads_the_credential_and_pdf_with_the_same_serial(client, certificate):
-    sign_in(client, certificate.user)
+def test_the_trainee_downloads_the_credential_and_pdf_with_the_same_serial(signed_in_client, certificate):
+    client = signed_in_client(certificate.user)
     page = client.get("/").get_data(as_text=True)
     assert f"/certificates/{certificate.serial}/pdf" in page
     assert f"/certificates/{certificate.serial}/credential.jsonld" in page

@@ -18,7 +18,7 @@ from lms.extensions import db
 from lms.grading.completion import evaluate_completion
 from lms.notifications.models import OutboxMail
 from tests.certificates.helpers import certified, committed_and_produced, enrol, ready_to_complete
-from tests.conftest import post_form, sign_in
+from tests.conftest import post_form
 from tests.factories import make_user
 from tests.job_runner import queued_names, run_queued_jobs
 
@@ -96,28 +96,28 @@ def test_completions_from_before_certificates_get_one_each_once(app, intake):
     assert len(certificates_of(first)) == 1 and mails_to(first.user) == 1
 
 
-def test_later_edits_to_the_course_and_the_trainee_change_no_certificate_given(client, intake):
+def test_later_edits_to_the_course_and_the_trainee_change_no_certificate_given(signed_in_client, intake):
     certificate = certified(intake)
     issued_pdf, issued_title = stored_file(certificate).read_bytes(), certificate.course_title
     intake.course.title = "A renamed course"
     certificate.user.full_name = "Someone Else"
     db.session.flush()
-    sign_in(client, certificate.user)
+    client = signed_in_client(certificate.user)
     response = client.get(f"/certificates/{certificate.serial}/pdf")
     assert response.data == issued_pdf
     assert certificate.course_title == issued_title and certificate.name_latin == "Somchai Wongsawat"
 
 
-def test_a_lost_pdf_is_rebuilt_byte_for_byte(client, intake):
+def test_a_lost_pdf_is_rebuilt_byte_for_byte(signed_in_client, intake):
     certificate = certified(intake)
     issued = stored_file(certificate).read_bytes()
     stored_file(certificate).unlink()
-    sign_in(client, certificate.user)
+    client = signed_in_client(certificate.user)
     assert client.get(f"/certificates/{certificate.serial}/pdf").data == issued
     assert stored_file(certificate).read_bytes() == issued
 
 
-def test_a_failed_render_leaves_the_completion_and_the_certificate_in_place(client, intake, monkeypatch):
+def test_a_failed_render_leaves_the_completion_and_the_certificate_in_place(signed_in_client, intake, monkeypatch):
     def broken(certificate):
         raise OSError("disk full")
 
@@ -128,7 +128,7 @@ def test_a_failed_render_leaves_the_completion_and_the_certificate_in_place(clie
     [certificate] = certificates_of(enrolment)
     assert enrolment.state is EnrolmentState.COMPLETED and certificate.pdf_name is None
     monkeypatch.undo()
-    sign_in(client, enrolment.user)
+    client = signed_in_client(enrolment.user)
     response = client.get(f"/certificates/{certificate.serial}/pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
 
@@ -139,10 +139,10 @@ def issue_url(enrolment) -> str:
     return f"/enrolments/{enrolment.id}/certificate"
 
 
-def test_a_programme_coordinator_issues_by_hand_with_a_reason(client, intake):
+def test_a_programme_coordinator_issues_by_hand_with_a_reason(signed_in_client, intake):
     enrolment = enrol(intake, state=EnrolmentState.ACTIVE)
     coordinator = make_user(Role.PROGRAMME_COORDINATOR)
-    sign_in(client, coordinator)
+    client = signed_in_client(coordinator)
     response = post_form(client, issue_url(enrolment), {"reason": "Assessed on paper during the site visit."})
     assert response.status_code == 302
     [certificate] = certificates_of(enrolment)
@@ -154,9 +154,9 @@ def test_a_programme_coordinator_issues_by_hand_with_a_reason(client, intake):
     assert entry.actor == coordinator and entry.reason == "Assessed on paper during the site visit."
 
 
-def test_issuing_by_hand_needs_a_reason_and_happens_once(client, intake):
+def test_issuing_by_hand_needs_a_reason_and_happens_once(signed_in_client, intake):
     enrolment = enrol(intake)
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR)
     response = post_form(client, issue_url(enrolment), {"reason": "  "})
     assert response.status_code == 400 and "Please give the reason" in response.get_data(as_text=True)
     assert certificates_of(enrolment) == []
@@ -169,9 +169,9 @@ def test_issuing_by_hand_needs_a_reason_and_happens_once(client, intake):
     assert certificates_of(enrolment) == [certificate]
 
 
-def test_a_withdrawn_enrolment_cannot_be_certified(client, intake):
+def test_a_withdrawn_enrolment_cannot_be_certified(signed_in_client, intake):
     enrolment = enrol(intake, state=EnrolmentState.WITHDRAWN)
-    sign_in(client, make_user(Role.PROGRAMME_COORDINATOR))
+    client = signed_in_client(Role.PROGRAMME_COORDINATOR)
     response = post_form(client, issue_url(enrolment), {"reason": "Please"})
     assert response.status_code == 409 and "Only an active or completed enrolment" in response.get_data(as_text=True)
     assert certificates_of(enrolment) == []

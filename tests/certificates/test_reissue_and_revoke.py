@@ -10,16 +10,8 @@ from lms.enrolment.models import EnrolmentState
 from lms.extensions import db
 from lms.notifications.models import OutboxMail
 from tests.certificates.helpers import certified, enrol
-from tests.conftest import csrf_token, post_form, sign_in
-from tests.factories import make_user
+from tests.conftest import csrf_token, post_form
 from tests.job_runner import run_queued_jobs
-
-
-@pytest.fixture
-def coordinator(client):
-    user = make_user(Role.PROGRAMME_COORDINATOR)
-    sign_in(client, user)
-    return user
 
 
 def audit_of(action: str, certificate) -> AuditEntry | None:
@@ -27,12 +19,14 @@ def audit_of(action: str, certificate) -> AuditEntry | None:
                                                       AuditEntry.object_id == certificate.id))
 
 
-def test_reissuing_after_a_name_correction_gives_a_new_serial_and_supersedes_the_old(client, intake, coordinator):
+def test_reissuing_after_a_name_correction_gives_a_new_serial_and_supersedes_the_old(
+        programme_coordinator_client, intake):
+    coordinator = programme_coordinator_client.user
     old = certified(intake, full_name="Somchai Wongsawad")
-    page = client.get(f"/certificates/{old.serial}/reissue").get_data(as_text=True)
+    page = programme_coordinator_client.get(f"/certificates/{old.serial}/reissue").get_data(as_text=True)
     assert 'value="Somchai Wongsawad"' in page  # the form starts from the name as it is
 
-    response = post_form(client, f"/certificates/{old.serial}/reissue", {
+    response = post_form(programme_coordinator_client, f"/certificates/{old.serial}/reissue", {
         "name_latin": "Somchai Wongsawat", "name_native": "สมชาย วงศ์สวัสดิ์",
         "reason": "The family name was misspelt at registration."})
     assert response.status_code == 302
@@ -48,23 +42,24 @@ def test_reissuing_after_a_name_correction_gives_a_new_serial_and_supersedes_the
     assert entry.before["serial"] == old.serial and entry.after["name_latin"] == "Somchai Wongsawat"
     assert new.mailed_at is not None
 
-    verdict = client.get(f"/api/v1/certificates/{old.serial}").get_json()
+    verdict = programme_coordinator_client.get(f"/api/v1/certificates/{old.serial}").get_json()
     assert verdict["status"] == "superseded" and verdict["superseded_by"] == new.serial
-    assert client.get(f"/api/v1/certificates/{new.serial}").get_json()["status"] == "valid"
-    page = client.get(f"/verify/{old.serial}").get_data(as_text=True)
+    assert programme_coordinator_client.get(f"/api/v1/certificates/{new.serial}").get_json()["status"] == "valid"
+    page = programme_coordinator_client.get(f"/verify/{old.serial}").get_data(as_text=True)
     assert "This certificate was replaced on" in page and f"/verify/{new.serial}" in page
     # Re-issuing the replaced one again is refused.
-    response = post_form(client, f"/certificates/{old.serial}/reissue",
+    response = post_form(programme_coordinator_client, f"/certificates/{old.serial}/reissue",
                          {"name_latin": "X", "reason": "again"}, form_url=f"/certificates/{new.serial}/reissue")
     assert response.status_code == 409 and "already replaced" in response.get_data(as_text=True)
 
 
-def test_revoking_needs_a_reason_and_is_audited(client, intake, coordinator):
+def test_revoking_needs_a_reason_and_is_audited(programme_coordinator_client, intake):
+    coordinator = programme_coordinator_client.user
     certificate = certified(intake)
-    response = post_form(client, f"/certificates/{certificate.serial}/revoke", {"reason": ""})
+    response = post_form(programme_coordinator_client, f"/certificates/{certificate.serial}/revoke", {"reason": ""})
     assert response.status_code == 400 and not certificate.is_revoked
 
-    response = post_form(client, f"/certificates/{certificate.serial}/revoke",
+    response = post_form(programme_coordinator_client, f"/certificates/{certificate.serial}/revoke",
                          {"reason": "Completion was recorded for the wrong trainee."})
     assert response.status_code == 302
     assert certificate.is_revoked and not certificate.is_valid
@@ -78,29 +73,30 @@ def test_revoking_needs_a_reason_and_is_audited(client, intake, coordinator):
     # It stops counting: only valid certificates are rendered, exported or counted.
     assert certificate not in certificates_to_render(intake.id)
 
-    response = post_form(client, f"/certificates/{certificate.serial}/revoke", {"reason": "Twice"})
+    response = post_form(programme_coordinator_client, f"/certificates/{certificate.serial}/revoke",
+                         {"reason": "Twice"})
     assert response.status_code == 409 and "already revoked" in response.get_data(as_text=True)
-    assert post_form(client, f"/certificates/{certificate.serial}/reissue",
+    assert post_form(programme_coordinator_client, f"/certificates/{certificate.serial}/reissue",
                      {"name_latin": "Somchai", "reason": "fix"}).status_code == 409
 
 
-def test_revocation_keeps_the_serial_and_verification_says_why(client, intake, coordinator):
+def test_revocation_keeps_the_serial_and_verification_says_why(programme_coordinator_client, intake):
     certificate = certified(intake)
     serial = certificate.serial
-    post_form(client, f"/certificates/{serial}/revoke", {"reason": "Issued in error."})
+    post_form(programme_coordinator_client, f"/certificates/{serial}/revoke", {"reason": "Issued in error."})
     assert certificate.serial == serial
-    verdict = client.get(f"/api/v1/certificates/{serial}").get_json()
+    verdict = programme_coordinator_client.get(f"/api/v1/certificates/{serial}").get_json()
     assert verdict["status"] == "revoked"
     assert verdict["revoked_on"] == certificate.revoked_at.date().isoformat()
     assert verdict["revocation_reason"] == "Issued in error."
-    page = client.get(f"/verify/{serial}").get_data(as_text=True)
+    page = programme_coordinator_client.get(f"/verify/{serial}").get_data(as_text=True)
     assert "This certificate was revoked on" in page and "Issued in error." in page
 
 
 @pytest.mark.parametrize("role", [Role.TRAINEE, Role.INSTRUCTOR, Role.COUNTRY_COORDINATOR, Role.ADMIN])
-def test_only_programme_coordinators_issue_reissue_and_revoke(client, intake, role):
+def test_only_programme_coordinators_issue_reissue_and_revoke(signed_in_client, intake, role):
     certificate = certified(intake)
-    sign_in(client, make_user(role))
+    client = signed_in_client(role)
     for path in (f"/enrolments/{certificate.enrolment_id}/certificate", f"/certificates/{certificate.serial}/reissue",
                  f"/certificates/{certificate.serial}/revoke"):
         assert client.get(path).status_code == 403, path
@@ -108,10 +104,10 @@ def test_only_programme_coordinators_issue_reissue_and_revoke(client, intake, ro
     assert certificate.is_valid
 
 
-def test_the_intake_page_offers_the_programme_coordinator_each_action(client, intake, coordinator):
+def test_the_intake_page_offers_the_programme_coordinator_each_action(programme_coordinator_client, intake):
     certificate = certified(intake)
     pending = enrol(intake, state=EnrolmentState.ACTIVE, full_name="Niran Chaiyaporn")
-    page = client.get(f"/intakes/{intake.id}/certificates").get_data(as_text=True)
+    page = programme_coordinator_client.get(f"/intakes/{intake.id}/certificates").get_data(as_text=True)
     assert certificate.serial in page and "Niran Chaiyaporn" in page
     assert f"/certificates/{certificate.serial}/revoke" in page
     assert f"/certificates/{certificate.serial}/reissue" in page
