@@ -98,12 +98,12 @@ def _init_extensions(app: Flask) -> None:
 def _connect_listeners() -> None:
     """What each domain does when another tells it something happened (lms/core/events.py); once per process."""
     from lms.assessments import uploads
-    from lms.catalogue import translations
     from lms.certificates import operations as certificates
+    from lms.core import read_once
     from lms.reports import freshness
 
     uploads.listen()
-    translations.listen()  # what a session has read of the content translations, forgotten when it writes
+    read_once.listen()  # what a session has read for a page, forgotten when it writes
     certificates.listen()
     freshness.listen()  # a commit changing what the quota reports show moves their version
 

@@ -23,6 +23,7 @@ from lms.audit.operations import record
 from lms.catalogue.models import Assessment, AssessmentKind
 from lms.core import clock
 from lms.core.i18n import speaking_to
+from lms.core.read_once import read_once
 from lms.core.templating import format_moment
 from lms.enrolment.lifecycle import results_final_at
 from lms.enrolment.models import Enrolment, EnrolmentState
@@ -53,8 +54,9 @@ class Terms:
 def find_extension(enrolment: Enrolment, assessment: Assessment) -> Extension | None:
     if enrolment.id is None or assessment.id is None:
         return None
-    return db.session.scalar(select(Extension).where(
-        Extension.enrolment_id == enrolment.id, Extension.assessment_id == assessment.id))
+    # Asked for again and again by one quiz page (her terms, each attempt's closing time).
+    return read_once(("extension", enrolment.id, assessment.id), lambda: db.session.scalar(select(Extension).where(
+        Extension.enrolment_id == enrolment.id, Extension.assessment_id == assessment.id)))
 
 
 def terms_for(enrolment: Enrolment, assessment: Assessment, extension: Extension | None | object = _UNSET) -> Terms:

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, delete,
 from sqlalchemy.orm import Mapped, mapped_column
 
 from lms.catalogue.course_files import AssessmentSpec, CourseSpec
-from lms.core import events
+from lms.core.read_once import read_once
 from lms.core.markdown import render_markdown
 from lms.extensions import db
 
@@ -89,29 +89,17 @@ def translation_of(course_id: int, kind: str, slug: str, language: str) -> Conte
     """The translation of one piece of content. A page names many courses and assessments: what a session
     reads is kept until its next flush, commit or rollback; every course's translations into a language
     are read at once, a course's assessments' at once, a lesson's (its whole body) alone."""
-    known = db.session.info.setdefault(_READ_TRANSLATIONS, {})
     key = {"course": (kind, language), "lesson": (kind, language, course_id, slug)}.get(kind, (kind, language, course_id))
-    if key not in known:
+
+    def load():
         query = select(ContentTranslation).where(ContentTranslation.kind == kind, ContentTranslation.language == language)
         if kind != "course":
             query = query.where(ContentTranslation.course_id == course_id)
         if kind == "lesson":
             query = query.where(ContentTranslation.slug == slug)
-        known[key] = {(row.course_id, row.slug): row for row in db.session.scalars(query)}
-    return known[key].get((course_id, slug))
+        return {(row.course_id, row.slug): row for row in db.session.scalars(query)}
 
-
-_READ_TRANSLATIONS = "content_translations_read"
-
-
-def _forget_read_translations(session, *_args) -> None:
-    session.info.pop(_READ_TRANSLATIONS, None)
-
-
-def listen() -> None:
-    """What a session has read of the translations is read again once it writes or ends its transaction."""
-    for moment in ("after_flush", "after_commit", "after_rollback"):
-        events.on_app_session(moment, _forget_read_translations)
+    return read_once(("translations", *key), load).get((course_id, slug))
 
 
 def reading_language(assessment, user):

@@ -173,6 +173,25 @@ def test_a_quiz_page_is_flat_in_attempts_and_in_the_intake_size(signed_in_client
     assert count_queries(client, url) == few
 
 
+def test_a_quiz_page_with_an_attempt_whose_time_is_up_costs_no_more_queries(signed_in_client, programme, courses):
+    intake = running_intake(programme, courses[0])
+    enrolment = enrol(intake)
+    quiz = next(a for a in intake.course.assessments if a.kind is AssessmentKind.QUIZ)
+    quiz.attempts_allowed = 3
+    db.session.add(Attempt(enrolment=enrolment, assessment=quiz, number=1, score=40, submitted_at=utcnow()))
+    db.session.flush()
+    client = signed_in_client(enrolment.user)
+    url = f"/study/{enrolment.id}/quizzes/{quiz.id}"
+    few = count_queries(client, url)
+
+    # Open, its time up an hour ago: shown closed until the job closes it; each check reads her terms.
+    started = utcnow() - timedelta(hours=2)
+    db.session.add(Attempt(enrolment=enrolment, assessment=quiz, number=2, started_at=started,
+                           deadline_at=started + timedelta(hours=1)))
+    db.session.flush()
+    assert count_queries(client, url) == few
+
+
 @pytest.mark.parametrize("mode", [DeliveryMode.ONLINE, DeliveryMode.FACE_TO_FACE])
 def test_the_gradebook_is_flat_from_3_to_12_trainees(signed_in_client, programme, courses, mode):
     instructor = make_user(Role.INSTRUCTOR)
