@@ -131,8 +131,13 @@ def select_timezone() -> str | None:
 def reader_locale():
     """The locale of the request (or of force_locale inside it): what Flask-Babel's get_locale() gives, read
     where it keeps it once found, since a page asks for it at every date, title and label."""
-    locale = getattr(g.get("_flask_babel"), "babel_locale", None)
+    locale = getattr(_babel_space(), "babel_locale", None)
     return locale if locale is not None else get_locale()
+
+
+def _babel_space():
+    """Where Flask-Babel keeps the request's locale and catalogue (None outside an app context)."""
+    return g.get("_flask_babel") if g else None
 
 
 def current_language() -> Language:
@@ -210,12 +215,12 @@ def _safe_next(target: str | None) -> str:
 def _catalogue():
     """The catalogue of the request's language, found once per request and language (force_locale changes
     the language inside a request, so the catalogue is kept with the locale it was found for)."""
-    space = g.get("_flask_babel")
+    space = _babel_space()
     kept = getattr(space, "lms_catalogue", None)
     if kept is not None and kept[0] is getattr(space, "babel_locale", None):
         return kept[1]
     translations = get_translations()
-    space = g.get("_flask_babel")
+    space = _babel_space()
     if space is not None:
         space.lms_catalogue = (getattr(space, "babel_locale", None), translations)
     return translations
