@@ -3,6 +3,7 @@
 Set TEST_DATABASE_URL (postgresql+psycopg://...) to run every test on PostgreSQL; by default the
 tests use an SQLite file in a temporary folder.
 """
+import os
 import re
 from pathlib import Path
 
@@ -17,23 +18,57 @@ from lms.credentials.keys import init_keys
 from lms.accounts.models import Role, User
 from lms.extensions import db, limiter
 from lms.programme.operations import ensure_countries
+from tests.databases import throwaway_database
 from tests.factories import make_user
 
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 
 
+# Set by pytest-xdist in each of its worker processes (gw0, gw1, ...) when `make test` runs the suite on several.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items):
     # A conftest's pytestmark marks nothing: the browser folder's tests get their mark here,
     # so `-m browser` selects them and `-m "not browser"` leaves Chromium out.
+    # Under pytest-xdist the browser tests and the Redis tests run one after another in one worker:
+    # they share Redis database numbers that each of them empties when it starts.
     for item in items:
         if BROWSER_TESTS in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+        if item.get_closest_marker("browser") or item.get_closest_marker("redis"):
+            item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist hands out whole modules (their module-scoped fixtures, such as a loaded demo database,
+    are made once) and the xdist_group "servers" as one unit."""
+    from xdist.scheduler import LoadGroupScheduling
+
+    if config.getvalue("dist") != "loadgroup":
+        return None
+
+    class ModulesAndGroups(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+
+    return ModulesAndGroups(config, log)
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return _database_url(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", "TEST_DATABASE_URL")
+def database_url(tmp_path_factory):
+    """The suite's database: an SQLite file of the session's own, or TEST_DATABASE_URL's PostgreSQL database.
+    Under pytest-xdist each worker has a database of its own on that server, `<name>_gw0` and so on."""
+    url = _database_url(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", "TEST_DATABASE_URL")
+    if XDIST_WORKER is None or not url.startswith("postgresql"):
+        yield url
+        return
+    with throwaway_database(url, XDIST_WORKER, tmp_path_factory.mktemp("worker-db")) as worker_url:
+        yield worker_url
 
 
 @pytest.fixture(scope="session")
