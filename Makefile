@@ -22,7 +22,7 @@ TEST_WORKERS ?= 2
 
 test: setup test-tools
 	$(BIN)/bandit --quiet --recursive lms
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # A developer's quick loop: every test but the browser journeys.
 test-fast: setup

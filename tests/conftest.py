@@ -29,34 +29,35 @@ BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
 XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks
 def pytest_collection_modifyitems(items):
     # A conftest's pytestmark marks nothing: the browser folder's tests get their mark here,
     # so `-m browser` selects them and `-m "not browser"` leaves Chromium out.
-    # Under pytest-xdist the browser tests and the Redis tests run one after another in one worker:
-    # they share Redis database numbers that each of them empties when it starts.
     for item in items:
         if BROWSER_TESTS in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
-        if item.get_closest_marker("browser") or item.get_closest_marker("redis"):
-            item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+# Under pytest-xdist these run one after another, in their usual order, in one worker: they start servers
+# that count in Redis (the browser journeys and the rate-limit test share database 11, which each empties when
+# it starts), and the browser journeys share one served app whose data each journey leaves to the next.
+SERVER_TESTS = ("tests/browser/", "tests/core/test_rate_limit_storage.py", "tests/scale/")
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """pytest-xdist hands out whole modules (their module-scoped fixtures, such as a loaded demo database,
-    are made once) and the xdist_group "servers" as one unit."""
-    from xdist.scheduler import LoadGroupScheduling
+    """pytest-xdist (--dist loadscope) hands out whole modules, so their module-scoped fixtures (such as a
+    loaded demo database) are made once, and SERVER_TESTS as one unit."""
+    from xdist.scheduler import LoadScopeScheduling
 
-    if config.getvalue("dist") != "loadgroup":
+    if config.getvalue("dist") != "loadscope":
         return None
 
-    class ModulesAndGroups(LoadGroupScheduling):
+    class ModulesAndServers(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            scope = super()._split_scope(nodeid)
-            return nodeid.split("::", 1)[0] if scope == nodeid else scope
+            module = nodeid.split("::", 1)[0]
+            return "servers" if module.startswith(SERVER_TESTS) else module
 
-    return ModulesAndGroups(config, log)
+    return ModulesAndServers(config, log)
 
 
 @pytest.fixture(scope="session")
