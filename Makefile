@@ -16,9 +16,13 @@ run: setup migrate keys
 	$(FLASK) demo load --if-empty
 	scripts/serve-with-worker $(BIN) $(PORT)
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each with a database of its own; the browser
+# and Redis tests stay together in one of them (tests/conftest.py). TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
+
 test: setup test-tools
 	$(BIN)/bandit --quiet --recursive lms
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # A developer's quick loop: every test but the browser journeys.
 test-fast: setup

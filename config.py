@@ -84,6 +84,7 @@ class Config:
     # argon2id cost; tests lower it so the suite stays fast.
     PASSWORD_HASH_TIME_COST = 3
     PASSWORD_HASH_MEMORY_COST = 64 * 1024
+    PASSWORD_HASH_PARALLELISM = 2  # lanes, each hashed on a thread of its own
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
@@ -199,6 +200,7 @@ class TestConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://", "TEST_DATABASE_URL")
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 64  # KiB, with parallelism it must be >= 8 x lanes
+    PASSWORD_HASH_PARALLELISM = 1  # a hash this small costs less than starting a thread for a second lane
     RATELIMIT_STORAGE_URI = "memory://"
     # Tests roll their data back, and with it the figures' version: a kept report could outlive its data.
     REPORT_CACHE_SECONDS = 0

@@ -3,6 +3,7 @@
 Set TEST_DATABASE_URL (postgresql+psycopg://...) to run every test on PostgreSQL; by default the
 tests use an SQLite file in a temporary folder.
 """
+import os
 import re
 from pathlib import Path
 
@@ -17,10 +18,15 @@ from lms.credentials.keys import init_keys
 from lms.accounts.models import Role, User
 from lms.extensions import db, limiter
 from lms.programme.operations import ensure_countries
+from tests.databases import throwaway_database
 from tests.factories import make_user
 
 COURSES_DIR = Path(__file__).resolve().parent.parent / "courses"
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+# Set by pytest-xdist in each of its worker processes (gw0, gw1, ...) when `make test` runs the suite on several.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
 
 
 def pytest_collection_modifyitems(items):
@@ -31,9 +37,39 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+# Under pytest-xdist these run one after another, in their usual order, in one worker: they start servers
+# that count in Redis (the browser journeys and the rate-limit test share database 11, which each empties when
+# it starts), and the browser journeys share one served app whose data each journey leaves to the next.
+SERVER_TESTS = ("tests/browser/", "tests/core/test_rate_limit_storage.py", "tests/scale/")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist (--dist loadscope) hands out whole modules, so their module-scoped fixtures (such as a
+    loaded demo database) are made once, and SERVER_TESTS as one unit."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    if config.getvalue("dist") != "loadscope":
+        return None
+
+    class ModulesAndServers(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "servers" if module.startswith(SERVER_TESTS) else module
+
+    return ModulesAndServers(config, log)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
-    return _database_url(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", "TEST_DATABASE_URL")
+def database_url(tmp_path_factory):
+    """The suite's database: an SQLite file of the session's own, or TEST_DATABASE_URL's PostgreSQL database.
+    Under pytest-xdist each worker has a database of its own on that server, `<name>_gw0` and so on."""
+    url = _database_url(f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}", "TEST_DATABASE_URL")
+    if XDIST_WORKER is None or not url.startswith("postgresql"):
+        yield url
+        return
+    with throwaway_database(url, XDIST_WORKER, tmp_path_factory.mktemp("worker-db")) as worker_url:
+        yield worker_url
 
 
 @pytest.fixture(scope="session")

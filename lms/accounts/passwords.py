@@ -17,7 +17,7 @@ def _hasher() -> PasswordHasher:
     config = current_app.config
     return PasswordHasher(
         time_cost=config["PASSWORD_HASH_TIME_COST"], memory_cost=config["PASSWORD_HASH_MEMORY_COST"],
-        parallelism=2,
+        parallelism=config["PASSWORD_HASH_PARALLELISM"],
     )
 
 
@@ -33,11 +33,12 @@ def check_password(user: User, password: str) -> bool:
 
 
 # Spent when the e-mail is unknown, so a failed sign-in takes as long either way.
-_DUMMY_HASH: dict[tuple[int, int], str] = {}
+_DUMMY_HASH: dict[tuple[int, int, int], str] = {}
 
 
 def burn_password_check(password: str) -> None:
-    key = (current_app.config["PASSWORD_HASH_TIME_COST"], current_app.config["PASSWORD_HASH_MEMORY_COST"])
+    config = current_app.config
+    key = (config["PASSWORD_HASH_TIME_COST"], config["PASSWORD_HASH_MEMORY_COST"], config["PASSWORD_HASH_PARALLELISM"])
     if key not in _DUMMY_HASH:
         _DUMMY_HASH[key] = hash_password("not-a-real-password")
     try:

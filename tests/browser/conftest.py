@@ -35,10 +35,9 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_database(tmp_path_factory):
+def server_database(database_url, tmp_path_factory):
     """A database of the suite's kind for the served app, dropped afterwards."""
-    suite_url = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    with throwaway_database(suite_url, "browser", tmp_path_factory.mktemp("browser")) as url:
+    with throwaway_database(database_url, "browser", tmp_path_factory.mktemp("browser")) as url:
         yield url
 
 
