@@ -10,6 +10,7 @@ import time
 import uuid
 
 from flask import Flask, g, has_request_context, request
+from flask.logging import default_handler
 from pythonjsonlogger.json import JsonFormatter
 
 log = logging.getLogger("lms")
@@ -47,6 +48,9 @@ def _handler(log_format: str) -> logging.Handler:
 def configure_logging(app: Flask) -> None:
     """One handler on the "lms" logger (and Flask's app logger) in the configured format."""
     handler = _handler(app.config.get("LOG_FORMAT", "text"))
+    # Flask gives its app logger (the same "lms" logger) a handler of its own when none is found: each line
+    # would be written twice, once in Flask's format and not as JSON.
+    app.logger.removeHandler(default_handler)
     for logger in (log, app.logger):
         for old in [h for h in logger.handlers if h.get_name() == "lms"]:
             logger.removeHandler(old)

@@ -63,3 +63,31 @@ def test_a_failed_pdf_render_is_logged_as_an_error(app, caplog):
         except Exception:  # noqa: BLE001 - the failure itself is not what is tested
             pass
     assert any(r.levelno == logging.ERROR and r.name == "lms.core.pdf" for r in caplog.records)
+
+
+def test_each_request_line_is_written_once_in_the_configured_format():
+    import io
+
+    from config import TestConfig
+    from lms import create_app
+
+    logger = logging.getLogger("lms")
+    before, propagate = list(logger.handlers), logger.propagate
+    # As in a new process, where no logger has a handler yet (pytest gives the root logger its own).
+    for handler in before:
+        logger.removeHandler(handler)
+    logger.propagate = False
+    try:
+        client = create_app(TestConfig).test_client()
+        written = io.StringIO()
+        for handler in logger.handlers:
+            handler.setStream(written)
+        client.get("/login")
+    finally:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        for handler in before:
+            logger.addHandler(handler)
+        logger.propagate = propagate
+    lines = [line for line in written.getvalue().splitlines() if "GET /login" in line]
+    assert len(lines) == 1, lines  # not once more in Flask's own format
