@@ -11,10 +11,11 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from lms.accounts.models import User
-from lms.assessments.deadlines import Terms, terms_for
+from lms.assessments.deadlines import Terms, extensions_by_work, terms_for
 from lms.assessments.models import Attempt
 from lms.assessments.question_types import (  # noqa: F401 - format_number: pages and tests read numbers by it
     MAX_ANSWER_LENGTH, QuestionKind, Refusal, ShownOption, format_number, indices, kind_of,
@@ -63,16 +64,17 @@ def counting_score(quiz: Assessment, attempts: list[Attempt]) -> Decimal | None:
     return combine_attempts(quiz.grading_method, scores)
 
 
-def closing_at(attempt: Attempt) -> datetime | None:
+def closing_at(attempt: Attempt, terms: Terms | None = None) -> datetime | None:
     """When the server closes a timed attempt: at its time limit, or at her deadline for the quiz
-    (extension included) when that comes first. None for an untimed attempt, which stays open."""
+    (extension included) when that comes first. None for an untimed attempt, which stays open.
+    Pass her `terms` for the quiz when they are known already."""
     if attempt.deadline_at is None:
         return None
-    return min(attempt.deadline_at, terms_for(attempt.enrolment, attempt.assessment).due_at)
+    return min(attempt.deadline_at, (terms or terms_for(attempt.enrolment, attempt.assessment)).due_at)
 
 
-def is_expired(attempt: Attempt, now: datetime) -> bool:
-    closing = closing_at(attempt)
+def is_expired(attempt: Attempt, now: datetime, terms: Terms | None = None) -> bool:
+    closing = closing_at(attempt, terms)
     return closing is not None and now > closing
 
 
@@ -335,9 +337,13 @@ def close_expired_attempts(now: datetime | None = None) -> list[Attempt]:
     now = now or utcnow()
     closed = []
     candidates = list(db.session.scalars(
-        select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline_at.is_not(None)).order_by(Attempt.id)))
+        select(Attempt).where(Attempt.submitted_at.is_(None), Attempt.deadline_at.is_not(None)).order_by(Attempt.id)
+        .options(joinedload(Attempt.enrolment).joinedload(Enrolment.intake), joinedload(Attempt.assessment))))
+    extensions = extensions_by_work([attempt.enrolment_id for attempt in candidates])
     # Her deadline for the quiz (extension included) may come before the time limit: decided here, not in SQL.
-    for attempt in [attempt for attempt in candidates if is_expired(attempt, now - GRACE)]:
+    expired = [attempt for attempt in candidates if is_expired(attempt, now - GRACE, terms_for(
+        attempt.enrolment, attempt.assessment, extensions.get((attempt.enrolment_id, attempt.assessment_id))))]
+    for attempt in expired:
         db.session.refresh(attempt, with_for_update=True)
         if is_expired(attempt, now - GRACE) and close_if_expired(attempt, now):
             closed.append(attempt)

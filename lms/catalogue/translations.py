@@ -89,17 +89,19 @@ def translation_of(course_id: int, kind: str, slug: str, language: str) -> Conte
     """The translation of one piece of content. A page names many courses and assessments: what a session
     reads is kept until its next flush, commit or rollback; every course's translations into a language
     are read at once, a course's assessments' at once, a lesson's (its whole body) alone."""
-    key = {"course": (kind, language), "lesson": (kind, language, course_id, slug)}.get(kind, (kind, language, course_id))
+    by_course = kind != "course"
+    by_slug = kind == "lesson"
+    key = ("translations", kind, language, by_course and course_id, by_slug and slug)
 
-    def load():
+    def load():  # only when the session has not read it yet: a page asks dozens of times
         query = select(ContentTranslation).where(ContentTranslation.kind == kind, ContentTranslation.language == language)
-        if kind != "course":
+        if by_course:
             query = query.where(ContentTranslation.course_id == course_id)
-        if kind == "lesson":
+        if by_slug:
             query = query.where(ContentTranslation.slug == slug)
         return {(row.course_id, row.slug): row for row in db.session.scalars(query)}
 
-    return read_once(("translations", *key), load).get((course_id, slug))
+    return read_once(key, load).get((course_id, slug))
 
 
 def reading_language(assessment, user):

@@ -192,6 +192,31 @@ def test_a_quiz_page_with_an_attempt_whose_time_is_up_costs_no_more_queries(sign
     assert count_queries(client, url) == few
 
 
+def test_the_job_closing_expired_attempts_reads_the_open_ones_in_a_fixed_number_of_queries(programme, courses):
+    from lms.assessments.quizzes import close_expired_attempts
+
+    intake = running_intake(programme, courses[0])
+    quiz = next(a for a in intake.course.assessments if a.kind is AssessmentKind.QUIZ)
+
+    def someone_taking_the_quiz():
+        started = utcnow()  # twenty minutes left: the job leaves it open
+        db.session.add(Attempt(enrolment=enrol(intake), assessment=quiz, number=1, started_at=started,
+                               deadline_at=started + timedelta(minutes=20)))
+        db.session.flush()
+        db.session.expire_all()  # as in the worker, which starts each run with nothing loaded
+
+    someone_taking_the_quiz()
+    with counted_queries() as statements:
+        assert close_expired_attempts() == []
+    few = len(statements)
+
+    for _ in range(5):
+        someone_taking_the_quiz()
+    with counted_queries() as statements:
+        assert close_expired_attempts() == []
+    assert len(statements) == few
+
+
 @pytest.mark.parametrize("mode", [DeliveryMode.ONLINE, DeliveryMode.FACE_TO_FACE])
 def test_the_gradebook_is_flat_from_3_to_12_trainees(signed_in_client, programme, courses, mode):
     instructor = make_user(Role.INSTRUCTOR)
