@@ -344,7 +344,7 @@ def close_expired_attempts(now: datetime | None = None) -> list[Attempt]:
     expired = [attempt for attempt in candidates if is_expired(attempt, now - GRACE, terms_for(
         attempt.enrolment, attempt.assessment, extensions.get((attempt.enrolment_id, attempt.assessment_id))))]
     for attempt in expired:
-        db.session.refresh(attempt, with_for_update=True)
+        db.session.refresh(attempt, with_for_update={"of": Attempt})  # its row alone, not the joined ones
         if is_expired(attempt, now - GRACE) and close_if_expired(attempt, now):
             closed.append(attempt)
     return closed
